@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { ConfigurationBotFrameworkAuthenticationOptions, Request, Response, TurnContext } from 'botbuilder';
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import type { AppTurnState } from './app-turn-state';
+import type { BotDependencies } from './bot-dependencies';
+import { sendCard } from './card-reply';
+import { tenantOf } from './activity-facts';
+import { registerConversationRoutes } from './routes/conversation-routes';
+import { setTurnCorrelation } from './turn-context-items';
+import { errorCard } from './turn-errors';
+
+/** Bot Framework channel authentication: off for local runs, on with the bot's app registration. */
+export type BotAuthentication =
+  | { readonly authentication: 'off' }
+  | {
+      readonly authentication: 'on';
+      readonly appId: string;
+      readonly appPassword?: string;
+      readonly tenantId?: string;
+      readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    };
+
+/** Stored state objects keyed by storage key, with botbuilder's `eTag` convention. */
+export type StateItems = Record<string, Record<string, unknown> & { eTag?: string }>;
+
+/** The turn-state store, shaped like botbuilder's `Storage`. */
+export interface TurnStateStore {
+  read(keys: string[]): Promise<StateItems>;
+  write(changes: StateItems): Promise<void>;
+  delete(keys: string[]): Promise<void>;
+}
+
+export interface BotOptions {
+  readonly authentication: BotAuthentication;
+  readonly turnStateStore: TurnStateStore;
+  /** Extra Bot Framework authentication settings (e.g. a local OpenID endpoint in tests). */
+  readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
+}
+
+export interface Bot {
+  readonly adapter: TeamsAdapter;
+  /** Handles one HTTP request from the Bot Framework channel. */
+  process(req: Request, res: Response): Promise<void>;
+}
+
+export function createBot(deps: BotDependencies, options: BotOptions): Bot {
+  const auth = options.authentication;
+  const authConfig: ConfigurationBotFrameworkAuthenticationOptions =
+    auth.authentication === 'on'
+      ? {
+          MicrosoftAppId: auth.appId,
+          MicrosoftAppPassword: auth.appPassword ?? '',
+          MicrosoftAppType: auth.appType,
+          MicrosoftAppTenantId: auth.tenantId ?? '',
+          ...options.authenticationOverrides,
+        }
+      : { ...options.authenticationOverrides };
+  const adapter = new TeamsAdapter(authConfig);
+
+  const app = new Application<AppTurnState>({
+    adapter,
+    ...(auth.authentication === 'on' ? { botAppId: auth.appId } : {}),
+    storage: options.turnStateStore,
+    removeRecipientMention: true,
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
+
+  registerConversationRoutes(app, deps);
+
+  app.error(async (context, error) => {
+    // Last resort: routes turn expected failures into cards themselves.
+    const card = errorCard(context, error, deps.cards, deps.logger);
+    if (context.activity.type !== 'invoke') await sendCard(context, card).catch(() => undefined);
+  });
+
+  const handleTurn = async (context: TurnContext): Promise<void> => {
+    const activity = context.activity;
+    const correlationId = randomUUID();
+    const logger = deps.logger.child({
+      correlationId,
+      activityType: activity.type,
+      ...(activity.name ? { activityName: activity.name } : {}),
+      conversationType: activity.conversation?.conversationType ?? 'personal',
+    });
+    setTurnCorrelation(context, correlationId, logger);
+    const tenantId = tenantOf(activity);
+    if (!(await deps.tenantGate.isAllowed(tenantId))) {
+      logger.warn('turn.tenant_refused', { tenantId: tenantId ?? null });
+      return;
+    }
+    const started = deps.clock.now().getTime();
+    await app.run(context);
+    logger.debug('turn.done', { durationInMs: deps.clock.now().getTime() - started });
+  };
+
+  return {
+    adapter,
+    process: (req, res) => adapter.process(req, res, handleTurn),
+  };
+}

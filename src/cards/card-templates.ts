@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Template } from 'adaptivecards-templating';
+
+/** An Adaptive Card as sent to Teams. */
+export interface AdaptiveCardJson {
+  readonly type: 'AdaptiveCard';
+  readonly version: string;
+  readonly [key: string]: unknown;
+}
+
+export const cardNames = ['welcome', 'help', 'whoami', 'notice', 'link-channel'] as const;
+export type CardName = (typeof cardNames)[number];
+
+/** Teams renders schema 1.5 and refuses cards much above 28 KB. */
+export const cardSchemaVersion = '1.5';
+export const maxCardBytes = 28 * 1024;
+
+export class CardRenderError extends Error {
+  override readonly name = 'CardRenderError';
+}
+
+/**
+ * The card templates in `cards/`, each parsed once at start-up (building a Template costs more
+ * than a whole turn) and expanded per message with typed data. Data is bound, never spliced into
+ * the template's source, so user text cannot add elements or actions.
+ */
+export class CardTemplates {
+  private constructor(private readonly templates: ReadonlyMap<CardName, Template>) {}
+
+  static load(directory: string = findCardsDirectory()): CardTemplates {
+    const templates = new Map<CardName, Template>();
+    for (const name of cardNames) {
+      const source = JSON.parse(fs.readFileSync(path.join(directory, `${name}.json`), 'utf8')) as unknown;
+      templates.set(name, new Template(source));
+    }
+    return new CardTemplates(templates);
+  }
+
+  render(name: CardName, data: object): AdaptiveCardJson {
+    const template = this.templates.get(name);
+    if (!template) throw new CardRenderError(`no card template named ${name}`);
+    const card = template.expand({ $root: data }) as AdaptiveCardJson;
+    if (card.type !== 'AdaptiveCard' || card.version !== cardSchemaVersion) {
+      throw new CardRenderError(`card ${name} must be an AdaptiveCard of version ${cardSchemaVersion}`);
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
+    if (bytes > maxCardBytes) throw new CardRenderError(`card ${name} is ${bytes} bytes, over the ${maxCardBytes} byte limit`);
+    return card;
+  }
+}
+
+/** `cards/` at the project root, found from this file whether it runs from src/ or dist/. */
+export function findCardsDirectory(start: string = __dirname): string {
+  let current = start;
+  for (;;) {
+    const candidate = path.join(current, 'cards');
+    if (fs.existsSync(path.join(current, 'package.json')) && fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(current);
+    if (parent === current) throw new CardRenderError(`cannot find the cards/ folder above ${start}`);
+    current = parent;
+  }
+}

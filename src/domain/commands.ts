@@ -1,0 +1,63 @@
+import type { ConversationScope } from './caller';
+import type { Role } from './directory';
+
+export const commandIds = ['help', 'whoami', 'link'] as const;
+export type CommandId = (typeof commandIds)[number];
+
+export interface CommandSpec {
+  readonly id: CommandId;
+  /** What a person types, e.g. `link <account>`. */
+  readonly usage: string;
+  readonly title: string;
+  readonly description: string;
+  readonly roles: readonly Role[];
+  readonly scopes: readonly ConversationScope[];
+  /** Takes an argument after the keyword; a button for it opens a form instead of running it. */
+  readonly argument?: { readonly name: string; readonly label: string; readonly placeholder: string };
+}
+
+const everyone: readonly Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
+const everywhere: readonly ConversationScope[] = ['personal', 'channel', 'groupChat'];
+
+export const commandCatalog: readonly CommandSpec[] = [
+  {
+    id: 'help',
+    usage: 'help',
+    title: 'Help',
+    description: 'What I can do for you here.',
+    roles: everyone,
+    scopes: everywhere,
+  },
+  {
+    id: 'whoami',
+    usage: 'whoami',
+    title: 'Who am I',
+    description: 'Your role, your accounts and your tenant.',
+    roles: everyone,
+    scopes: everywhere,
+  },
+  {
+    id: 'link',
+    usage: 'link <account>',
+    title: 'Link this channel',
+    description: 'Link this channel to a customer account so its members can work with you here.',
+    roles: ['admin', 'manager', 'tam'],
+    scopes: ['channel', 'groupChat'],
+    argument: { name: 'account', label: 'Account id', placeholder: 'e.g. contoso' },
+  },
+];
+
+export function commandSpec(id: CommandId): CommandSpec {
+  const spec = commandCatalog.find((c) => c.id === id);
+  if (!spec) throw new Error(`unknown command ${id}`);
+  return spec;
+}
+
+/** The commands a person with this role may use in this kind of conversation. */
+export function commandsFor(role: Role, scope: ConversationScope): CommandSpec[] {
+  return commandCatalog.filter((c) => c.roles.includes(role) && c.scopes.includes(scope));
+}
+
+export function mayUse(command: CommandSpec, role: Role, scope: ConversationScope): boolean {
+  return command.roles.includes(role) && command.scopes.includes(scope);
+}

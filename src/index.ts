@@ -1,0 +1,185 @@
+import * as path from 'node:path';
+import { CardTemplates } from './cards/card-templates';
+import { createBot, type Bot } from './bot/create-bot';
+import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
+import type { Clock } from './domain/clock';
+import type { Logger } from './domain/logger';
+import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository } from './domain/ports';
+import { JsonLogger } from './logging/json-logger';
+import { createHttpServer } from './server';
+import { bootstrapAdmins } from './services/bootstrap-admins';
+import { seedDemoWorld } from './services/seed-demo-world';
+import { TenantGate } from './services/tenant-gate';
+import { CosmosAccountRepository } from './store/cosmos-account-repository';
+import { createCosmosClient } from './store/cosmos-client';
+import { CosmosConversationReferenceRepository } from './store/cosmos-conversation-repository';
+import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
+import { CosmosTurnStateStorage } from './store/cosmos-turn-state-storage';
+import { ensureContainers, type Containers } from './store/containers';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Extra Bot Framework authentication settings, e.g. a local OpenID metadata URL. */
+  readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
+  /** Lifetime of cached directory reads; 0 turns caching off. */
+  readonly directoryCacheTtlInMs?: number;
+}
+
+export interface RunningBot {
+  readonly url: string;
+  readonly port: number;
+  readonly config: Config;
+  readonly bot: Bot;
+  readonly containers: Containers;
+  readonly repositories: {
+    readonly directory: DirectoryRepository;
+    readonly accounts: AccountRepository;
+    readonly conversations: ConversationReferenceRepository;
+  };
+  close(): Promise<void>;
+}
+
+/** Composition root: config -> Cosmos -> repositories -> services -> bot -> HTTP server. */
+export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? new JsonLogger(config.logLevel, clock);
+
+  let embedded: EmbeddedCosmos | undefined;
+  if (config.cosmos.mode === 'embedded') {
+    embedded = await startEmbeddedCosmos({
+      ...(config.cosmos.dataDir ? { dataDir: path.resolve(config.cosmos.dataDir) } : {}),
+      logger,
+    });
+  }
+  const client = createCosmosClient(embedded ? { endpoint: embedded.endpoint, embedded: true } : remoteConnection(config));
+  try {
+    const { database, containers } = await ensureContainers(client, config.cosmos.databaseId);
+    const directory = new CosmosDirectoryRepository(containers.directory, clock, options.directoryCacheTtlInMs ?? 15_000);
+    const accounts = new CosmosAccountRepository(containers.accounts);
+    const conversations = new CosmosConversationReferenceRepository(containers.conversations);
+
+    if (config.seedDemoData && (await seedDemoWorld({ directory, accounts, clock }))) {
+      logger.info('store.demo_seeded', { message: 'Seeded the demo world (Contoso, Fabrikam, Northwind and the Playground users).' });
+    }
+    await bootstrapAdmins({ directory }, config.adminUsers);
+
+    const bot = createBot(
+      {
+        directory,
+        accounts,
+        conversations,
+        tenantGate: new TenantGate(directory, config.providerTenantIds),
+        cards: CardTemplates.load(),
+        clock,
+        logger,
+      },
+      {
+        authentication: config.bot,
+        turnStateStore: new CosmosTurnStateStorage(containers.botState),
+        ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
+      },
+    );
+
+    const http = createHttpServer({
+      bot,
+      logger,
+      isReady: async () => {
+        await withTimeout(database.read(), 2_000);
+        return true;
+      },
+    });
+    const { port, url } = await http.listen(config.port, config.host);
+    logger.info('bot.started', {
+      message: `Listening on ${url}/api/messages; channel authentication ${config.bot.authentication === 'on' ? 'ON' : 'OFF (BOT_ID not set)'}`,
+      port,
+      authentication: config.bot.authentication,
+      store: config.cosmos.mode === 'embedded' ? `embedded (${config.cosmos.dataDir ?? 'memory only'})` : config.cosmos.endpoint,
+    });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      config,
+      bot,
+      containers,
+      repositories: { directory, accounts, conversations },
+      close: () => {
+        closing ??= (async () => {
+          await http.close();
+          client.dispose();
+          await embedded?.close();
+          logger.info('bot.stopped', {});
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    client.dispose();
+    await embedded?.close();
+    throw error;
+  }
+}
+
+function remoteConnection(config: Config): Parameters<typeof createCosmosClient>[0] {
+  if (config.cosmos.mode !== 'remote') throw new Error('remote Cosmos connection requested without COSMOS_ENDPOINT');
+  return {
+    endpoint: config.cosmos.endpoint,
+    ...(config.cosmos.key ? { key: config.cosmos.key } : {}),
+    ...(config.cosmos.managedIdentityClientId ? { managedIdentityClientId: config.cosmos.managedIdentityClientId } : {}),
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutInMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutInMs} ms`)), timeoutInMs);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(readEnvironment(process.env, process.cwd()));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const running = await startBot(config);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'bot.stopping', signal })}\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

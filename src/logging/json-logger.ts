@@ -1,0 +1,49 @@
+import type { Clock } from '../domain/clock';
+import type { LogFields, Logger, LogLevel } from '../domain/logger';
+
+const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** One JSON line per event, with the fields of every enclosing `child` logger. */
+export class JsonLogger implements Logger {
+  constructor(
+    private readonly level: LogLevel,
+    private readonly clock: Clock,
+    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    private readonly fields: LogFields = {},
+  ) {}
+
+  debug(event: string, fields?: LogFields): void {
+    this.log('debug', event, fields);
+  }
+
+  info(event: string, fields?: LogFields): void {
+    this.log('info', event, fields);
+  }
+
+  warn(event: string, fields?: LogFields): void {
+    this.log('warn', event, fields);
+  }
+
+  error(event: string, fields?: LogFields): void {
+    this.log('error', event, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return new JsonLogger(this.level, this.clock, this.write, { ...this.fields, ...fields });
+  }
+
+  private log(level: LogLevel, event: string, fields?: LogFields): void {
+    if (rank[level] < rank[this.level]) return;
+    const entry = { time: this.clock.now().toISOString(), level, event, ...this.fields, ...serialise(fields) };
+    this.write(JSON.stringify(entry));
+  }
+}
+
+function serialise(fields: LogFields | undefined): LogFields {
+  if (!fields) return {};
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+  }
+  return out;
+}

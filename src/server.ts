@@ -1,0 +1,65 @@
+import * as restify from 'restify';
+import type { Logger } from './domain/logger';
+import type { Bot } from './bot/create-bot';
+
+export interface ServerOptions {
+  readonly bot: Bot;
+  readonly logger: Logger;
+  /** Whether the store answers; `/readyz` reports 503 until it does. */
+  readonly isReady: () => Promise<boolean>;
+  /** Largest request body accepted on /api/messages. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface HttpServer {
+  readonly server: restify.Server;
+  listen(port: number, host: string): Promise<{ port: number; url: string }>;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+/** restify: POST /api/messages for the Bot Framework channel, GET /healthz and /readyz. */
+export function createHttpServer(options: ServerOptions): HttpServer {
+  const server = restify.createServer({ name: 'tam-assistant', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? 512 * 1024, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    try {
+      await options.bot.process(req, res);
+    } catch (error) {
+      options.logger.error('http.messages_failed', { error });
+      if (!res.headersSent) {
+        res.status(500);
+        res.end();
+      }
+    }
+  });
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok' });
+    next();
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    const ready = await options.isReady().catch(() => false);
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', store: ready ? 'reachable' : 'unreachable' });
+  });
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          const actualPort = address.port;
+          resolve({ port: actualPort, url: `http://127.0.0.1:${actualPort}` });
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.server.closeIdleConnections?.();
+      }),
+  };
+}

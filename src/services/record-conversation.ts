@@ -1,0 +1,24 @@
+import type { Clock } from '../domain/clock';
+import type { StoredConversationReference } from '../domain/conversation-reference';
+import type { ConversationReferenceRepository, ConversationSaveOutcome } from '../domain/ports';
+
+/**
+ * Keeps where the bot can reach a conversation later; a reinstall brings a retired one back.
+ * Says whether the conversation is new to the bot, so the welcome is sent once however many
+ * install events (or retries of them) arrive.
+ */
+export async function recordConversation(
+  deps: { conversations: ConversationReferenceRepository; clock: Clock },
+  reference: Omit<StoredConversationReference, 'capturedAt' | 'retiredAt' | 'retiredReason'>,
+): Promise<ConversationSaveOutcome> {
+  return deps.conversations.save({ ...reference, capturedAt: deps.clock.now().toISOString() });
+}
+
+/** The bot was removed from a conversation: stop sending to it. */
+export async function retireConversation(
+  deps: { conversations: ConversationReferenceRepository; clock: Clock },
+  conversationId: string,
+  reason: string,
+): Promise<void> {
+  await deps.conversations.retire(conversationId, reason, deps.clock.now());
+}

@@ -1,0 +1,30 @@
+import { CosmosClient, type CosmosClientOptions } from '@azure/cosmos';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+
+export interface CosmosConnection {
+  readonly endpoint: string;
+  /** Account key; when absent a managed identity (or the developer's Azure login) is used. */
+  readonly key?: string;
+  readonly managedIdentityClientId?: string;
+  /** The embedded local server: no endpoint discovery, no credentials. */
+  readonly embedded?: boolean;
+  /** Per-request timeout so a hung store turns into a clear error within a turn's time limit. */
+  readonly requestTimeoutInMs?: number;
+}
+
+export function createCosmosClient(connection: CosmosConnection): CosmosClient {
+  const options: CosmosClientOptions = {
+    endpoint: connection.endpoint,
+    userAgentSuffix: 'tam-assistant',
+    connectionPolicy: {
+      enableEndpointDiscovery: !connection.embedded,
+      requestTimeout: connection.requestTimeoutInMs ?? 5_000,
+    },
+  };
+  if (connection.embedded) return new CosmosClient({ ...options, key: 'embedded' });
+  if (connection.key) return new CosmosClient({ ...options, key: connection.key });
+  const credential: TokenCredential = connection.managedIdentityClientId
+    ? new ManagedIdentityCredential({ clientId: connection.managedIdentityClientId })
+    : new DefaultAzureCredential();
+  return new CosmosClient({ ...options, aadCredentials: credential });
+}

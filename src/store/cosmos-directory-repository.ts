@@ -1,0 +1,125 @@
+import type { Container } from '@azure/cosmos';
+import { z } from 'zod';
+import type { Clock } from '../domain/clock';
+import { channelLinkSchema, personKey, personSchema, type ChannelLink, type Person, type UserIdentity } from '../domain/directory';
+import type { DirectoryRepository } from '../domain/ports';
+import { isNotFound, parseDocument, toDocumentId } from './documents';
+import { TtlCache } from './ttl-cache';
+
+const tenantSchema = z.object({ tenantId: z.string(), reason: z.string() });
+const markerSchema = z.object({ name: z.string(), value: z.string() });
+
+/**
+ * People live in one partition per tenant (`person:<tenant>`), so a manager's reports are a
+ * single-partition query; channel links and allowed tenants are keyed by their own id.
+ */
+export class CosmosDirectoryRepository implements DirectoryRepository {
+  private readonly people: TtlCache<Person | undefined>;
+  private readonly links: TtlCache<ChannelLink | undefined>;
+  private readonly tenants: TtlCache<boolean>;
+
+  constructor(
+    private readonly container: Container,
+    clock: Clock,
+    cacheTtlInMs = 15_000,
+  ) {
+    this.people = new TtlCache(clock, cacheTtlInMs);
+    this.links = new TtlCache(clock, cacheTtlInMs);
+    this.tenants = new TtlCache(clock, cacheTtlInMs);
+  }
+
+  async getPerson(identity: UserIdentity): Promise<Person | undefined> {
+    return this.people.get(personKey(identity), async () => {
+      const doc = await this.read(toDocumentId(identity.aadObjectId), personPartition(identity.tenantId));
+      return doc ? parseDocument(personSchema, doc) : undefined;
+    });
+  }
+
+  async upsertPerson(person: Person): Promise<void> {
+    const valid = personSchema.parse(person);
+    await this.container.items.upsert({
+      id: toDocumentId(valid.aadObjectId),
+      pk: personPartition(valid.tenantId),
+      type: 'person',
+      schemaVersion: 1,
+      ...valid,
+    });
+    this.people.set(personKey(valid), valid);
+  }
+
+  async listReports(manager: UserIdentity): Promise<Person[]> {
+    const { resources } = await this.container.items
+      .query({
+        query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type AND c.managerKey = @managerKey',
+        parameters: [
+          { name: '@pk', value: personPartition(manager.tenantId) },
+          { name: '@type', value: 'person' },
+          { name: '@managerKey', value: personKey(manager) },
+        ],
+      })
+      .fetchAll();
+    return resources.map((doc: unknown) => parseDocument(personSchema, doc));
+  }
+
+  async getChannelLink(channelId: string): Promise<ChannelLink | undefined> {
+    return this.links.get(channelId, async () => {
+      const id = channelLinkId(channelId);
+      const doc = await this.read(id, id);
+      return doc ? parseDocument(channelLinkSchema, doc) : undefined;
+    });
+  }
+
+  async upsertChannelLink(link: ChannelLink): Promise<void> {
+    const valid = channelLinkSchema.parse(link);
+    const id = channelLinkId(valid.channelId);
+    await this.container.items.upsert({ id, pk: id, type: 'channelLink', schemaVersion: 1, ...valid });
+    this.links.set(valid.channelId, valid);
+  }
+
+  async isTenantAllowed(tenantId: string): Promise<boolean> {
+    return this.tenants.get(tenantId, async () => {
+      const id = tenantDocumentId(tenantId);
+      const doc = await this.read(id, id);
+      return doc ? parseDocument(tenantSchema, doc).tenantId === tenantId : false;
+    });
+  }
+
+  async allowTenant(tenantId: string, reason: string): Promise<void> {
+    const id = tenantDocumentId(tenantId);
+    await this.container.items.upsert({ id, pk: id, type: 'tenant', schemaVersion: 1, tenantId, reason });
+    this.tenants.set(tenantId, true);
+  }
+
+  async getMarker(name: string): Promise<string | undefined> {
+    const id = toDocumentId(`marker:${name}`);
+    const doc = await this.read(id, id);
+    return doc ? parseDocument(markerSchema, doc).value : undefined;
+  }
+
+  async setMarker(name: string, value: string): Promise<void> {
+    const id = toDocumentId(`marker:${name}`);
+    await this.container.items.upsert({ id, pk: id, type: 'marker', schemaVersion: 1, name, value });
+  }
+
+  private async read(id: string, partitionKey: string): Promise<unknown> {
+    try {
+      const { resource } = await this.container.item(id, partitionKey).read<Record<string, unknown>>();
+      return resource;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function personPartition(tenantId: string): string {
+  return `person:${tenantId}`;
+}
+
+function channelLinkId(channelId: string): string {
+  return toDocumentId(`channel:${channelId}`);
+}
+
+function tenantDocumentId(tenantId: string): string {
+  return toDocumentId(`tenant:${tenantId}`);
+}

@@ -1,0 +1,65 @@
+import type * as AdaptiveCardsModule from 'adaptivecards';
+import { maxCardBytes } from '../../src/cards/card-templates';
+
+// The package's ES module build has extensionless imports Node cannot resolve; its UMD bundle loads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCardsModule;
+
+/**
+ * Problems the `adaptivecards` parser finds in a card at schema 1.5 (parse warnings and
+ * validation failures), plus the Teams size limit. An empty list means the card is fine.
+ */
+export function adaptiveCardProblems(card: unknown): string[] {
+  const problems: string[] = [];
+  const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
+  if (bytes > maxCardBytes) problems.push(`card is ${bytes} bytes (limit ${maxCardBytes})`);
+  const version = (card as { version?: unknown }).version;
+  if (version !== '1.5') problems.push(`version is ${String(version)}, expected 1.5`);
+  const context = new AC.SerializationContext(AC.Versions.v1_5);
+  const parsed = new AC.AdaptiveCard();
+  parsed.parse(card, context);
+  for (let i = 0; i < context.eventCount; i++) {
+    const event = context.getEventAt(i);
+    problems.push(`parse: ${event.message}`);
+  }
+  for (const event of parsed.validateProperties().validationEvents) {
+    problems.push(`validation: ${event.message}`);
+  }
+  return problems;
+}
+
+/** Cards in a bot activity's attachments. */
+export function cardsIn(activity: Record<string, unknown> | undefined): Record<string, unknown>[] {
+  const attachments = (activity?.attachments ?? []) as { contentType?: string; content?: Record<string, unknown> }[];
+  return attachments.filter((a) => a.contentType === 'application/vnd.microsoft.card.adaptive').map((a) => a.content ?? {});
+}
+
+/** All visible text of a card, joined, for assertions on what a person reads. */
+export function cardText(card: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      for (const key of ['text', 'title', 'label', 'value']) if (typeof record[key] === 'string') out.push(record[key]);
+      for (const [key, value] of Object.entries(record)) if (key !== 'data') walk(value);
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}
+
+/** Action.Execute actions of a card, anywhere in it. */
+export function executeActions(card: unknown): { title: string; verb: string; data: unknown }[] {
+  const out: { title: string; verb: string; data: unknown }[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.type === 'Action.Execute') out.push({ title: String(record.title), verb: String(record.verb), data: record.data });
+      for (const value of Object.values(record)) walk(value);
+    }
+  };
+  walk(card);
+  return out;
+}

@@ -1,0 +1,106 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the bot made to the Bot Connector. */
+export interface ConnectorCall {
+  readonly method: string;
+  readonly path: string;
+  readonly conversationId: string;
+  /** The activity replied to or updated, when the path names one. */
+  readonly activityId?: string;
+  readonly body: Record<string, unknown>;
+  readonly status: number;
+  readonly receivedAt: number;
+}
+
+function inConversation(call: ConnectorCall, conversationId: string | undefined): boolean {
+  return !conversationId || call.conversationId.split(';')[0] === conversationId;
+}
+
+/** Decides the answer to a call; return undefined for the normal success answer. */
+export type ConnectorResponder = (call: Omit<ConnectorCall, 'status' | 'receivedAt'>) => { status: number; headers?: Record<string, string>; body?: unknown } | undefined;
+
+/**
+ * Stands in for the Teams Bot Connector on loopback: records every activity the bot sends,
+ * creates, replies to or updates, and can be told to answer with errors.
+ */
+export class FakeConnector {
+  readonly calls: ConnectorCall[] = [];
+  private server: http.Server | undefined;
+  private responder: ConnectorResponder | undefined;
+  private nextId = 1;
+
+  get serviceUrl(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('fake connector is not started');
+    return `http://127.0.0.1:${address.port}/`;
+  }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  respondWith(responder: ConnectorResponder | undefined): void {
+    this.responder = responder;
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.responder = undefined;
+  }
+
+  /** Activities the bot sent (new messages and replies), in order; a channel includes its threads. */
+  sent(conversationId?: string): Record<string, unknown>[] {
+    return this.calls
+      .filter((c) => c.method === 'POST' && c.status < 300 && c.path.includes('/activities') && inConversation(c, conversationId))
+      .map((c) => c.body);
+  }
+
+  /** Updates of an existing message (card replaced in place). */
+  updates(conversationId?: string): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'PUT' && c.status < 300 && inConversation(c, conversationId));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const match = /^\/v3\/conversations(?:\/([^/]+))?(?:\/activities(?:\/([^/]+))?)?/.exec(path);
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      body = { raw };
+    }
+    const call = {
+      method: req.method ?? 'GET',
+      path,
+      conversationId: match?.[1] ? decodeURIComponent(match[1]) : '',
+      ...(match?.[2] ? { activityId: decodeURIComponent(match[2]) } : {}),
+      body,
+    };
+    const custom = this.responder?.(call);
+    const status = custom?.status ?? (req.method === 'PUT' ? 200 : 201);
+    this.calls.push({ ...call, status, receivedAt: Date.now() });
+    const payload =
+      custom?.body ??
+      (status < 300
+        ? match?.[1] === undefined && req.method === 'POST'
+          ? { id: `a:created-${this.nextId++}`, activityId: `act-${this.nextId++}` }
+          : { id: call.activityId && req.method === 'PUT' ? call.activityId : `act-${this.nextId++}` }
+        : { error: { code: 'Fake', message: 'injected failure' } });
+    res.writeHead(status, { 'content-type': 'application/json', ...(custom?.headers ?? {}) });
+    res.end(JSON.stringify(payload));
+  }
+}

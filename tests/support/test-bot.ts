@@ -1,0 +1,106 @@
+import { parseConfig, type Config } from '../../src/config';
+import { startBot, type RunningBot } from '../../src/index';
+import { JsonLogger } from '../../src/logging/json-logger';
+import { demoTeamId, demoTenantId, demoUsers } from '../../src/services/seed-demo-world';
+import type { TeamsChannel, TeamsUser } from './activities';
+import { FakeConnector } from './fake-connector';
+import { ManualClock } from './manual-clock';
+
+function user(aadObjectId: string, name: string, tenantId = demoTenantId): TeamsUser {
+  return { aadObjectId, name, tenantId };
+}
+
+/** The seeded demo world, as Teams users and channels. */
+export const demo = {
+  tenantId: demoTenantId,
+  users: {
+    alex: user(demoUsers.alex, 'Alex Wilber'),
+    megan: user(demoUsers.megan, 'Megan Bowen'),
+    adele: user(demoUsers.adele, 'Adele Vance'),
+    isaiah: user(demoUsers.isaiah, 'Isaiah Langer'),
+    patti: user(demoUsers.patti, 'Patti Fernandez'),
+    lynne: user(demoUsers.lynne, 'Lynne Robbins'),
+    stranger: user('00000000-0000-0000-0000-0000000000099', 'Sam Stranger'),
+    outsider: user('11111111-0000-0000-0000-000000000001', 'Olga Outsider', '99999999-9999-9999-9999-999999999999'),
+  },
+  /** The Playground team's General channel, linked to Contoso by the seed. */
+  contosoChannel: { teamId: demoTeamId, channelId: demoTeamId, name: 'General', tenantId: demoTenantId } satisfies TeamsChannel,
+  /** A channel nobody has linked yet. */
+  newChannel: { teamId: '19:new-team@thread.tacv2', channelId: '19:new-channel@thread.tacv2', name: 'Escalations', tenantId: demoTenantId } satisfies TeamsChannel,
+};
+
+export interface TestBotOptions {
+  readonly clock?: ManualClock;
+  /** Keep data in this folder (embedded store journal); memory only when absent. */
+  readonly dataDir?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly connector?: FakeConnector;
+}
+
+export interface PostResult {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** The real server, Bot Framework adapter and embedded Cosmos server, with a fake Bot Connector. */
+export class TestBot {
+  private constructor(
+    readonly running: RunningBot,
+    readonly connector: FakeConnector,
+    readonly clock: ManualClock,
+    readonly logs: Record<string, unknown>[],
+    private readonly ownsConnector: boolean,
+  ) {}
+
+  static async start(options: TestBotOptions = {}): Promise<TestBot> {
+    const clock = options.clock ?? new ManualClock();
+    const connector = options.connector ?? new FakeConnector();
+    if (!options.connector) await connector.start();
+    const logs: Record<string, unknown>[] = [];
+    const logger = new JsonLogger('debug', clock, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+    const config = testConfig(options);
+    const running = await startBot(config, { clock, logger });
+    return new TestBot(running, connector, clock, logs, !options.connector);
+  }
+
+  get serviceUrl(): string {
+    return this.connector.serviceUrl;
+  }
+
+  async post(activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<PostResult> {
+    const response = await fetch(`${this.running.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(activity),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body };
+  }
+
+  async close(): Promise<void> {
+    await this.running.close();
+    if (this.ownsConnector) await this.connector.stop();
+  }
+}
+
+export function testConfig(options: Pick<TestBotOptions, 'dataDir' | 'env'> = {}): Config {
+  const config = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PROVIDER_TENANT_IDS: demoTenantId,
+    SEED_DEMO_DATA: 'true',
+    LOG_LEVEL: 'debug',
+    ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
+    ...options.env,
+  });
+  if (config.cosmos.mode === 'embedded' && !options.dataDir) {
+    return { ...config, cosmos: { ...config.cosmos, dataDir: undefined } };
+  }
+  return config;
+}
