@@ -21,7 +21,7 @@ export function closest(input: string, candidates: readonly string[]): string | 
   if (word.length === 0) return undefined;
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
-    const distance = candidate.startsWith(word) ? 0 : editDistance(word, candidate);
+    const distance = candidate.startsWith(word) || word.startsWith(candidate) ? 0 : editDistance(word, candidate);
     if (!best || distance < best.distance) best = { candidate, distance };
   }
   if (!best) return undefined;

@@ -107,7 +107,7 @@ describe('conversation basics through the HTTP server', () => {
     it('runs a command from a card button and posts its result as a new message', async () => {
       const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'command.run', { command: 'whoami' }));
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Done' });
+      assert.deepEqual(res.body, { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Posted below.' });
       assert.match(cardText(onlyCard(bot.connector.sent())), /Who am I/);
     });
 

@@ -88,7 +88,7 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
       card = errorCard(context, error, deps.cards, deps.logger);
     }
     await context.sendActivity(cardActivity(card));
-    return 'Done';
+    return 'Posted below.';
   });
 
   app.adaptiveCards.actionExecute(verbs.linkChannel, async (context, _state, data) => {

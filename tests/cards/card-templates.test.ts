@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { verbs } from '../../src/bot/verbs';
+import { CardTemplates, cardNames, findCardsDirectory, type AdaptiveCardJson } from '../../src/cards/card-templates';
+import { helpCard, linkChannelCard, noticeCard, welcomeCard, whoamiCard } from '../../src/cards/conversation-cards';
+import type { ConversationScope } from '../../src/domain/caller';
+import { commandsFor } from '../../src/domain/commands';
+import type { Role } from '../../src/domain/directory';
+import { adaptiveCardProblems, cardText } from '../support/adaptive-card-check';
+
+const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
+const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
+
+/** Every card the bot can send, rendered from every variant of its model. */
+function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCardJson }[] {
+  const out: { name: string; card: AdaptiveCardJson }[] = [];
+  for (const role of roles) {
+    for (const scope of scopes) {
+      out.push({ name: `welcome ${role} ${scope}`, card: welcomeCard(templates, { name: 'Alex Wilber', role, scope }) });
+      out.push({ name: `help ${role} ${scope}`, card: helpCard(templates, { name: 'Alex Wilber', role, scope, commands: commandsFor(role, scope) }) });
+      out.push({
+        name: `whoami ${role} ${scope}`,
+        card: whoamiCard(templates, { name: 'Alex', role, scope, tenantId: 't', aadObjectId: 'u', accounts: role === 'guest' ? [] : ['contoso'], channelAccount: 'Contoso Ltd (contoso)' }),
+      });
+    }
+  }
+  for (const style of ['good', 'attention', 'warning', 'emphasis'] as const) {
+    out.push({ name: `notice ${style}`, card: noticeCard(templates, { title: 'Title', text: 'Text', style }) });
+  }
+  out.push({ name: 'notice with reference and suggestions', card: noticeCard(templates, { title: 'T', text: 'x', reference: 'abc', suggestions: [{ title: 'Help', command: 'help' }] }) });
+  out.push({ name: 'link form', card: linkChannelCard(templates, { account: '', choices: [] }) });
+  out.push({ name: 'link form with error', card: linkChannelCard(templates, { account: 'tailspin', accountError: 'No account has this id.', choices: ['contoso'] }) });
+  return out;
+}
+
+describe('card templates', () => {
+  const templates = CardTemplates.load();
+
+  it('every card the bot can send passes the adaptivecards 1.5 parser and fits in 28 KB', () => {
+    const cards = everyCard(templates);
+    assert.ok(cards.length >= 50);
+    for (const { name, card } of cards) {
+      assert.deepEqual(adaptiveCardProblems(card), [], name);
+      assert.doesNotMatch(JSON.stringify(card), /\$\{/, `${name} has an unbound template expression`);
+    }
+  });
+
+  it('every template in cards/ is one the renderer knows, at schema 1.5', () => {
+    const files = fs.readdirSync(findCardsDirectory()).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    assert.deepEqual(files.sort(), [...cardNames].sort());
+    for (const file of files) {
+      const json = JSON.parse(fs.readFileSync(path.join(findCardsDirectory(), `${file}.json`), 'utf8')) as { version: string };
+      assert.equal(json.version, '1.5', file);
+    }
+  });
+
+  it('uses only verbs the bot handles', () => {
+    const known = new Set<string>(Object.values(verbs));
+    for (const file of fs.readdirSync(findCardsDirectory())) {
+      const source = fs.readFileSync(path.join(findCardsDirectory(), file), 'utf8');
+      for (const match of source.matchAll(/"verb":\s*"([^"]+)"/g)) assert.ok(known.has(match[1] ?? ''), `${file} uses unknown verb ${match[1]}`);
+    }
+  });
+
+  it('binds user text as data, so template syntax and markdown in it stay literal', () => {
+    const card = noticeCard(templates, { title: 'T', text: '${title} [x](https://evil.example) **bold**' });
+    assert.match(cardText(card), /\$\{title\} \[x\]\(https:\/\/evil\.example\) \*\*bold\*\*/);
+  });
+
+  it('refuses to render a card over the Teams size limit', () => {
+    assert.throws(() => noticeCard(templates, { title: 'T', text: 'x'.repeat(30_000) }), /over the 28672 byte limit/);
+  });
+});
