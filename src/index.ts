@@ -4,13 +4,17 @@ import { createBot, type Bot } from './bot/create-bot';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import type { Clock } from './domain/clock';
 import type { Logger } from './domain/logger';
-import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository } from './domain/ports';
+import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
 import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
 import { seedDemoWorld } from './services/seed-demo-world';
 import { TenantGate } from './services/tenant-gate';
+import { BackgroundWork } from './bot/background-work';
+import { Dispatcher } from './notify/dispatcher';
 import { CosmosAccountRepository } from './store/cosmos-account-repository';
+import { CosmosEscalationRepository } from './store/cosmos-escalation-repository';
+import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
 import { createCosmosClient } from './store/cosmos-client';
 import { CosmosConversationReferenceRepository } from './store/cosmos-conversation-repository';
 import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
@@ -27,6 +31,9 @@ export interface StartOptions {
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
   /** Lifetime of cached directory reads; 0 turns caching off. */
   readonly directoryCacheTtlInMs?: number;
+  /** How often the dispatcher retries queued messages and stale cards; 0 = only when asked. */
+  readonly dispatchIntervalInMs?: number;
+  readonly random?: () => number;
 }
 
 export interface RunningBot {
@@ -39,7 +46,11 @@ export interface RunningBot {
     readonly directory: DirectoryRepository;
     readonly accounts: AccountRepository;
     readonly conversations: ConversationReferenceRepository;
+    readonly escalations: EscalationRepository;
+    readonly outbox: OutboxRepository;
   };
+  readonly background: BackgroundWork;
+  readonly dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -61,6 +72,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const directory = new CosmosDirectoryRepository(containers.directory, clock, options.directoryCacheTtlInMs ?? 15_000);
     const accounts = new CosmosAccountRepository(containers.accounts);
     const conversations = new CosmosConversationReferenceRepository(containers.conversations);
+    const escalations = new CosmosEscalationRepository(containers.accounts);
+    const outbox = new CosmosOutboxRepository(containers.outbox);
+    const background = new BackgroundWork(logger);
+    const random = options.random ?? Math.random;
 
     if (config.seedDemoData && (await seedDemoWorld({ directory, accounts, clock }))) {
       logger.info('store.demo_seeded', { message: 'Seeded the demo world (Contoso, Fabrikam, Northwind and the Playground users).' });
@@ -72,10 +87,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         directory,
         accounts,
         conversations,
+        escalations,
+        outbox,
         tenantGate: new TenantGate(directory, config.providerTenantIds),
         cards: CardTemplates.load(),
         clock,
         logger,
+        background,
+        providerTenantIds: config.providerTenantIds,
+        random,
       },
       {
         authentication: config.bot,
@@ -83,6 +103,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
       },
     );
+
+    const dispatcher = new Dispatcher({ outbox, conversations, escalations, accounts, messenger: bot.messenger, clock, logger, random }, logger);
+    dispatcher.start(options.dispatchIntervalInMs ?? 15_000);
 
     const http = createHttpServer({
       bot,
@@ -107,10 +130,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config,
       bot,
       containers,
-      repositories: { directory, accounts, conversations },
+      repositories: { directory, accounts, conversations, escalations, outbox },
+      background,
+      dispatcher,
       close: () => {
         closing ??= (async () => {
           await http.close();
+          await dispatcher.stop();
+          await background.idle();
           client.dispose();
           await embedded?.close();
           logger.info('bot.stopped', {});

@@ -5,7 +5,11 @@ import type { AppTurnState } from './app-turn-state';
 import type { BotDependencies } from './bot-dependencies';
 import { sendCard } from './card-reply';
 import { tenantOf } from './activity-facts';
-import { registerConversationRoutes } from './routes/conversation-routes';
+import { conversationCommands, registerConversationRoutes } from './routes/conversation-routes';
+import { escalationCommands, registerEscalationRoutes } from './routes/escalation-routes';
+import { AdapterTeamsMessenger } from '../notify/teams-messenger';
+import type { TeamsMessenger } from '../domain/ports';
+import type { CommandHandlers } from './turn';
 import { setTurnCorrelation } from './turn-context-items';
 import { errorCard } from './turn-errors';
 
@@ -39,11 +43,13 @@ export interface BotOptions {
 
 export interface Bot {
   readonly adapter: TeamsAdapter;
+  /** Proactive sends (notifications, channel cards) through this bot's adapter. */
+  readonly messenger: TeamsMessenger;
   /** Handles one HTTP request from the Bot Framework channel. */
   process(req: Request, res: Response): Promise<void>;
 }
 
-export function createBot(deps: BotDependencies, options: BotOptions): Bot {
+export function createBot(base: Omit<BotDependencies, 'messenger'>, options: BotOptions): Bot {
   const auth = options.authentication;
   const authConfig: ConfigurationBotFrameworkAuthenticationOptions =
     auth.authentication === 'on'
@@ -56,6 +62,8 @@ export function createBot(deps: BotDependencies, options: BotOptions): Bot {
         }
       : { ...options.authenticationOverrides };
   const adapter = new TeamsAdapter(authConfig);
+  const messenger = new AdapterTeamsMessenger(adapter, auth.authentication === 'on' ? auth.appId : '', base.cards, base.clock);
+  const deps: BotDependencies = { ...base, messenger };
 
   const app = new Application<AppTurnState>({
     adapter,
@@ -66,7 +74,9 @@ export function createBot(deps: BotDependencies, options: BotOptions): Bot {
     longRunningMessages: false,
   });
 
-  registerConversationRoutes(app, deps);
+  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands };
+  registerConversationRoutes(app, deps, commands);
+  registerEscalationRoutes(app, deps);
 
   app.error(async (context, error) => {
     // Last resort: routes turn expected failures into cards themselves.
@@ -96,6 +106,7 @@ export function createBot(deps: BotDependencies, options: BotOptions): Bot {
 
   return {
     adapter,
+    messenger,
     process: (req, res) => adapter.process(req, res, handleTurn),
   };
 }

@@ -1,7 +1,15 @@
+import { escalationVerbs } from '../cards/escalation-card';
+
 /** Action.Execute verbs; the card templates in cards/ use these exact strings. */
 export const verbs = {
   runCommand: 'command.run',
   linkChannel: 'channel.link',
+  ...Object.fromEntries(Object.entries(escalationVerbs).map(([name, verb]) => [`escalation.${name}`, verb])),
 } as const;
 
-export type Verb = (typeof verbs)[keyof typeof verbs];
+export { escalationVerbs };
+
+/** Message-extension command ids, as declared in manifest/manifest.json. */
+export const messageExtensionCommands = {
+  escalateMessage: 'escalateMessage',
+} as const;

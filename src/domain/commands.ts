@@ -1,7 +1,7 @@
 import type { ConversationScope } from './caller';
 import type { Role } from './directory';
 
-export const commandIds = ['help', 'whoami', 'link'] as const;
+export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export interface CommandSpec {
@@ -44,6 +44,31 @@ export const commandCatalog: readonly CommandSpec[] = [
     roles: ['admin', 'manager', 'tam'],
     scopes: ['channel', 'groupChat'],
     argument: { name: 'account', label: 'Account id', placeholder: 'e.g. contoso' },
+  },
+  {
+    id: 'escalate',
+    usage: 'escalate',
+    title: 'Open an escalation',
+    description: 'Open a support escalation: severity, product, impact, and a live SLA clock.',
+    roles: ['manager', 'tam', 'customer'],
+    scopes: everywhere,
+  },
+  {
+    id: 'escalations',
+    usage: 'escalations',
+    title: 'Open escalations',
+    description: 'Open escalations, most urgent first.',
+    roles: ['manager', 'tam', 'customer'],
+    scopes: everywhere,
+  },
+  {
+    id: 'escalation',
+    usage: 'escalation <id>',
+    title: 'Show an escalation',
+    description: 'One escalation\'s card, e.g. "escalation ESC-CONTOSO-0042".',
+    roles: ['admin', 'manager', 'tam', 'customer'],
+    scopes: everywhere,
+    argument: { name: 'id', label: 'Escalation id', placeholder: 'ESC-CONTOSO-0042' },
   },
 ];
 

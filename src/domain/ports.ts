@@ -1,5 +1,7 @@
 import type { Account, ChannelLink, Person, UserIdentity } from './directory';
 import type { StoredConversationReference } from './conversation-reference';
+import type { Escalation } from './escalation';
+import type { OutboxItem } from './outbox';
 
 /** People, channel links and the tenant allow-list. */
 export interface DirectoryRepository {
@@ -7,7 +9,11 @@ export interface DirectoryRepository {
   upsertPerson(person: Person): Promise<void>;
   /** TAMs (and others) whose managerKey is this person's key. */
   listReports(manager: UserIdentity): Promise<Person[]>;
+  /** People of the provider tenants working on an account (TAMs and others listing it). */
+  listPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]>;
   getChannelLink(channelId: string): Promise<ChannelLink | undefined>;
+  /** The channel most recently linked to the account: where its escalation cards are posted. */
+  getAccountChannel(accountId: string): Promise<string | undefined>;
   upsertChannelLink(link: ChannelLink): Promise<void>;
   /** True when the tenant belongs to the provider or to any account's customer tenants. */
   isTenantAllowed(tenantId: string): Promise<boolean>;
@@ -32,4 +38,63 @@ export interface ConversationReferenceRepository {
   /** The personal chat between the bot and this user, if the app is installed for them. */
   getPersonal(identity: UserIdentity): Promise<StoredConversationReference | undefined>;
   retire(conversationId: string, reason: string, at: Date): Promise<void>;
+}
+
+/** The outcome of claiming an intake submission for creation. */
+export type IntakeClaim =
+  | { readonly kind: 'claimed'; readonly recovering: boolean }
+  | { readonly kind: 'duplicate'; readonly escalationId: string }
+  | { readonly kind: 'in-flight' };
+
+export interface EscalationRepository {
+  get(accountId: string, escalationId: string): Promise<Escalation | undefined>;
+  /** Stores a new escalation; false when its id is taken already. */
+  create(escalation: Escalation): Promise<boolean>;
+  /**
+   * Reads, changes and writes back under the record's ETag, retrying when someone else wrote
+   * in between, so concurrent changes all land. `change` returns undefined to leave it as is.
+   */
+  update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation>;
+  listOpen(accountId: string): Promise<Escalation[]>;
+  findByIntakeKey(accountId: string, intakeKey: string): Promise<Escalation | undefined>;
+  /** The number to try first for the next escalation of the account. */
+  nextNumberHint(accountId: string): Promise<number>;
+  recordNumberUsed(accountId: string, number: number): Promise<void>;
+  /**
+   * Claims a submission: the first claim wins; a repeat within `windowInMs` of a finished one is
+   * a duplicate; one still being created (younger than `inFlightInMs`) is in flight.
+   */
+  claimIntake(accountId: string, intakeKey: string, now: Date, options: { windowInMs: number; inFlightInMs: number }): Promise<IntakeClaim>;
+  completeIntake(accountId: string, intakeKey: string, escalationId: string): Promise<void>;
+  /** Escalations whose channel card is behind their record. */
+  listCardSyncPending(limit: number): Promise<{ accountId: string; escalationId: string }[]>;
+}
+
+export interface OutboxRepository {
+  /** Queues an item; false when an item with this id exists already (it is not queued twice). */
+  enqueue(item: OutboxItem): Promise<boolean>;
+  get(id: string): Promise<OutboxItem | undefined>;
+  update(id: string, change: (current: OutboxItem) => OutboxItem | undefined): Promise<OutboxItem | undefined>;
+  listDue(now: Date, limit: number): Promise<OutboxItem[]>;
+}
+
+/** What came of one attempt to deliver a message to Teams. */
+export type DeliveryResult =
+  | { readonly status: 'sent'; readonly activityId: string }
+  | { readonly status: 'gone'; readonly reason: string }
+  | { readonly status: 'retry'; readonly error: string; readonly retryAfterInMs?: number };
+
+/** A card for the escalation's channel message, rendered by the Teams edge from the record. */
+export interface EscalationCardMessage {
+  readonly escalation: Escalation;
+  readonly accountName: string;
+  readonly headline?: string;
+  /** Teams user ids whose clients refresh the card into their own view. */
+  readonly refreshUserIds: readonly string[];
+}
+
+/** Sends to Teams conversations through stored references. */
+export interface TeamsMessenger {
+  postEscalationCard(reference: StoredConversationReference, message: EscalationCardMessage): Promise<DeliveryResult>;
+  updateEscalationCard(reference: StoredConversationReference, activityId: string, message: EscalationCardMessage): Promise<DeliveryResult>;
 }

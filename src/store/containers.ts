@@ -9,6 +9,7 @@ export const containerDefinitions = {
   directory: { id: 'directory', partitionKey: { paths: ['/pk'] } },
   conversations: { id: 'conversations', partitionKey: { paths: ['/id'] } },
   botState: { id: 'botstate', partitionKey: { paths: ['/id'] } },
+  outbox: { id: 'outbox', partitionKey: { paths: ['/id'] } },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

@@ -8,6 +8,7 @@ import { TtlCache } from './ttl-cache';
 
 const tenantSchema = z.object({ tenantId: z.string(), reason: z.string() });
 const markerSchema = z.object({ name: z.string(), value: z.string() });
+const accountChannelSchema = z.object({ accountId: z.string(), channelId: z.string() });
 
 /**
  * People live in one partition per tenant (`person:<tenant>`), so a manager's reports are a
@@ -61,6 +62,26 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     return resources.map((doc: unknown) => parseDocument(personSchema, doc));
   }
 
+  async listPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]> {
+    const { resources } = await this.container.items
+      .query({
+        query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type AND ARRAY_CONTAINS(c.accountIds, @accountId)',
+        parameters: [
+          { name: '@pk', value: personPartition(tenantId) },
+          { name: '@type', value: 'person' },
+          { name: '@accountId', value: accountId },
+        ],
+      })
+      .fetchAll();
+    return resources.map((doc: unknown) => parseDocument(personSchema, doc));
+  }
+
+  async getAccountChannel(accountId: string): Promise<string | undefined> {
+    const id = toDocumentId(`account-channel:${accountId}`);
+    const doc = await this.read(id, id);
+    return doc ? parseDocument(accountChannelSchema, doc).channelId : undefined;
+  }
+
   async getChannelLink(channelId: string): Promise<ChannelLink | undefined> {
     return this.links.get(channelId, async () => {
       const id = channelLinkId(channelId);
@@ -73,6 +94,15 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     const valid = channelLinkSchema.parse(link);
     const id = channelLinkId(valid.channelId);
     await this.container.items.upsert({ id, pk: id, type: 'channelLink', schemaVersion: 1, ...valid });
+    const accountChannelId = toDocumentId(`account-channel:${valid.accountId}`);
+    await this.container.items.upsert({
+      id: accountChannelId,
+      pk: accountChannelId,
+      type: 'accountChannel',
+      schemaVersion: 1,
+      accountId: valid.accountId,
+      channelId: valid.channelId,
+    });
     this.links.set(valid.channelId, valid);
   }
 

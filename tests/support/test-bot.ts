@@ -59,7 +59,7 @@ export class TestBot {
     const logs: Record<string, unknown>[] = [];
     const logger = new JsonLogger('debug', clock, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
     const config = testConfig(options);
-    const running = await startBot(config, { clock, logger });
+    const running = await startBot(config, { clock, logger, dispatchIntervalInMs: 0, random: () => 0.5 });
     return new TestBot(running, connector, clock, logs, !options.connector);
   }
 

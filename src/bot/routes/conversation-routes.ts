@@ -3,40 +3,34 @@ import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/card-templates';
 import { helpCard, linkChannelCard, noticeCard, welcomeCard, whoamiCard } from '../../cards/conversation-cards';
-import type { Caller } from '../../domain/caller';
 import { commandIds, commandsFor, commandSpec, mayUse, type CommandId } from '../../domain/commands';
 import { isDomainError } from '../../domain/errors';
-import { identifyCaller } from '../../services/identify-caller';
 import { linkChannel } from '../../services/link-channel';
 import { recordConversation, retireConversation } from '../../services/record-conversation';
-import { readActivityFacts, type ActivityFacts } from '../activity-facts';
+import { readActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
 import { cardActivity, sendCard } from '../card-reply';
 import { parseCommandText } from '../command-parser';
 import { errorCard } from '../turn-errors';
+import { startTurn, type CommandHandler, type CommandHandlers, type Turn } from '../turn';
 import { verbs } from '../verbs';
-
-interface Turn {
-  readonly context: TurnContext;
-  readonly facts: ActivityFacts;
-  readonly caller: Caller;
-  readonly deps: BotDependencies;
-}
-
-type CommandHandler = (turn: Turn, argument: string) => Promise<AdaptiveCardJson>;
 
 const runCommandData = z.object({ command: z.enum(commandIds) });
 const linkChannelData = z.object({ account: z.string().max(200).optional() });
 
-/** Install and welcome, help, whoami, link, and the hint for text that is not a command. */
-export function registerConversationRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
-  const handlers: Record<CommandId, CommandHandler> = {
-    help: (turn) => Promise.resolve(showHelp(turn)),
-    whoami: (turn) => showWhoami(turn),
-    link: async (turn, argument) => runLink(turn, argument),
-  };
+/** The commands of everyday conversation. */
+export const conversationCommands = {
+  help: (turn: Turn) => Promise.resolve(showHelp(turn)),
+  whoami: (turn: Turn) => showWhoami(turn),
+  link: (turn: Turn, argument: string) => runLink(turn, argument),
+} satisfies Partial<Record<CommandId, CommandHandler>>;
 
+/**
+ * Install and welcome, message commands (dispatched to every workflow's handlers), command
+ * buttons, link, and the hint for text that is not a command.
+ */
+export function registerConversationRoutes(app: Application<AppTurnState>, deps: BotDependencies, handlers: CommandHandlers): void {
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
     const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === botId);
@@ -110,21 +104,11 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
   });
 }
 
-async function startTurn(context: TurnContext, facts: ActivityFacts, deps: BotDependencies): Promise<Turn> {
-  const caller = await identifyCaller(deps, {
-    identity: facts.identity,
-    displayName: facts.displayName,
-    scope: facts.scope,
-    ...(facts.channelId ? { channelId: facts.channelId } : {}),
-  });
-  return { context, facts, caller, deps };
-}
-
 async function runCommand(
   turn: Turn,
   command: CommandId,
   argument: string,
-  handlers: Record<CommandId, CommandHandler>,
+  handlers: CommandHandlers,
 ): Promise<AdaptiveCardJson> {
   const spec = commandSpec(command);
   if (!mayUse(spec, turn.caller.role, turn.caller.scope)) {

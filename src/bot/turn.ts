@@ -1,0 +1,28 @@
+import type { TurnContext } from 'botbuilder';
+import type { AdaptiveCardJson } from '../cards/card-templates';
+import type { Caller } from '../domain/caller';
+import type { CommandId } from '../domain/commands';
+import { identifyCaller } from '../services/identify-caller';
+import type { ActivityFacts } from './activity-facts';
+import type { BotDependencies } from './bot-dependencies';
+
+/** One turn's context: the activity's facts and the caller as the server knows them. */
+export interface Turn {
+  readonly context: TurnContext;
+  readonly facts: ActivityFacts;
+  readonly caller: Caller;
+  readonly deps: BotDependencies;
+}
+
+export type CommandHandler = (turn: Turn, argument: string) => Promise<AdaptiveCardJson>;
+export type CommandHandlers = Readonly<Record<CommandId, CommandHandler>>;
+
+export async function startTurn(context: TurnContext, facts: ActivityFacts, deps: BotDependencies): Promise<Turn> {
+  const caller = await identifyCaller(deps, {
+    identity: facts.identity,
+    displayName: facts.displayName,
+    scope: facts.scope,
+    ...(facts.channelId ? { channelId: facts.channelId } : {}),
+  });
+  return { context, facts, caller, deps };
+}

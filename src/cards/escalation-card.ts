@@ -1,0 +1,268 @@
+import type { Escalation, EscalationStatus, Severity } from '../domain/escalation';
+import { products } from '../domain/escalation';
+import { statusLabel } from '../domain/escalation-lifecycle';
+import { breachRisk, slaClocks, type SlaClock } from '../domain/escalation-sla';
+import type { AdaptiveCardJson, CardTemplates } from './card-templates';
+import { formatUtc } from './time-text';
+
+/** Action.Execute verbs of the escalation cards (kept equal to bot/verbs.ts by a test). */
+export const escalationVerbs = {
+  create: 'escalation.create',
+  acknowledge: 'escalation.acknowledge',
+  update: 'escalation.update',
+  changeSeverity: 'escalation.changeSeverity',
+  resolve: 'escalation.resolve',
+  close: 'escalation.close',
+  reopen: 'escalation.reopen',
+  refresh: 'escalation.refresh',
+  show: 'escalation.show',
+} as const;
+
+/** Whose view of the card: what is shown and which actions are offered. */
+export type EscalationView = 'customer' | 'provider' | 'manager' | 'readonly';
+
+/** A form opened on the card; `view` is the plain card. */
+export const escalationModes = ['view', 'note', 'update', 'severity', 'resolve', 'reopen'] as const;
+export type EscalationMode = (typeof escalationModes)[number];
+
+export interface EscalationPermissions {
+  readonly acknowledge: boolean;
+  readonly update: boolean;
+  readonly note: boolean;
+  readonly changeSeverity: boolean;
+  readonly resolve: boolean;
+  readonly close: boolean;
+  readonly reopen: boolean;
+}
+
+export interface EscalationForm {
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+}
+
+export interface EscalationCardModel {
+  readonly escalation: Escalation;
+  readonly accountName: string;
+  readonly now: Date;
+  readonly view: EscalationView;
+  readonly permissions: EscalationPermissions;
+  readonly mode?: EscalationMode;
+  readonly form?: EscalationForm;
+  readonly banner?: { readonly text: string; readonly style: 'attention' | 'warning' | 'good' | 'accent' };
+  /** Teams user ids whose clients refresh the card into their own view (at most 60). */
+  readonly refreshUserIds?: readonly string[];
+}
+
+const severityStyles: Record<Severity, string> = { A: 'attention', B: 'warning', C: 'accent' };
+const statusColors: Record<EscalationStatus, string> = {
+  new: 'Attention',
+  acknowledged: 'Accent',
+  investigating: 'Accent',
+  mitigated: 'Warning',
+  resolved: 'Good',
+  closed: 'Default',
+  reopened: 'Attention',
+};
+const clockColors: Record<SlaClock['state'], string> = { running: 'Good', 'at-risk': 'Warning', overdue: 'Attention', met: 'Good', missed: 'Warning' };
+
+export const timelineShown = 5;
+const descriptionShown = 1500;
+
+interface ActionModel {
+  title: string;
+  verb: string;
+  data: Record<string, string>;
+  style: 'default' | 'positive' | 'destructive';
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function escalationCard(templates: CardTemplates, model: EscalationCardModel): AdaptiveCardJson {
+  const e = model.escalation;
+  const key = { escalationId: e.escalationId, accountId: e.accountId };
+  const action = (title: string, verb: string, style: ActionModel['style'] = 'default', extra: Record<string, string> = {}): ActionModel => ({
+    title,
+    verb,
+    data: { ...key, ...extra },
+    style,
+  });
+  const open = (mode: EscalationMode, title: string, style: ActionModel['style'] = 'default'): ActionModel =>
+    action(title, escalationVerbs.refresh, style, { mode });
+  const mode = model.mode ?? 'view';
+  const p = model.permissions;
+  const provider = model.view === 'provider' || model.view === 'manager';
+
+  const actions: ActionModel[] = [];
+  if (mode === 'view') {
+    if (p.acknowledge && (e.status === 'new' || e.status === 'reopened')) actions.push(action('Acknowledge', escalationVerbs.acknowledge, 'positive'));
+    if (p.update && e.status !== 'closed' && e.status !== 'resolved') actions.push(open('update', 'Update'));
+    else if (p.note && e.status !== 'closed') actions.push(open('note', 'Add note'));
+    if (p.changeSeverity && e.status !== 'closed' && e.status !== 'resolved') actions.push(open('severity', 'Change severity'));
+    if (p.resolve && e.status !== 'closed' && e.status !== 'resolved') actions.push(open('resolve', 'Resolve'));
+    if (p.close && e.status === 'resolved') actions.push(action('Close', escalationVerbs.close));
+    if (p.reopen && (e.status === 'resolved' || e.status === 'closed')) actions.push(open('reopen', 'Reopen'));
+    actions.push(action('Refresh', escalationVerbs.refresh, 'default', { mode: 'view' }));
+  }
+
+  const clocks = slaClocks(e, model.now);
+  const risk = breachRisk(e, model.now);
+  const facts = [
+    { label: 'Opened by', value: `${e.openedBy.name}, ${formatUtc(e.openedAt)}` },
+    { label: 'Owner', value: e.owner ? e.owner.name : 'Not yet acknowledged' },
+    { label: 'Product', value: e.product },
+    ...(e.supportCaseId ? [{ label: 'Support case', value: e.supportCaseId }] : []),
+    ...(provider && e.contactPhone ? [{ label: 'Phone (24x7)', value: e.contactPhone }] : []),
+    ...(e.sourceMessage?.author ? [{ label: 'From a message by', value: e.sourceMessage.author }] : []),
+  ];
+  const recent = e.timeline.slice(-timelineShown).reverse();
+
+  return templates.render('escalation', {
+    refresh: {
+      action: { type: 'Action.Execute', title: 'Refresh', verb: escalationVerbs.refresh, data: { ...key, mode: 'view' } },
+      userIds: (model.refreshUserIds ?? []).slice(0, 60),
+    },
+    banner: { show: !!model.banner, text: model.banner?.text ?? '', style: model.banner?.style ?? 'default' },
+    severity: e.severity,
+    severityStyle: severityStyles[e.severity],
+    escalationId: e.escalationId,
+    accountName: model.accountName,
+    statusLabel: statusLabel(e.status),
+    statusColor: statusColors[e.status],
+    title: e.title,
+    clocks: [clocks.response, ...(clocks.update ? [clocks.update] : [])].map((c) => ({ text: c.text, color: clockColors[c.state] })),
+    risk: {
+      show: model.view === 'manager' && risk.state !== 'ok',
+      text: risk.text,
+      color: risk.state === 'breached' ? 'Attention' : 'Warning',
+    },
+    facts,
+    description: truncate(e.description, descriptionShown),
+    showImpact: !!e.businessImpact,
+    businessImpact: e.businessImpact ?? '',
+    showResolution: !!e.resolution && (e.status === 'resolved' || e.status === 'closed'),
+    resolution: e.resolution ?? '',
+    timeline: recent.map((t) => ({ when: formatUtc(t.at), summary: t.summary, text: t.text ?? '' })),
+    olderEntries: Math.max(0, e.timeline.length - timelineShown),
+    form: formModel(mode, model, key),
+    actions,
+  });
+}
+
+function formModel(mode: EscalationMode, model: EscalationCardModel, key: Record<string, string>): Record<string, unknown> {
+  const values = model.form?.values ?? {};
+  const errors = model.form?.errors ?? {};
+  const base = {
+    show: mode !== 'view',
+    showStatus: false,
+    showSeverity: false,
+    status: values.status || 'keep',
+    severity: values.severity ?? model.escalation.severity,
+    statusError: errors.status ?? '',
+    severityError: errors.severity ?? '',
+  };
+  const cancel = { title: 'Cancel', verb: escalationVerbs.refresh, data: { ...key, mode: 'view' }, style: 'default' };
+  const submit = (title: string, verb: string) => ({ title, verb, data: key, style: 'positive' });
+  const text = (id: string, label: string, placeholder: string) => ({
+    textId: id,
+    textLabel: label,
+    placeholder,
+    text: values[id] ?? '',
+    textError: errors[id] ?? '',
+  });
+  switch (mode) {
+    case 'view':
+      return { ...base, title: '', ...text('note', 'Note', ''), actions: [] };
+    case 'note':
+      return { ...base, title: 'Add a note', ...text('note', 'Note', 'What the team should know'), actions: [submit('Add note', escalationVerbs.update), cancel] };
+    case 'update':
+      return {
+        ...base,
+        title: 'Post an update',
+        showStatus: true,
+        ...text('note', 'Update for the customer', 'What was done, what is next'),
+        actions: [submit('Post update', escalationVerbs.update), cancel],
+      };
+    case 'severity':
+      return {
+        ...base,
+        title: 'Change severity',
+        showSeverity: true,
+        ...text('reason', 'Reason', 'Why the severity changes'),
+        actions: [submit('Change severity', escalationVerbs.changeSeverity), cancel],
+      };
+    case 'resolve':
+      return { ...base, title: 'Resolve', ...text('resolution', 'Resolution', 'What fixed it'), actions: [submit('Resolve', escalationVerbs.resolve), cancel] };
+    case 'reopen':
+      return { ...base, title: 'Reopen', ...text('reason', 'Reason', 'Why it is not fixed'), actions: [submit('Reopen', escalationVerbs.reopen), cancel] };
+  }
+}
+
+export interface IntakeCardModel {
+  /** Shown when the account is implied (a linked channel). */
+  readonly accountName?: string;
+  /** Offered when the person chooses the account (personal chat). */
+  readonly accountChoices?: readonly { readonly title: string; readonly value: string }[];
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly formError?: string;
+  /** In a message-extension dialog, which needs Action.Submit. */
+  readonly dialog?: boolean;
+  readonly sourceLink?: string;
+  /** Carried through the submit unchanged (e.g. the source message's link). */
+  readonly submitData?: Readonly<Record<string, string>>;
+}
+
+const intakeFields = ['title', 'description', 'severity', 'product', 'businessImpact', 'supportCaseId', 'contactPhone', 'accountId'] as const;
+
+export function escalationIntakeCard(templates: CardTemplates, model: IntakeCardModel): AdaptiveCardJson {
+  const values = model.values ?? {};
+  const errors = model.errors ?? {};
+  const choices = model.accountChoices ?? [];
+  return templates.render('escalation-intake', {
+    accountName: model.accountName ?? '',
+    chooseAccount: choices.length > 0,
+    accountChoices: choices,
+    productChoices: [...products],
+    formError: model.formError ?? '',
+    errors: Object.fromEntries(intakeFields.map((f) => [f, errors[f] ?? ''])),
+    ...Object.fromEntries(intakeFields.map((f) => [f, values[f] ?? (f === 'severity' ? 'B' : '')])),
+    dialog: !!model.dialog,
+    sourceLink: model.sourceLink ?? '',
+    submitData: { ...(model.submitData ?? {}) },
+  });
+}
+
+export interface EscalationListModel {
+  readonly scope: string;
+  readonly now: Date;
+  readonly items: readonly { readonly escalation: Escalation; readonly accountName: string }[];
+  /** Listed beyond what the card shows. */
+  readonly hidden: number;
+  readonly canOpen: boolean;
+}
+
+export function escalationListCard(templates: CardTemplates, model: EscalationListModel): AdaptiveCardJson {
+  return templates.render('escalation-list', {
+    scope: model.scope,
+    count: model.items.length,
+    hidden: model.hidden,
+    canOpen: model.canOpen,
+    items: model.items.map(({ escalation: e, accountName }) => {
+      const clocks = slaClocks(e, model.now);
+      const running = clocks.update ?? clocks.response;
+      return {
+        severity: e.severity,
+        severityStyle: severityStyles[e.severity],
+        escalationId: e.escalationId,
+        title: truncate(e.title, 80),
+        accountName,
+        statusLabel: statusLabel(e.status),
+        clock: running.text,
+        clockColor: clockColors[running.state],
+        open: { escalationId: e.escalationId, accountId: e.accountId },
+      };
+    }),
+  });
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { minuteInMs } from './duration-text';
+
+/** Who a proactive message goes to: a person's personal chat, or a conversation (channel). */
+export const deliveryTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('person'), tenantId: z.string(), aadObjectId: z.string() }),
+  z.object({ kind: z.literal('conversation'), conversationId: z.string() }),
+]);
+export type DeliveryTarget = z.infer<typeof deliveryTargetSchema>;
+
+/** What to say; rendered from the current records at the moment of sending. */
+export const messageIntentSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('escalation-alert'),
+    accountId: z.string(),
+    escalationId: z.string(),
+    headline: z.string(),
+  }),
+]);
+export type MessageIntent = z.infer<typeof messageIntentSchema>;
+
+export const outboxStatuses = ['pending', 'sent', 'undeliverable'] as const;
+
+/**
+ * A proactive message, written before it is sent so that a crash, a throttled connector or a
+ * second instance never loses or doubles it. The id is the dedupe key: one per subject and target.
+ */
+export const outboxItemSchema = z.object({
+  id: z.string(),
+  target: deliveryTargetSchema,
+  intent: messageIntentSchema,
+  status: z.enum(outboxStatuses),
+  createdAt: z.string(),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string(),
+  sentAt: z.string().optional(),
+  activityId: z.string().optional(),
+  lastError: z.string().optional(),
+});
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
+
+/** Exponential backoff from 30 s up to 30 min, with the jitter supplied by the caller (0..1). */
+export function nextAttemptDelayInMs(attempts: number, jitter: number): number {
+  const base = Math.min(30 * minuteInMs, 30_000 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.75 + 0.5 * jitter));
+}

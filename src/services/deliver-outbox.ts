@@ -1,0 +1,70 @@
+import type { Clock } from '../domain/clock';
+import type { Logger } from '../domain/logger';
+import { nextAttemptDelayInMs, type OutboxItem } from '../domain/outbox';
+import type { AccountRepository, ConversationReferenceRepository, DeliveryResult, EscalationRepository, OutboxRepository, TeamsMessenger } from '../domain/ports';
+
+export interface DeliverOutboxDeps {
+  readonly outbox: OutboxRepository;
+  readonly conversations: ConversationReferenceRepository;
+  readonly escalations: EscalationRepository;
+  readonly accounts: AccountRepository;
+  readonly messenger: TeamsMessenger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** 0..1, for jitter on retries. */
+  readonly random: () => number;
+}
+
+/** Tries to deliver one queued message; whatever happens, the item records it. */
+export async function deliverOutboxItem(deps: DeliverOutboxDeps, id: string): Promise<OutboxItem | undefined> {
+  const item = await deps.outbox.get(id);
+  if (!item || item.status !== 'pending') return item;
+  const result = await attempt(deps, item);
+  const now = deps.clock.now();
+  return deps.outbox.update(id, (current) => {
+    if (current.status !== 'pending') return undefined;
+    const attempts = current.attempts + 1;
+    switch (result.status) {
+      case 'sent':
+        return { ...current, status: 'sent', attempts, sentAt: now.toISOString(), activityId: result.activityId };
+      case 'gone':
+        return { ...current, status: 'undeliverable', attempts, lastError: result.reason };
+      case 'retry': {
+        const delay = Math.max(result.retryAfterInMs ?? 0, nextAttemptDelayInMs(attempts, deps.random()));
+        return { ...current, attempts, lastError: result.error, nextAttemptAt: new Date(now.getTime() + delay).toISOString() };
+      }
+    }
+  });
+}
+
+/** Background pass over everything due. */
+export async function deliverDueOutbox(deps: DeliverOutboxDeps, limit = 100): Promise<number> {
+  const due = await deps.outbox.listDue(deps.clock.now(), limit);
+  let sent = 0;
+  for (const item of due) {
+    const after = await deliverOutboxItem(deps, item.id);
+    if (after?.status === 'sent') sent += 1;
+  }
+  return sent;
+}
+
+async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<DeliveryResult> {
+  const reference =
+    item.target.kind === 'person'
+      ? await deps.conversations.getPersonal(item.target)
+      : await deps.conversations.get(item.target.conversationId);
+  if (!reference) return { status: 'retry', error: 'no conversation with this target yet (the app is not installed for them)' };
+  if (reference.retiredAt) return { status: 'gone', reason: `conversation retired: ${reference.retiredReason ?? 'bot removed'}` };
+  const intent = item.intent;
+  const [escalation, account] = await Promise.all([deps.escalations.get(intent.accountId, intent.escalationId), deps.accounts.getAccount(intent.accountId)]);
+  if (!escalation) return { status: 'gone', reason: 'the escalation no longer exists' };
+  const result = await deps.messenger.postEscalationCard(reference, {
+    escalation,
+    accountName: account?.name ?? intent.accountId,
+    headline: intent.headline,
+    refreshUserIds: [],
+  });
+  if (result.status === 'gone') await deps.conversations.retire(reference.conversationId, result.reason, deps.clock.now());
+  if (result.status !== 'sent') deps.logger.warn('outbox.delivery_failed', { itemId: item.id, result: result.status });
+  return result;
+}

@@ -1,0 +1,44 @@
+import type { Caller } from '../domain/caller';
+import type { Clock } from '../domain/clock';
+import type { Account } from '../domain/directory';
+import { compareSeverity, type Escalation } from '../domain/escalation';
+import { canViewEscalation } from '../domain/escalation-lifecycle';
+import { minutesToNextDeadline } from '../domain/escalation-sla';
+import type { AccountRepository, EscalationRepository } from '../domain/ports';
+
+export interface EscalationListing {
+  readonly scope: 'channel' | 'mine';
+  readonly accounts: readonly Account[];
+  readonly items: readonly { readonly escalation: Escalation; readonly account: Account }[];
+}
+
+/**
+ * Open escalations the caller should see, most urgent first (severity, then the nearest SLA
+ * deadline). In a linked channel: that account; elsewhere: the caller's accounts (a manager's
+ * include their TAMs'). One single-partition query per account, run in parallel.
+ */
+export async function listOpenEscalations(
+  deps: { escalations: EscalationRepository; accounts: AccountRepository; clock: Clock },
+  caller: Caller,
+): Promise<EscalationListing> {
+  const channelAccount = caller.channelLink?.accountId;
+  const scope = channelAccount && canViewEscalation(caller, { accountId: channelAccount }) ? 'channel' : 'mine';
+  const accountIds = scope === 'channel' && channelAccount ? [channelAccount] : [...caller.accountIds];
+  const loaded = await Promise.all(
+    accountIds.map(async (id) => {
+      const [account, open] = await Promise.all([deps.accounts.getAccount(id), deps.escalations.listOpen(id)]);
+      return { account, open };
+    }),
+  );
+  const now = deps.clock.now();
+  const accounts = loaded.flatMap((l) => (l.account ? [l.account] : []));
+  const items = loaded
+    .flatMap((l) => (l.account ? l.open.map((escalation) => ({ escalation, account: l.account as Account })) : []))
+    .sort(
+      (a, b) =>
+        compareSeverity(a.escalation.severity, b.escalation.severity) ||
+        minutesToNextDeadline(a.escalation, now) - minutesToNextDeadline(b.escalation, now) ||
+        a.escalation.openedAt.localeCompare(b.escalation.openedAt),
+    );
+  return { scope, accounts, items };
+}

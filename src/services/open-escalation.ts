@@ -1,0 +1,184 @@
+import type { Caller } from '../domain/caller';
+import type { Clock } from '../domain/clock';
+import { personKey, type Account } from '../domain/directory';
+import { DomainError } from '../domain/errors';
+import { escalationIdFor, type Actor, type Escalation, type Watcher } from '../domain/escalation';
+import { validateIntake, type IntakeField, type IntakeForm } from '../domain/escalation-intake';
+import { initialSla, slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
+import { fingerprintOf } from '../domain/fingerprint';
+import type { OutboxItem } from '../domain/outbox';
+import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+
+export interface OpenEscalationDeps {
+  readonly accounts: AccountRepository;
+  readonly directory: DirectoryRepository;
+  readonly escalations: EscalationRepository;
+  readonly conversations: ConversationReferenceRepository;
+  readonly outbox: OutboxRepository;
+  readonly clock: Clock;
+  readonly providerTenantIds: readonly string[];
+  readonly slaOverrides?: (accountId: string) => Promise<SlaOverrides>;
+}
+
+export interface OpenEscalationInput {
+  readonly accountId: string;
+  readonly form: IntakeForm;
+  /** Where the intake card was submitted: a channel and the card's message, if any. */
+  readonly origin?: { readonly channelId?: string; readonly activityId?: string };
+  readonly sourceMessage?: { readonly link?: string; readonly author?: string };
+  /** The submitter's Teams user id, so their view of the card stays current. */
+  readonly teamsUserId?: string;
+}
+
+export type OpenEscalationResult =
+  | { readonly kind: 'invalid'; readonly errors: Readonly<Partial<Record<IntakeField, string>>> }
+  | { readonly kind: 'created' | 'duplicate'; readonly escalation: Escalation; readonly account: Account; readonly notifications: readonly string[] };
+
+/** A repeat of the same submission within this window returns the first escalation. */
+export const intakeDuplicateWindowInMs = 10 * 60_000;
+const intakeInFlightInMs = 20_000;
+
+export function actorOf(caller: Caller): Actor {
+  return { key: personKey(caller.identity), name: caller.displayName, role: caller.role };
+}
+
+/** May this caller open an escalation for the account? Its customers, its TAMs and their managers. */
+export function mayOpenEscalation(caller: Caller, accountId: string): boolean {
+  return (caller.role === 'customer' || caller.role === 'tam' || caller.role === 'manager') && caller.accountIds.includes(accountId);
+}
+
+/**
+ * Opens an escalation: validates the form (nothing is written when it is invalid), claims the
+ * submission so a retry or double click yields the same escalation, allocates the next readable
+ * id without gaps or duplicates, stores it, and queues the severity A notifications.
+ */
+export async function openEscalation(deps: OpenEscalationDeps, caller: Caller, input: OpenEscalationInput): Promise<OpenEscalationResult> {
+  if (!mayOpenEscalation(caller, input.accountId)) {
+    throw new DomainError('forbidden', 'You can open escalations only for your own accounts.');
+  }
+  const validation = validateIntake(input.form);
+  if (!validation.ok) return { kind: 'invalid', errors: validation.errors };
+  const intake = validation.intake;
+  const account = await deps.accounts.getAccount(input.accountId);
+  if (!account) throw new DomainError('not_found', `There is no account "${input.accountId}".`);
+
+  const now = deps.clock.now();
+  const intakeKey = fingerprintOf([account.accountId, personKey(caller.identity), intake]);
+  const claim = await deps.escalations.claimIntake(account.accountId, intakeKey, now, {
+    windowInMs: intakeDuplicateWindowInMs,
+    inFlightInMs: intakeInFlightInMs,
+  });
+  if (claim.kind === 'duplicate') {
+    const existing = await deps.escalations.get(account.accountId, claim.escalationId);
+    if (existing) return { kind: 'duplicate', escalation: existing, account, notifications: [] };
+  }
+  if (claim.kind === 'in-flight' || (claim.kind === 'claimed' && claim.recovering)) {
+    const existing = await deps.escalations.findByIntakeKey(account.accountId, intakeKey);
+    if (existing) {
+      await deps.escalations.completeIntake(account.accountId, intakeKey, existing.escalationId);
+      return { kind: 'duplicate', escalation: existing, account, notifications: [] };
+    }
+    if (claim.kind === 'in-flight') {
+      throw new DomainError('conflict', 'This escalation is being opened right now; its card appears in a moment.');
+    }
+  }
+
+  const targets = slaTargetsFor(intake.severity, deps.slaOverrides ? await deps.slaOverrides(account.accountId) : {});
+  const actor = actorOf(caller);
+  const channelCard = await channelCardFor(deps, account.accountId, input.origin);
+  const watchers: Watcher[] = input.teamsUserId ? [{ key: actor.key, teamsUserId: input.teamsUserId }] : [];
+  const tams = await accountTams(deps, account.accountId);
+  for (const tam of tams) {
+    const reference = await deps.conversations.getPersonal(tam);
+    const teamsUserId = (reference?.reference.user as { id?: unknown } | undefined)?.id;
+    if (typeof teamsUserId === 'string' && !watchers.some((w) => w.key === personKey(tam))) watchers.push({ key: personKey(tam), teamsUserId });
+  }
+
+  let number = await deps.escalations.nextNumberHint(account.accountId);
+  let created: Escalation | undefined;
+  for (let attempt = 0; attempt < 500 && !created; attempt++, number++) {
+    const escalation: Escalation = {
+      escalationId: escalationIdFor(account.code, number),
+      accountId: account.accountId,
+      number,
+      ...intake,
+      ...(input.sourceMessage && (input.sourceMessage.link || input.sourceMessage.author) ? { sourceMessage: input.sourceMessage } : {}),
+      status: 'new',
+      openedBy: actor,
+      openedAt: now.toISOString(),
+      sla: initialSla(now, targets),
+      timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
+      watchers,
+      version: 1,
+      ...(channelCard ? { channelCard } : {}),
+      recentActions: [],
+      intakeKey,
+      updatedAt: now.toISOString(),
+    };
+    if (await deps.escalations.create(escalation)) created = escalation;
+  }
+  if (!created) throw new DomainError('unavailable', 'Could not allocate an escalation number; please try again.');
+  await Promise.all([
+    deps.escalations.recordNumberUsed(account.accountId, created.number),
+    deps.escalations.completeIntake(account.accountId, intakeKey, created.escalationId),
+  ]);
+  const notifications = created.severity === 'A' ? await queueSeverityANotifications(deps, created, tams) : [];
+  return { kind: 'created', escalation: created, account, notifications };
+}
+
+async function channelCardFor(
+  deps: OpenEscalationDeps,
+  accountId: string,
+  origin: OpenEscalationInput['origin'],
+): Promise<Escalation['channelCard']> {
+  if (origin?.channelId) {
+    const link = await deps.directory.getChannelLink(origin.channelId);
+    if (link?.accountId === accountId) {
+      return { conversationId: origin.channelId, ...(origin.activityId ? { activityId: origin.activityId } : {}), syncedVersion: 0 };
+    }
+  }
+  const channelId = await deps.directory.getAccountChannel(accountId);
+  return channelId ? { conversationId: channelId, syncedVersion: 0 } : undefined;
+}
+
+async function accountTams(deps: OpenEscalationDeps, accountId: string): Promise<{ tenantId: string; aadObjectId: string; managerKey?: string }[]> {
+  const people = (await Promise.all(deps.providerTenantIds.map((t) => deps.directory.listPeopleForAccount(t, accountId)))).flat();
+  return people.filter((p) => p.role === 'tam');
+}
+
+/** Written before anything is sent: one item per person, so a retry never notifies twice. */
+async function queueSeverityANotifications(
+  deps: OpenEscalationDeps,
+  escalation: Escalation,
+  tams: readonly { tenantId: string; aadObjectId: string; managerKey?: string }[],
+): Promise<string[]> {
+  const recipients = new Map<string, { tenantId: string; aadObjectId: string }>();
+  for (const tam of tams) {
+    recipients.set(personKey(tam), tam);
+    if (tam.managerKey) {
+      const [tenantId = '', aadObjectId = ''] = tam.managerKey.split(':');
+      recipients.set(tam.managerKey, { tenantId, aadObjectId });
+    }
+  }
+  const now = deps.clock.now().toISOString();
+  const ids: string[] = [];
+  for (const [key, person] of recipients) {
+    const item: OutboxItem = {
+      id: `sev-a:${escalation.accountId}:${escalation.escalationId}:${key}`,
+      target: { kind: 'person', tenantId: person.tenantId, aadObjectId: person.aadObjectId },
+      intent: {
+        kind: 'escalation-alert',
+        accountId: escalation.accountId,
+        escalationId: escalation.escalationId,
+        headline: `New severity A escalation: ${escalation.escalationId}`,
+      },
+      status: 'pending',
+      createdAt: now,
+      attempts: 0,
+      nextAttemptAt: now,
+    };
+    await deps.outbox.enqueue(item);
+    ids.push(item.id);
+  }
+  return ids;
+}

@@ -1,0 +1,72 @@
+import type { Clock } from '../domain/clock';
+import type { Logger } from '../domain/logger';
+import type { AccountRepository, ConversationReferenceRepository, EscalationRepository, TeamsMessenger } from '../domain/ports';
+
+export interface SyncEscalationCardDeps {
+  readonly escalations: EscalationRepository;
+  readonly accounts: AccountRepository;
+  readonly conversations: ConversationReferenceRepository;
+  readonly messenger: TeamsMessenger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export type CardSyncOutcome = 'in-sync' | 'posted' | 'updated' | 'no-channel' | 'retry-later' | 'channel-gone';
+
+/**
+ * Brings the escalation's message in the account channel up to date with the record: posts it
+ * the first time, then updates that same message in place. The record says which version the
+ * channel shows, so a failed send is retried later and never lost.
+ */
+export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId: string, escalationId: string): Promise<CardSyncOutcome> {
+  const escalation = await deps.escalations.get(accountId, escalationId);
+  const card = escalation?.channelCard;
+  if (!escalation || !card) return 'no-channel';
+  if (card.syncedVersion >= escalation.version) return 'in-sync';
+  const [reference, account] = await Promise.all([deps.conversations.get(card.conversationId), deps.accounts.getAccount(accountId)]);
+  if (!reference) return 'retry-later';
+  if (reference.retiredAt) {
+    await deps.escalations.update(accountId, escalationId, (current) => {
+      const { channelCard: _gone, ...rest } = current;
+      return rest;
+    });
+    return 'channel-gone';
+  }
+  const message = {
+    escalation,
+    accountName: account?.name ?? accountId,
+    refreshUserIds: escalation.watchers.map((w) => w.teamsUserId),
+  };
+  const result = card.activityId
+    ? await deps.messenger.updateEscalationCard(reference, card.activityId, message)
+    : await deps.messenger.postEscalationCard(reference, message);
+  if (result.status === 'retry') {
+    deps.logger.warn('escalation.card_sync_failed', { escalationId, error: result.error });
+    return 'retry-later';
+  }
+  if (result.status === 'gone') {
+    await deps.conversations.retire(card.conversationId, result.reason, deps.clock.now());
+    await deps.escalations.update(accountId, escalationId, (current) => {
+      const { channelCard: _gone, ...rest } = current;
+      return rest;
+    });
+    return 'channel-gone';
+  }
+  const activityId = card.activityId ?? result.activityId;
+  await deps.escalations.update(accountId, escalationId, (current) => {
+    if (!current.channelCard || current.channelCard.syncedVersion >= escalation.version) return undefined;
+    return { ...current, channelCard: { ...current.channelCard, activityId, syncedVersion: escalation.version } };
+  });
+  return card.activityId ? 'updated' : 'posted';
+}
+
+/** Background pass: every escalation whose channel card is behind. */
+export async function syncPendingEscalationCards(deps: SyncEscalationCardDeps, limit = 50): Promise<number> {
+  const pending = await deps.escalations.listCardSyncPending(limit);
+  let synced = 0;
+  for (const { accountId, escalationId } of pending) {
+    const outcome = await syncEscalationCard(deps, accountId, escalationId);
+    if (outcome === 'posted' || outcome === 'updated') synced += 1;
+  }
+  return synced;
+}

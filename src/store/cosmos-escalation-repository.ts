@@ -1,0 +1,175 @@
+import type { Container } from '@azure/cosmos';
+import { z } from 'zod';
+import { escalationSchema, openStatuses, type Escalation } from '../domain/escalation';
+import type { EscalationRepository, IntakeClaim } from '../domain/ports';
+import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
+
+const counterSchema = z.object({ next: z.number().int().positive() });
+const intakeSchema = z.object({ claimedAt: z.string(), escalationId: z.string().optional() });
+
+const maxAttempts = 10;
+
+type Stored = Record<string, unknown> & { _etag?: string };
+
+/** Escalations live in their account's partition, with the account's counter and intake claims. */
+export class CosmosEscalationRepository implements EscalationRepository {
+  constructor(private readonly container: Container) {}
+
+  async get(accountId: string, escalationId: string): Promise<Escalation | undefined> {
+    const doc = await this.read(toDocumentId(escalationId), accountId);
+    return doc ? parseDocument(escalationSchema, doc) : undefined;
+  }
+
+  async create(escalation: Escalation): Promise<boolean> {
+    try {
+      await this.container.items.create(this.toDocument(escalationSchema.parse(escalation)));
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  async update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation> {
+    const id = toDocumentId(escalationId);
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const doc = await this.read(id, accountId);
+      if (!doc) throw Object.assign(new Error(`escalation ${escalationId} not found`), { code: 404 });
+      const current = parseDocument(escalationSchema, doc);
+      const changed = change(current);
+      if (!changed) return current;
+      const valid = escalationSchema.parse(changed);
+      try {
+        await this.container
+          .item(id, accountId)
+          .replace(this.toDocument(valid), doc._etag ? { accessCondition: { type: 'IfMatch', condition: doc._etag } } : {});
+        return valid;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+    throw Object.assign(new Error(`escalation ${escalationId} kept changing under us`), { code: 412 });
+  }
+
+  async listOpen(accountId: string): Promise<Escalation[]> {
+    const { resources } = await this.container.items
+      .query({
+        query: 'SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND ARRAY_CONTAINS(@open, c.status)',
+        parameters: [
+          { name: '@accountId', value: accountId },
+          { name: '@type', value: 'escalation' },
+          { name: '@open', value: [...openStatuses] },
+        ],
+      })
+      .fetchAll();
+    return resources.map((doc: unknown) => parseDocument(escalationSchema, doc));
+  }
+
+  async findByIntakeKey(accountId: string, intakeKey: string): Promise<Escalation | undefined> {
+    const { resources } = await this.container.items
+      .query({
+        query: 'SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.intakeKey = @key',
+        parameters: [
+          { name: '@accountId', value: accountId },
+          { name: '@type', value: 'escalation' },
+          { name: '@key', value: intakeKey },
+        ],
+      })
+      .fetchAll();
+    const first: unknown = resources[0];
+    return first ? parseDocument(escalationSchema, first) : undefined;
+  }
+
+  async nextNumberHint(accountId: string): Promise<number> {
+    const doc = await this.read('counter:escalations', accountId);
+    return doc ? parseDocument(counterSchema, doc).next : 1;
+  }
+
+  async recordNumberUsed(accountId: string, number: number): Promise<void> {
+    // The counter is only a hint: allocation probes upward from it, so a lost write costs one retry, never a duplicate or a gap.
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const doc = await this.read('counter:escalations', accountId);
+      const next = number + 1;
+      if (doc && parseDocument(counterSchema, doc).next >= next) return;
+      try {
+        if (doc) {
+          await this.container
+            .item('counter:escalations', accountId)
+            .replace({ id: 'counter:escalations', accountId, type: 'counter', schemaVersion: 1, next }, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        } else {
+          await this.container.items.create({ id: 'counter:escalations', accountId, type: 'counter', schemaVersion: 1, next });
+        }
+        return;
+      } catch (error) {
+        if (!isPreconditionFailed(error) && !isConflict(error)) throw error;
+      }
+    }
+  }
+
+  async claimIntake(accountId: string, intakeKey: string, now: Date, options: { windowInMs: number; inFlightInMs: number }): Promise<IntakeClaim> {
+    const id = toDocumentId(`intake:${intakeKey}`);
+    const fresh = { id, accountId, type: 'intake', schemaVersion: 1, claimedAt: now.toISOString() };
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      try {
+        await this.container.items.create(fresh);
+        return { kind: 'claimed', recovering: false };
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+      const doc = await this.read(id, accountId);
+      if (!doc) continue;
+      const claim = parseDocument(intakeSchema, doc);
+      const age = now.getTime() - new Date(claim.claimedAt).getTime();
+      if (claim.escalationId && age < options.windowInMs) return { kind: 'duplicate', escalationId: claim.escalationId };
+      if (!claim.escalationId && age < options.inFlightInMs) return { kind: 'in-flight' };
+      try {
+        await this.container.item(id, accountId).replace(fresh, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        return { kind: 'claimed', recovering: !claim.escalationId };
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+    return { kind: 'in-flight' };
+  }
+
+  async completeIntake(accountId: string, intakeKey: string, escalationId: string): Promise<void> {
+    const id = toDocumentId(`intake:${intakeKey}`);
+    const doc = await this.read(id, accountId);
+    const claimedAt = doc ? parseDocument(intakeSchema, doc).claimedAt : new Date(0).toISOString();
+    await this.container.items.upsert({ id, accountId, type: 'intake', schemaVersion: 1, claimedAt, escalationId });
+  }
+
+  async listCardSyncPending(limit: number): Promise<{ accountId: string; escalationId: string }[]> {
+    const { resources } = await this.container.items
+      .query<{ accountId: string; escalationId: string }>({
+        query: 'SELECT TOP @limit c.accountId, c.escalationId FROM c WHERE c.type = @type AND c.cardSyncPending = true',
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@type', value: 'escalation' },
+        ],
+      })
+      .fetchAll();
+    return resources;
+  }
+
+  private toDocument(escalation: Escalation): Record<string, unknown> {
+    const card = escalation.channelCard;
+    return {
+      id: toDocumentId(escalation.escalationId),
+      type: 'escalation',
+      schemaVersion: 1,
+      ...escalation,
+      // Denormalised so the background sync finds stale cards with one indexed filter.
+      cardSyncPending: !!card && card.syncedVersion < escalation.version,
+    };
+  }
+
+  private async read(id: string, accountId: string): Promise<Stored | undefined> {
+    try {
+      return (await this.container.item(id, accountId).read<Stored>()).resource;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
