@@ -1,4 +1,4 @@
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardFactory, MessageFactory } from 'botbuilder';
 import type { CardTemplates } from '../cards/card-templates';
 import { escalationCard } from '../cards/escalation-card';
