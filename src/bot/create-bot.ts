@@ -7,7 +7,8 @@ import { sendCard } from './card-reply';
 import { tenantOf } from './activity-facts';
 import { conversationCommands, registerConversationRoutes } from './routes/conversation-routes';
 import { escalationCommands, registerEscalationRoutes } from './routes/escalation-routes';
-import { AdapterTeamsMessenger } from '../notify/teams-messenger';
+import { BotConnectorClient } from '../notify/bot-connector-client';
+import { ConnectorTeamsMessenger } from '../notify/teams-messenger';
 import type { TeamsMessenger } from '../domain/ports';
 import type { CommandHandlers } from './turn';
 import { setTurnCorrelation } from './turn-context-items';
@@ -62,7 +63,12 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
         }
       : { ...options.authenticationOverrides };
   const adapter = new TeamsAdapter(authConfig);
-  const messenger = new AdapterTeamsMessenger(adapter, auth.authentication === 'on' ? auth.appId : '', base.cards, base.clock);
+  const connector = new BotConnectorClient(
+    auth.authentication === 'on'
+      ? { credentials: { factory: adapter.credentialsFactory, appId: auth.appId, ...(auth.appType !== 'MultiTenant' && auth.tenantId ? { tenantId: auth.tenantId } : {}) } }
+      : {},
+  );
+  const messenger = new ConnectorTeamsMessenger(connector, base.cards, base.clock);
   const deps: BotDependencies = { ...base, messenger };
 
   const app = new Application<AppTurnState>({

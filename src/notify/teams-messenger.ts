@@ -1,36 +1,33 @@
-import type { CloudAdapter } from 'botbuilder';
 import { CardFactory, MessageFactory } from 'botbuilder';
 import type { CardTemplates } from '../cards/card-templates';
 import { escalationCard } from '../cards/escalation-card';
+import type { Clock } from '../domain/clock';
 import type { StoredConversationReference } from '../domain/conversation-reference';
 import type { DeliveryResult, EscalationCardMessage, TeamsMessenger } from '../domain/ports';
-import { classifyDeliveryError } from './delivery-errors';
-import type { Clock } from '../domain/clock';
+import type { BotConnectorClient } from './bot-connector-client';
 
 /**
- * Proactive sends through the Bot Framework adapter and a stored conversation reference.
- * Channel cards are the customer-safe view with a refresh list, so each listed person's Teams
- * client swaps in their own view; personal notifications show the view of the person addressed.
+ * Renders and sends proactive cards. Channel cards are the customer-safe view with a refresh
+ * list, so each listed person's Teams client swaps in their own view; personal notifications
+ * show the view of the person addressed (who works the escalation).
  */
-export class AdapterTeamsMessenger implements TeamsMessenger {
+export class ConnectorTeamsMessenger implements TeamsMessenger {
   constructor(
-    private readonly adapter: CloudAdapter,
-    private readonly botAppId: string,
+    private readonly connector: BotConnectorClient,
     private readonly cards: CardTemplates,
     private readonly clock: Clock,
   ) {}
 
-  async postEscalationCard(reference: StoredConversationReference, message: EscalationCardMessage): Promise<DeliveryResult> {
-    const activity = this.activityFor(reference, message);
-    return this.run(reference, async (send) => send(activity));
+  postEscalationCard(reference: StoredConversationReference, message: EscalationCardMessage): Promise<DeliveryResult> {
+    return this.connector.send(this.target(reference), this.activityFor(reference, message));
   }
 
-  async updateEscalationCard(reference: StoredConversationReference, activityId: string, message: EscalationCardMessage): Promise<DeliveryResult> {
-    const activity = { ...this.activityFor(reference, message), id: activityId };
-    return this.run(reference, async (_send, update) => {
-      await update(activity);
-      return activityId;
-    });
+  updateEscalationCard(reference: StoredConversationReference, activityId: string, message: EscalationCardMessage): Promise<DeliveryResult> {
+    return this.connector.update(this.target(reference), activityId, this.activityFor(reference, message));
+  }
+
+  private target(reference: StoredConversationReference): { serviceUrl: string; conversationId: string } {
+    return { serviceUrl: reference.serviceUrl, conversationId: reference.conversationId };
   }
 
   private activityFor(reference: StoredConversationReference, message: EscalationCardMessage): ReturnType<typeof MessageFactory.attachment> {
@@ -47,28 +44,5 @@ export class AdapterTeamsMessenger implements TeamsMessenger {
       refreshUserIds: message.refreshUserIds,
     });
     return MessageFactory.attachment(CardFactory.adaptiveCard(card));
-  }
-
-  private async run(
-    reference: StoredConversationReference,
-    work: (
-      send: (activity: ReturnType<typeof MessageFactory.attachment>) => Promise<string>,
-      update: (activity: ReturnType<typeof MessageFactory.attachment>) => Promise<void>,
-    ) => Promise<string>,
-  ): Promise<DeliveryResult> {
-    let activityId = '';
-    try {
-      await this.adapter.continueConversationAsync(this.botAppId, reference.reference, async (context) => {
-        activityId = await work(
-          async (activity) => (await context.sendActivity(activity))?.id ?? '',
-          async (activity) => {
-            await context.updateActivity(activity);
-          },
-        );
-      });
-      return { status: 'sent', activityId };
-    } catch (error) {
-      return classifyDeliveryError(error);
-    }
   }
 }

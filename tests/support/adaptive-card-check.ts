@@ -49,7 +49,7 @@ export function cardText(card: unknown): string {
   return out.join('\n');
 }
 
-/** Action.Execute actions of a card, anywhere in it. */
+/** Action.Execute actions a person can press, anywhere in a card (not the automatic refresh). */
 export function executeActions(card: unknown): { title: string; verb: string; data: unknown }[] {
   const out: { title: string; verb: string; data: unknown }[] = [];
   const walk = (node: unknown): void => {
@@ -57,7 +57,7 @@ export function executeActions(card: unknown): { title: string; verb: string; da
     else if (node && typeof node === 'object') {
       const record = node as Record<string, unknown>;
       if (record.type === 'Action.Execute') out.push({ title: String(record.title), verb: String(record.verb), data: record.data });
-      for (const value of Object.values(record)) walk(value);
+      for (const [key, value] of Object.entries(record)) if (key !== 'refresh') walk(value);
     }
   };
   walk(card);
