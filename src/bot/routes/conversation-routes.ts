@@ -7,7 +7,7 @@ import { commandIds, commandsFor, commandSpec, mayUse, type CommandId } from '..
 import { isDomainError } from '../../domain/errors';
 import { linkChannel } from '../../services/link-channel';
 import { recordConversation, retireConversation } from '../../services/record-conversation';
-import { readActivityFacts } from '../activity-facts';
+import { readActivityFacts, type ActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
 import { cardActivity, sendCard } from '../card-reply';
@@ -31,6 +31,17 @@ export const conversationCommands = {
  * buttons, link, and the hint for text that is not a command.
  */
 export function registerConversationRoutes(app: Application<AppTurnState>, deps: BotDependencies, handlers: CommandHandlers): void {
+  // Conversations this process has recorded, so a reference missed at install is kept on first contact.
+  const known = new Map<string, true>();
+  const rememberConversation = async (context: TurnContext): Promise<void> => {
+    const facts = readActivityFacts(context.activity);
+    const key = storedConversationId(facts);
+    if (known.has(key)) return;
+    await recordConversation(deps, conversationReferenceOf(context, facts));
+    known.set(key, true);
+    if (known.size > 10_000) known.delete(known.keys().next().value ?? key);
+  };
+
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
     const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === botId);
@@ -53,6 +64,7 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
     const text = context.activity.text ?? '';
     if (!text.trim() && context.activity.value !== undefined) return;
     const turn = await startTurn(context, facts, deps);
+    await rememberConversation(context).catch((error: unknown) => deps.logger.warn('conversation.record_failed', { error }));
     const parsed = parseCommandText(text);
     let card: AdaptiveCardJson;
     try {
@@ -200,18 +212,27 @@ function unknownCommand(turn: Turn, text: string, suggestion: CommandId | undefi
   });
 }
 
-async function welcomeIfNew(context: TurnContext, deps: BotDependencies): Promise<void> {
-  const facts = readActivityFacts(context.activity);
+/** A channel is addressed by the channel itself, not by the thread a message was in. */
+function storedConversationId(facts: ActivityFacts): string {
+  return facts.scope === 'personal' ? facts.conversationId : (facts.channelId ?? facts.conversationId);
+}
+
+function conversationReferenceOf(context: TurnContext, facts: ActivityFacts): Parameters<typeof recordConversation>[1] {
   const reference = TurnContext.getConversationReference(context.activity);
-  const outcome = await recordConversation(deps, {
-    conversationId: facts.scope === 'personal' ? facts.conversationId : (facts.channelId ?? facts.conversationId),
+  return {
+    conversationId: storedConversationId(facts),
     conversationType: facts.scope,
     tenantId: facts.tenantId ?? '',
     serviceUrl: context.activity.serviceUrl,
     ...(facts.scope === 'personal' && facts.identity.aadObjectId ? { userAadObjectId: facts.identity.aadObjectId } : {}),
     ...(facts.teamId ? { teamId: facts.teamId } : {}),
     reference: JSON.parse(JSON.stringify({ ...reference, activityId: undefined })) as Record<string, unknown>,
-  });
+  };
+}
+
+async function welcomeIfNew(context: TurnContext, deps: BotDependencies): Promise<void> {
+  const facts = readActivityFacts(context.activity);
+  const outcome = await recordConversation(deps, conversationReferenceOf(context, facts));
   if (outcome === 'updated') return;
   const turn = await startTurn(context, facts, deps);
   await sendCard(context, welcomeCard(deps.cards, { name: turn.caller.displayName, role: turn.caller.role, scope: facts.scope }));
