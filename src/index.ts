@@ -4,15 +4,16 @@ import { createBot, type Bot } from './bot/create-bot';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import type { Clock } from './domain/clock';
 import type { Logger } from './domain/logger';
-import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
+import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
 import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
-import { seedDemoWorld } from './services/seed-demo-world';
+import { seedDemoContracts, seedDemoWorld } from './services/seed-demo-world';
 import { TenantGate } from './services/tenant-gate';
 import { BackgroundWork } from './bot/background-work';
 import { Dispatcher } from './notify/dispatcher';
 import { CosmosAccountRepository } from './store/cosmos-account-repository';
+import { CosmosContractRepository } from './store/cosmos-contract-repository';
 import { CosmosEscalationRepository } from './store/cosmos-escalation-repository';
 import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
 import { createCosmosClient } from './store/cosmos-client';
@@ -47,6 +48,7 @@ export interface RunningBot {
     readonly accounts: AccountRepository;
     readonly conversations: ConversationReferenceRepository;
     readonly escalations: EscalationRepository;
+    readonly contracts: ContractRepository;
     readonly outbox: OutboxRepository;
   };
   readonly background: BackgroundWork;
@@ -74,11 +76,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const conversations = new CosmosConversationReferenceRepository(containers.conversations);
     const escalations = new CosmosEscalationRepository(containers.accounts);
     const outbox = new CosmosOutboxRepository(containers.outbox);
+    const contracts = new CosmosContractRepository(containers.accounts);
     const background = new BackgroundWork(logger);
     const random = options.random ?? Math.random;
 
     if (config.seedDemoData && (await seedDemoWorld({ directory, accounts, clock }))) {
       logger.info('store.demo_seeded', { message: 'Seeded the demo world (Contoso, Fabrikam, Northwind and the Playground users).' });
+    }
+    if (config.seedDemoData && (await seedDemoContracts({ directory, contracts, clock }))) {
+      logger.info('store.demo_contracts_seeded', { message: 'Seeded demo contracts and their ledgers.' });
     }
     await bootstrapAdmins({ directory }, config.adminUsers);
 
@@ -88,6 +94,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         accounts,
         conversations,
         escalations,
+        contracts,
         outbox,
         tenantGate: new TenantGate(directory, config.providerTenantIds),
         cards: CardTemplates.load(),
@@ -130,7 +137,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config,
       bot,
       containers,
-      repositories: { directory, accounts, conversations, escalations, outbox },
+      repositories: { directory, accounts, conversations, escalations, contracts, outbox },
       background,
       dispatcher,
       close: () => {

@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
 import type {
   AccountRepository,
+  ContractRepository,
   ConversationReferenceRepository,
   DirectoryRepository,
   EscalationRepository,
@@ -18,6 +19,7 @@ export interface BotDependencies {
   readonly accounts: AccountRepository;
   readonly conversations: ConversationReferenceRepository;
   readonly escalations: EscalationRepository;
+  readonly contracts: ContractRepository;
   readonly outbox: OutboxRepository;
   readonly messenger: TeamsMessenger;
   readonly tenantGate: TenantGate;

@@ -26,7 +26,7 @@ export function parseCommandText(text: string): ParsedText {
   if (normalised.length === 0) return { kind: 'empty' };
   const lower = normalised.toLowerCase();
   const keywords = [
-    ...commandCatalog.map((c) => [c.usage.split(' <')[0] ?? c.id, c.id] as const),
+    ...commandCatalog.map((c) => [c.keyword, c.id] as const),
     ...Object.entries(aliases),
   ].sort((a, b) => b[0].length - a[0].length);
   for (const [keyword, command] of keywords) {
@@ -35,6 +35,7 @@ export function parseCommandText(text: string): ParsedText {
     }
   }
   const firstWord = lower.split(' ')[0] ?? lower;
-  const suggestion = closest(firstWord, commandCatalog.map((c) => c.id));
-  return { kind: 'unknown', text: normalised, ...(suggestion ? { suggestion: suggestion as CommandId } : {}) };
+  const suggestion = closest(firstWord, commandCatalog.map((c) => c.keyword.split(' ')[0] ?? c.keyword));
+  const suggested = commandCatalog.find((c) => c.keyword.split(' ')[0] === suggestion);
+  return { kind: 'unknown', text: normalised, ...(suggested ? { suggestion: suggested.id } : {}) };
 }

@@ -7,6 +7,7 @@ import { sendCard } from './card-reply';
 import { tenantOf } from './activity-facts';
 import { conversationCommands, registerConversationRoutes } from './routes/conversation-routes';
 import { escalationCommands, registerEscalationRoutes } from './routes/escalation-routes';
+import { contractCommands, registerContractRoutes } from './routes/contract-routes';
 import { BotConnectorClient } from '../notify/bot-connector-client';
 import { ConnectorTeamsMessenger } from '../notify/teams-messenger';
 import type { TeamsMessenger } from '../domain/ports';
@@ -80,9 +81,10 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
     longRunningMessages: false,
   });
 
-  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands };
+  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands };
   registerConversationRoutes(app, deps, commands);
   registerEscalationRoutes(app, deps);
+  registerContractRoutes(app, deps);
 
   app.error(async (context, error) => {
     // Last resort: routes turn expected failures into cards themselves.

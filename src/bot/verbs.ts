@@ -1,3 +1,4 @@
+import { contractVerbs } from '../cards/contract-card';
 import { escalationVerbs } from '../cards/escalation-card';
 
 /** Action.Execute verbs; the card templates in cards/ use these exact strings. */
@@ -5,6 +6,7 @@ export const verbs = {
   runCommand: 'command.run',
   linkChannel: 'channel.link',
   ...Object.fromEntries(Object.entries(escalationVerbs).map(([name, verb]) => [`escalation.${name}`, verb])),
+  ...Object.fromEntries(Object.entries(contractVerbs).map(([name, verb]) => [`contract.${name}`, verb])),
 } as const;
 
 export { escalationVerbs };

@@ -137,7 +137,7 @@ export interface NoticeCardModel {
   readonly text: string;
   readonly style?: NoticeStyle;
   readonly reference?: string;
-  readonly suggestions?: readonly { readonly title: string; readonly command: string }[];
+  readonly suggestions?: readonly { readonly title: string; readonly command: string; readonly argument?: string }[];
 }
 
 export function noticeCard(templates: CardTemplates, model: NoticeCardModel): AdaptiveCardJson {
@@ -146,7 +146,7 @@ export function noticeCard(templates: CardTemplates, model: NoticeCardModel): Ad
     text: model.text,
     style: model.style ?? 'emphasis',
     reference: model.reference ?? '',
-    suggestions: model.suggestions ?? [],
+    suggestions: (model.suggestions ?? []).map((s) => ({ title: s.title, data: { command: s.command, ...(s.argument ? { argument: s.argument } : {}) } })),
   });
 }
 

@@ -1,11 +1,13 @@
 import type { ConversationScope } from './caller';
 import type { Role } from './directory';
 
-export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation'] as const;
+export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export interface CommandSpec {
   readonly id: CommandId;
+  /** The words that start the command, e.g. `log hours`. */
+  readonly keyword: string;
   /** What a person types, e.g. `link <account>`. */
   readonly usage: string;
   readonly title: string;
@@ -22,6 +24,7 @@ const everywhere: readonly ConversationScope[] = ['personal', 'channel', 'groupC
 export const commandCatalog: readonly CommandSpec[] = [
   {
     id: 'help',
+    keyword: 'help',
     usage: 'help',
     title: 'Help',
     description: 'What I can do for you here.',
@@ -30,6 +33,7 @@ export const commandCatalog: readonly CommandSpec[] = [
   },
   {
     id: 'whoami',
+    keyword: 'whoami',
     usage: 'whoami',
     title: 'Who am I',
     description: 'Your role, your accounts and your tenant.',
@@ -38,6 +42,7 @@ export const commandCatalog: readonly CommandSpec[] = [
   },
   {
     id: 'link',
+    keyword: 'link',
     usage: 'link <account>',
     title: 'Link this channel',
     description: 'Link this channel to a customer account so its members can work with you here.',
@@ -47,6 +52,7 @@ export const commandCatalog: readonly CommandSpec[] = [
   },
   {
     id: 'escalate',
+    keyword: 'escalate',
     usage: 'escalate',
     title: 'Open an escalation',
     description: 'Open a support escalation: severity, product, impact, and a live SLA clock.',
@@ -55,6 +61,7 @@ export const commandCatalog: readonly CommandSpec[] = [
   },
   {
     id: 'escalations',
+    keyword: 'escalations',
     usage: 'escalations',
     title: 'Open escalations',
     description: 'Open escalations, most urgent first.',
@@ -63,12 +70,31 @@ export const commandCatalog: readonly CommandSpec[] = [
   },
   {
     id: 'escalation',
+    keyword: 'escalation',
     usage: 'escalation <id>',
     title: 'Show an escalation',
     description: 'One escalation\'s card, e.g. "escalation ESC-CONTOSO-0042".',
     roles: ['admin', 'manager', 'tam', 'customer'],
     scopes: everywhere,
     argument: { name: 'id', label: 'Escalation id', placeholder: 'ESC-CONTOSO-0042' },
+  },
+  {
+    id: 'contract',
+    keyword: 'contract',
+    usage: 'contract [account]',
+    title: 'Contract status',
+    description: 'Hours purchased, used and left per bucket, burn rate, forecast and renewal.',
+    roles: ['admin', 'manager', 'tam', 'customer'],
+    scopes: everywhere,
+  },
+  {
+    id: 'logHours',
+    keyword: 'log hours',
+    usage: 'log hours [account]',
+    title: 'Log hours',
+    description: 'Log hours against a bucket of the contract.',
+    roles: ['manager', 'tam'],
+    scopes: everywhere,
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { Account, ChannelLink, Person, UserIdentity } from './directory';
 import type { StoredConversationReference } from './conversation-reference';
+import type { Contract, LedgerEntry } from './contract';
 import type { Escalation } from './escalation';
 import type { OutboxItem } from './outbox';
 
@@ -97,4 +98,14 @@ export interface EscalationCardMessage {
 export interface TeamsMessenger {
   postEscalationCard(reference: StoredConversationReference, message: EscalationCardMessage): Promise<DeliveryResult>;
   updateEscalationCard(reference: StoredConversationReference, activityId: string, message: EscalationCardMessage): Promise<DeliveryResult>;
+}
+
+export interface ContractRepository {
+  /** The account's current contract. */
+  getContract(accountId: string): Promise<Contract | undefined>;
+  upsertContract(contract: Contract): Promise<void>;
+  listEntries(accountId: string, contractId: string): Promise<LedgerEntry[]>;
+  getEntry(accountId: string, entryId: string): Promise<LedgerEntry | undefined>;
+  /** Appends an entry; false when an entry with this id exists (the ledger is append-only). */
+  createEntry(entry: LedgerEntry): Promise<boolean>;
 }

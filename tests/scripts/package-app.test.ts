@@ -53,9 +53,8 @@ describe('Teams app package', () => {
     const lists = manifest.bots[0]!.commandLists;
     const personal = lists.find((l) => l.scopes.includes('personal'))!.commands.map((c) => c.title);
     const team = lists.find((l) => l.scopes.includes('team'))!.commands.map((c) => c.title);
-    const keyword = (usage: string): string => usage.split(' <')[0] ?? usage;
     const offered = (scope: 'personal' | 'channel'): string[] =>
-      [...new Set((['admin', 'manager', 'tam', 'customer'] as const).flatMap((role) => commandsFor(role, scope).map((c) => keyword(c.usage))))];
+      [...new Set((['admin', 'manager', 'tam', 'customer'] as const).flatMap((role) => commandsFor(role, scope).map((c) => c.keyword)))];
     assert.deepEqual(personal.sort(), offered('personal').sort());
     assert.deepEqual(team.sort(), offered('channel').sort());
   });

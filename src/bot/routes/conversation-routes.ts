@@ -16,7 +16,7 @@ import { errorCard } from '../turn-errors';
 import { startTurn, type CommandHandler, type CommandHandlers, type Turn } from '../turn';
 import { verbs } from '../verbs';
 
-const runCommandData = z.object({ command: z.enum(commandIds) });
+const runCommandData = z.object({ command: z.enum(commandIds), argument: z.string().max(100).optional() });
 const linkChannelData = z.object({ account: z.string().max(200).optional() });
 
 /** The commands of everyday conversation. */
@@ -88,7 +88,7 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
     let card: AdaptiveCardJson;
     try {
       card = parsed.success
-        ? await runCommand(turn, parsed.data.command, '', handlers)
+        ? await runCommand(turn, parsed.data.command, parsed.data.argument ?? '', handlers)
         : noticeCard(deps.cards, { title: 'That button is out of date', text: 'Say "help" for the current commands.', style: 'warning' });
     } catch (error) {
       card = errorCard(context, error, deps.cards, deps.logger);

@@ -1,4 +1,4 @@
-import { ActivityTypes, CardFactory, type TaskModuleTaskInfo, type TurnContext } from 'botbuilder';
+import { CardFactory, type TaskModuleTaskInfo } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/card-templates';
@@ -30,6 +30,7 @@ import { readActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
 import { cardActivity } from '../card-reply';
+import { respondWithCard } from '../invoke-response';
 import { startTurn, type CommandHandler, type Turn } from '../turn';
 import { errorCard } from '../turn-errors';
 import { escalationVerbs, messageExtensionCommands } from '../verbs';
@@ -52,15 +53,6 @@ export const escalationCommands = {
   escalations: (turn: Turn) => listCard(turn),
   escalation: (turn: Turn, argument: string) => showCard(turn, argument),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
-
-/** Answers an Action.Execute with a card for the person who pressed it only. */
-async function respondWithCard(context: TurnContext, card: AdaptiveCardJson): Promise<AdaptiveCardJson> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
-  });
-  return card;
-}
 
 export function viewOf(caller: Caller): EscalationView {
   if (caller.role === 'manager') return 'manager';
@@ -203,7 +195,7 @@ async function submitIntake(turn: Turn, data: Record<string, unknown>, options: 
 }
 
 function openDeps(deps: BotDependencies): Parameters<typeof openEscalation>[0] {
-  return deps;
+  return { ...deps, slaOverrides: async (accountId) => (await deps.contracts.getContract(accountId))?.slaOverrides ?? {} };
 }
 
 function scheduleNotifications(deps: BotDependencies, ids: readonly string[]): void {
@@ -314,7 +306,7 @@ export function registerEscalationRoutes(app: Application<AppTurnState>, deps: B
           return await respondWithCard(context, await cardFor(turn, current, { mode: parsed.mode, values: parsed.values, errors: parsed.errors }));
         }
         try {
-          const { escalation } = await performEscalationAction(deps, turn.caller, {
+          const { escalation } = await performEscalationAction(openDeps(deps), turn.caller, {
             ...key.data,
             action: parsed.action,
             teamsUserId: context.activity.from.id,

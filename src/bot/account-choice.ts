@@ -1,0 +1,34 @@
+import type { Account } from '../domain/directory';
+import type { Turn } from './turn';
+
+export type AccountChoice =
+  | { readonly kind: 'account'; readonly account: Account }
+  | { readonly kind: 'choose'; readonly accounts: readonly Account[] }
+  | { readonly kind: 'none'; readonly message: string };
+
+/**
+ * Which account a command is about: the one named, else the channel's, else the caller's only
+ * account; with several, the caller chooses. Only accounts the caller may see are considered.
+ */
+export async function chooseAccount(turn: Turn, argument: string): Promise<AccountChoice> {
+  const caller = turn.caller;
+  const visibleIds = caller.role === 'admin' ? (await turn.deps.accounts.listAccounts()).map((a) => a.accountId) : [...caller.accountIds];
+  const load = async (ids: readonly string[]): Promise<Account[]> =>
+    (await Promise.all(ids.map((id) => turn.deps.accounts.getAccount(id)))).filter((a): a is Account => !!a);
+  const wanted = argument.trim().toLowerCase();
+  if (wanted) {
+    const accounts = await load(visibleIds);
+    const match = accounts.find((a) => a.accountId === wanted) ?? accounts.find((a) => a.name.toLowerCase().startsWith(wanted));
+    if (match) return { kind: 'account', account: match };
+    return accounts.length > 0 ? { kind: 'choose', accounts } : { kind: 'none', message: 'You have no accounts yet.' };
+  }
+  const channelAccount = caller.channelLink?.accountId;
+  if (channelAccount && visibleIds.includes(channelAccount)) {
+    const [account] = await load([channelAccount]);
+    if (account) return { kind: 'account', account };
+  }
+  const accounts = await load(visibleIds);
+  if (accounts.length === 1 && accounts[0]) return { kind: 'account', account: accounts[0] };
+  if (accounts.length === 0) return { kind: 'none', message: 'You have no accounts yet. Ask your TAM or an admin to add you.' };
+  return { kind: 'choose', accounts };
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { calendarDateSchema } from './calendar-date';
+
+export const contractTypes = ['Unified Enterprise', 'Unified Performance', 'Unified Advanced', 'Premier', 'Other'] as const;
+
+export const bucketSchema = z.object({
+  name: z.string().trim().min(1).max(40),
+  purchasedHours: z.number().min(0).max(100_000),
+});
+export type Bucket = z.infer<typeof bucketSchema>;
+
+const slaTargetOverride = z.object({
+  responseMinutes: z.number().int().positive().optional(),
+  updateCadenceMinutes: z.number().int().positive().optional(),
+});
+
+export const contractSchema = z
+  .object({
+    contractId: z.string().trim().min(1).max(60),
+    accountId: z.string(),
+    contractType: z.enum(contractTypes),
+    startDate: calendarDateSchema,
+    endDate: calendarDateSchema,
+    buckets: z.array(bucketSchema).min(1).max(12),
+    /** Commercial fields: for TAMs and managers only, never shown to customers. */
+    commercial: z
+      .object({
+        value: z.number().min(0),
+        currency: z.string().regex(/^[A-Z]{3}$/),
+        costRatePerHour: z.number().min(0).optional(),
+      })
+      .optional(),
+    /** Per-severity SLA targets that replace the defaults for this contract. */
+    slaOverrides: z.object({ A: slaTargetOverride.optional(), B: slaTargetOverride.optional(), C: slaTargetOverride.optional() }).optional(),
+  })
+  .refine((c) => c.startDate <= c.endDate, { message: 'the contract must end after it starts', path: ['endDate'] })
+  .refine((c) => new Set(c.buckets.map((b) => b.name.toLowerCase())).size === c.buckets.length, { message: 'bucket names must differ', path: ['buckets'] });
+export type Contract = z.infer<typeof contractSchema>;
+
+export const ledgerSources = ['manual', 'escalation', 'delivery', 'reversal'] as const;
+
+/** One line of the consumption ledger. Corrections are new, reversing lines; nothing is edited. */
+export const ledgerEntrySchema = z.object({
+  entryId: z.string(),
+  accountId: z.string(),
+  contractId: z.string(),
+  date: calendarDateSchema,
+  bucket: z.string(),
+  /** Negative only on a reversal. */
+  hours: z.number(),
+  source: z.enum(ledgerSources),
+  reference: z.string().optional(),
+  note: z.string().optional(),
+  loggedBy: z.object({ key: z.string(), name: z.string() }),
+  loggedAt: z.string(),
+  /** On a reversal: the entry it cancels, and why. */
+  reverses: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;

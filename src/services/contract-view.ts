@@ -1,0 +1,46 @@
+import type { Caller } from '../domain/caller';
+import { calendarDateOf } from '../domain/calendar-date';
+import type { Clock } from '../domain/clock';
+import type { Contract, LedgerEntry } from '../domain/contract';
+import { canLogHours, canSeeCommercial, canViewContract } from '../domain/contract-access';
+import { contractStatus, type ContractStatus } from '../domain/contract-forecast';
+import type { Account } from '../domain/directory';
+import { DomainError } from '../domain/errors';
+import type { AccountRepository, ContractRepository } from '../domain/ports';
+
+export interface ContractView {
+  readonly account: Account;
+  readonly contract: Contract;
+  readonly entries: readonly LedgerEntry[];
+  readonly status: ContractStatus;
+  readonly showCommercial: boolean;
+  readonly canLog: boolean;
+}
+
+/** The contract, its ledger and everything derived from it, as this caller may see it. */
+export async function loadContractView(
+  deps: { accounts: AccountRepository; contracts: ContractRepository; clock: Clock },
+  caller: Caller,
+  accountId: string,
+): Promise<ContractView> {
+  if (!canViewContract(caller, accountId)) throw new DomainError('not_found', 'There is no contract here that you can see.');
+  const [account, contract] = await Promise.all([deps.accounts.getAccount(accountId), deps.contracts.getContract(accountId)]);
+  if (!account) throw new DomainError('not_found', `There is no account "${accountId}".`);
+  if (!contract) throw new DomainError('not_found', `${account.name} has no contract yet.`);
+  const entries = await deps.contracts.listEntries(accountId, contract.contractId);
+  const showCommercial = canSeeCommercial(caller, accountId);
+  return {
+    account,
+    contract: showCommercial ? contract : withoutCommercial(contract),
+    entries,
+    status: contractStatus(contract, entries, calendarDateOf(deps.clock.now())),
+    showCommercial,
+    canLog: canLogHours(caller, accountId),
+  };
+}
+
+/** What customers get: no value, no cost rate, ever. */
+export function withoutCommercial(contract: Contract): Contract {
+  const { commercial: _hidden, ...rest } = contract;
+  return rest;
+}

@@ -1,0 +1,102 @@
+import type { Caller } from '../domain/caller';
+import { calendarDateOf } from '../domain/calendar-date';
+import type { Clock } from '../domain/clock';
+import type { LedgerEntry } from '../domain/contract';
+import { canLogHours } from '../domain/contract-access';
+import { personKey } from '../domain/directory';
+import { DomainError } from '../domain/errors';
+import { fingerprintOf } from '../domain/fingerprint';
+import { readLogHoursForm, validateLogHours, type LogHoursField } from '../domain/log-hours-input';
+import type { ContractRepository, EscalationRepository } from '../domain/ports';
+
+export interface LogHoursDeps {
+  readonly contracts: ContractRepository;
+  readonly escalations: EscalationRepository;
+  readonly clock: Clock;
+}
+
+export type LogHoursResult =
+  | { readonly kind: 'invalid'; readonly errors: Readonly<Partial<Record<LogHoursField, string>>> }
+  | { readonly kind: 'logged' | 'duplicate'; readonly entry: LedgerEntry };
+
+/** The same entry by the same person within this window is logged once (double click, retry). */
+export const logRepeatWindowInMs = 10 * 60_000;
+
+/**
+ * Appends one manual ledger entry after checking who may log, the entry itself, and that a
+ * referenced escalation exists on this account. Invalid input writes nothing.
+ */
+export async function logHours(deps: LogHoursDeps, caller: Caller, accountId: string, data: Readonly<Record<string, unknown>>): Promise<LogHoursResult> {
+  if (!canLogHours(caller, accountId)) throw new DomainError('forbidden', 'Only the TAM of the account or a manager can log hours.');
+  const contract = await deps.contracts.getContract(accountId);
+  if (!contract) throw new DomainError('not_found', 'This account has no contract to log hours against.');
+  const now = deps.clock.now();
+  const checked = validateLogHours(readLogHoursForm(data), contract, calendarDateOf(now));
+  if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
+  const valid = checked.entry;
+  if (valid.reference && !(await deps.escalations.get(accountId, valid.reference))) {
+    return { kind: 'invalid', errors: { reference: `There is no escalation ${valid.reference} on this account.` } };
+  }
+
+  const actor = { key: personKey(caller.identity), name: caller.displayName };
+  const window = Math.floor(now.getTime() / logRepeatWindowInMs);
+  const idFor = (w: number): string => `m-${fingerprintOf([accountId, contract.contractId, actor.key, valid, w])}`;
+  for (const earlier of [idFor(window), idFor(window - 1)]) {
+    const existing = await deps.contracts.getEntry(accountId, earlier);
+    if (existing && now.getTime() - new Date(existing.loggedAt).getTime() < logRepeatWindowInMs) return { kind: 'duplicate', entry: existing };
+  }
+  const entry: LedgerEntry = {
+    entryId: idFor(window),
+    accountId,
+    contractId: contract.contractId,
+    date: valid.date,
+    bucket: valid.bucket,
+    hours: valid.hours,
+    source: valid.reference ? 'escalation' : 'manual',
+    ...(valid.reference ? { reference: valid.reference } : {}),
+    note: valid.note,
+    loggedBy: actor,
+    loggedAt: now.toISOString(),
+  };
+  if (!(await deps.contracts.createEntry(entry))) {
+    const existing = await deps.contracts.getEntry(accountId, entry.entryId);
+    if (existing) return { kind: 'duplicate', entry: existing };
+  }
+  return { kind: 'logged', entry };
+}
+
+/**
+ * Corrects an entry the only way an append-only ledger allows: a new entry with the opposite
+ * hours, saying who and why. An entry is reversed at most once; a reversal is not reversed.
+ */
+export async function reverseLedgerEntry(
+  deps: LogHoursDeps,
+  caller: Caller,
+  accountId: string,
+  input: { entryId: string; reason: string },
+): Promise<{ kind: 'reversed' | 'duplicate'; entry: LedgerEntry }> {
+  if (!canLogHours(caller, accountId)) throw new DomainError('forbidden', 'Only the TAM of the account or a manager can correct hours.');
+  const reason = input.reason.trim();
+  if (!reason) throw new DomainError('invalid_input', 'Say why the entry is corrected.', { reason: 'Say why the entry is corrected.' });
+  if (reason.length > 500) throw new DomainError('invalid_input', 'The reason can be at most 500 characters.', { reason: 'The reason can be at most 500 characters.' });
+  const original = await deps.contracts.getEntry(accountId, input.entryId);
+  if (!original) throw new DomainError('invalid_input', 'Choose an entry of this contract.', { entryId: 'Choose an entry of this contract.' });
+  if (original.source === 'reversal') throw new DomainError('invalid_input', 'A correction cannot itself be reversed; log a new entry instead.', { entryId: 'A correction cannot itself be reversed.' });
+  const now = deps.clock.now();
+  const reversal: LedgerEntry = {
+    entryId: `r-${original.entryId}`,
+    accountId,
+    contractId: original.contractId,
+    date: original.date,
+    bucket: original.bucket,
+    hours: -original.hours,
+    source: 'reversal',
+    reverses: original.entryId,
+    reason,
+    loggedBy: { key: personKey(caller.identity), name: caller.displayName },
+    loggedAt: now.toISOString(),
+  };
+  if (await deps.contracts.createEntry(reversal)) return { kind: 'reversed', entry: reversal };
+  const existing = await deps.contracts.getEntry(accountId, reversal.entryId);
+  return { kind: 'duplicate', entry: existing ?? reversal };
+}
