@@ -92,8 +92,10 @@ export function contractCard(templates: CardTemplates, model: ContractCardModel)
           : []),
       ]
     : [];
+  // Most recently logged first: what a person just did is what they look for.
+  const byLogging = [...model.entries].sort((a, b) => a.loggedAt.localeCompare(b.loggedAt));
   const reversed = new Set(model.entries.filter((e) => e.reverses).map((e) => e.reverses));
-  const correctable = model.entries.filter((e) => e.source !== 'reversal' && !reversed.has(e.entryId)).slice(-20).reverse();
+  const correctable = byLogging.filter((e) => e.source !== 'reversal' && !reversed.has(e.entryId)).slice(-20).reverse();
   const correcting = !!model.correction && model.canLog;
   const actions = correcting
     ? []
@@ -120,7 +122,7 @@ export function contractCard(templates: CardTemplates, model: ContractCardModel)
     renewalColor: renewal.color,
     buckets: status.buckets.map((b) => bucketModel(b, contract.endDate)),
     commercial: { show: model.showCommercial && commercialLines.length > 0, lines: commercialLines },
-    entries: model.entries.slice(-entriesShown).reverse().map(entryLine),
+    entries: byLogging.slice(-entriesShown).reverse().map(entryLine),
     form: {
       show: correcting,
       entryId: model.correction?.values?.entryId ?? correctable[0]?.entryId ?? '',

@@ -42,6 +42,8 @@ export interface ContractStatus {
 /** Within this many days of the end, a bucket under 60% used has hours at risk of going unused. */
 export const unusedRiskWindowDays = 90;
 export const unusedRiskPercent = 60;
+/** Running out this close to the end date is still on pace: monthly work is lumpy. */
+export const exhaustionToleranceDays = 14;
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -162,7 +164,7 @@ function judge(
       reason: `All ${formatHours(b.purchasedHours)} used${when}${early > 0 ? `, ${plural(early, 'day')} before the end` : ''}${b.remainingHours < 0 ? `; ${formatHours(-b.remainingHours)} over` : ''}.`,
     };
   }
-  if (b.projectedExhaustion && b.projectedExhaustion < end) {
+  if (b.projectedExhaustion && daysBetween(b.projectedExhaustion, end) > exhaustionToleranceDays) {
     return {
       verdict: 'over-consuming',
       reason: `${used}; at this pace it runs out on ${formatCalendarDate(b.projectedExhaustion)}, ${plural(daysBetween(b.projectedExhaustion, end), 'day')} before the end.`,

@@ -11,6 +11,9 @@ import { adaptiveCardProblems, cardText, executeActions } from '../support/adapt
 import { escalationCard, escalationIntakeCard, escalationListCard, escalationModes } from '../../src/cards/escalation-card';
 import { sampleEscalation } from '../support/samples';
 import { escalationStatuses } from '../../src/domain/escalation';
+import { contractCard, logHoursCard } from '../../src/cards/contract-card';
+import { contractStatus } from '../../src/domain/contract-forecast';
+import type { Contract, LedgerEntry } from '../../src/domain/contract';
 
 const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
 const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
@@ -80,6 +83,49 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
       canOpen: false,
     }),
   });
+  const contract: Contract = {
+    contractId: 'C',
+    accountId: 'contoso',
+    contractType: 'Unified Enterprise',
+    startDate: '2026-01-01',
+    endDate: '2026-12-31',
+    buckets: [
+      { name: 'Proactive', purchasedHours: 120 },
+      { name: 'Reactive', purchasedHours: 80 },
+      { name: 'Advisory', purchasedHours: 0 },
+    ],
+    commercial: { value: 250000, currency: 'GBP', costRatePerHour: 190 },
+  };
+  const ledger: LedgerEntry[] = Array.from({ length: 60 }, (_, i) => ({
+    entryId: `e${i}`,
+    accountId: 'contoso',
+    contractId: 'C',
+    date: `2026-0${(i % 6) + 1}-1${i % 9}`,
+    bucket: i % 2 ? 'Reactive' : 'Proactive',
+    hours: i === 59 ? -3 : 2.5,
+    source: i === 59 ? 'reversal' : 'manual',
+    note: 'n'.repeat(500),
+    loggedBy: { key: 'k', name: 'Alex Wilber' },
+    loggedAt: `2026-06-01T10:${String(i).padStart(2, '0')}:00.000Z`,
+  }));
+  for (const today of ['2025-12-01', '2026-03-15', '2026-11-20', '2027-02-01'] as const) {
+    for (const commercial of [true, false]) {
+      const status = contractStatus(contract, ledger, today);
+      out.push({
+        name: `contract ${today} ${commercial}`,
+        card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status, entries: ledger, showCommercial: commercial, canLog: commercial, banner: { text: 'Logged 2 h', style: 'good' } }),
+      });
+      out.push({
+        name: `contract correction ${today} ${commercial}`,
+        card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status, entries: ledger, showCommercial: commercial, canLog: true, correction: { values: { entryId: 'e3', reason: 'x' }, errors: { reason: 'Say why.' } } }),
+      });
+      out.push({
+        name: `log hours ${today}`,
+        card: logHoursCard(templates, { accountName: 'Contoso Ltd', contract, status, today, values: { hours: '0.3' }, errors: { hours: 'Log hours in quarter-hour steps.', date: 'x', bucket: 'y', note: 'z', reference: 'w' }, formError: 'Only the TAM…' }),
+      });
+    }
+  }
+  out.push({ name: 'contract without entries', card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status: contractStatus(contract, [], '2026-03-15'), entries: [], showCommercial: false, canLog: false }) });
   out.push({ name: 'link form', card: linkChannelCard(templates, { account: '', choices: [] }) });
   out.push({ name: 'link form with error', card: linkChannelCard(templates, { account: 'tailspin', accountError: 'No account has this id.', choices: ['contoso'] }) });
   return out;
