@@ -194,7 +194,7 @@ describe('contracts through the HTTP server', () => {
 
       const twice = invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'contract.reverseEntry', { accountId: 'contoso', entryId: entry.entryId, reason: 'again' }))).body);
       assert.match(cardText(twice), /That entry was reversed already\./);
-      const ofReversal = invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'contract.reverseEntry', { accountId: 'contoso', entryId: reversal!.entryId, reason: 'undo' }))).body);
+      const ofReversal = invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'contract.reverseEntry', { accountId: 'contoso', entryId: reversal.entryId, reason: 'undo' }))).body);
       assert.match(JSON.stringify(ofReversal), /A correction cannot itself be reversed\./);
       assert.equal((await ledger()).length, 18);
     });
