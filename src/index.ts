@@ -4,16 +4,17 @@ import { createBot, type Bot } from './bot/create-bot';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import type { Clock } from './domain/clock';
 import type { Logger } from './domain/logger';
-import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
+import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
 import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
-import { seedDemoContracts, seedDemoWorld } from './services/seed-demo-world';
+import { seedDemoContracts, seedDemoPlans, seedDemoWorld } from './services/seed-demo-world';
 import { TenantGate } from './services/tenant-gate';
 import { BackgroundWork } from './bot/background-work';
 import { Dispatcher } from './notify/dispatcher';
 import { CosmosAccountRepository } from './store/cosmos-account-repository';
 import { CosmosContractRepository } from './store/cosmos-contract-repository';
+import { CosmosDeliveryPlanRepository } from './store/cosmos-delivery-plan-repository';
 import { CosmosEscalationRepository } from './store/cosmos-escalation-repository';
 import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
 import { createCosmosClient } from './store/cosmos-client';
@@ -49,6 +50,7 @@ export interface RunningBot {
     readonly conversations: ConversationReferenceRepository;
     readonly escalations: EscalationRepository;
     readonly contracts: ContractRepository;
+    readonly plans: DeliveryPlanRepository;
     readonly outbox: OutboxRepository;
   };
   readonly background: BackgroundWork;
@@ -77,6 +79,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const escalations = new CosmosEscalationRepository(containers.accounts);
     const outbox = new CosmosOutboxRepository(containers.outbox);
     const contracts = new CosmosContractRepository(containers.accounts);
+    const plans = new CosmosDeliveryPlanRepository(containers.accounts);
     const background = new BackgroundWork(logger);
     const random = options.random ?? Math.random;
 
@@ -85,6 +88,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     }
     if (config.seedDemoData && (await seedDemoContracts({ directory, contracts, clock }))) {
       logger.info('store.demo_contracts_seeded', { message: 'Seeded demo contracts and their ledgers.' });
+    }
+    if (config.seedDemoData && (await seedDemoPlans({ directory, contracts, plans, clock }))) {
+      logger.info('store.demo_plans_seeded', { message: 'Seeded demo delivery plans.' });
     }
     await bootstrapAdmins({ directory }, config.adminUsers);
 
@@ -95,6 +101,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         conversations,
         escalations,
         contracts,
+        plans,
         outbox,
         tenantGate: new TenantGate(directory, config.providerTenantIds),
         cards: CardTemplates.load(),
@@ -111,7 +118,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       },
     );
 
-    const dispatcher = new Dispatcher({ outbox, conversations, escalations, accounts, messenger: bot.messenger, clock, logger, random }, logger);
+    const dispatcher = new Dispatcher(
+      { outbox, conversations, escalations, accounts, contracts, plans, directory, providerTenantIds: config.providerTenantIds, messenger: bot.messenger, clock, logger, random },
+      logger,
+    );
     dispatcher.start(options.dispatchIntervalInMs ?? 15_000);
 
     const http = createHttpServer({
@@ -137,7 +147,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config,
       bot,
       containers,
-      repositories: { directory, accounts, conversations, escalations, contracts, outbox },
+      repositories: { directory, accounts, conversations, escalations, contracts, plans, outbox },
       background,
       dispatcher,
       close: () => {

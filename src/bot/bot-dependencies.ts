@@ -5,6 +5,7 @@ import type {
   AccountRepository,
   ContractRepository,
   ConversationReferenceRepository,
+  DeliveryPlanRepository,
   DirectoryRepository,
   EscalationRepository,
   OutboxRepository,
@@ -20,6 +21,7 @@ export interface BotDependencies {
   readonly conversations: ConversationReferenceRepository;
   readonly escalations: EscalationRepository;
   readonly contracts: ContractRepository;
+  readonly plans: DeliveryPlanRepository;
   readonly outbox: OutboxRepository;
   readonly messenger: TeamsMessenger;
   readonly tenantGate: TenantGate;

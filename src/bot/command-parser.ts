@@ -15,6 +15,8 @@ const aliases: Readonly<Record<string, CommandId>> = {
   commands: 'help',
   'who am i': 'whoami',
   me: 'whoami',
+  'check-in': 'checkin',
+  'check in': 'checkin',
 };
 
 /**

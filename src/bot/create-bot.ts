@@ -8,6 +8,7 @@ import { tenantOf } from './activity-facts';
 import { conversationCommands, registerConversationRoutes } from './routes/conversation-routes';
 import { escalationCommands, registerEscalationRoutes } from './routes/escalation-routes';
 import { contractCommands, registerContractRoutes } from './routes/contract-routes';
+import { deliveryCommands, registerDeliveryRoutes } from './routes/delivery-routes';
 import { BotConnectorClient } from '../notify/bot-connector-client';
 import { ConnectorTeamsMessenger } from '../notify/teams-messenger';
 import type { TeamsMessenger } from '../domain/ports';
@@ -81,10 +82,11 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
     longRunningMessages: false,
   });
 
-  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands };
+  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands };
   registerConversationRoutes(app, deps, commands);
   registerEscalationRoutes(app, deps);
   registerContractRoutes(app, deps);
+  registerDeliveryRoutes(app, deps);
 
   app.error(async (context, error) => {
     // Last resort: routes turn expected failures into cards themselves.

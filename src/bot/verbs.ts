@@ -1,4 +1,5 @@
 import { contractVerbs } from '../cards/contract-card';
+import { deliveryVerbs } from '../cards/delivery-cards';
 import { escalationVerbs } from '../cards/escalation-card';
 
 /** Action.Execute verbs; the card templates in cards/ use these exact strings. */
@@ -7,6 +8,7 @@ export const verbs = {
   linkChannel: 'channel.link',
   ...Object.fromEntries(Object.entries(escalationVerbs).map(([name, verb]) => [`escalation.${name}`, verb])),
   ...Object.fromEntries(Object.entries(contractVerbs).map(([name, verb]) => [`contract.${name}`, verb])),
+  ...Object.fromEntries(Object.entries(deliveryVerbs).map(([name, verb]) => [`delivery.${name}`, verb])),
 } as const;
 
 export { escalationVerbs };

@@ -1,7 +1,7 @@
 import type { ConversationScope } from './caller';
 import type { Role } from './directory';
 
-export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours'] as const;
+export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export interface CommandSpec {
@@ -93,6 +93,24 @@ export const commandCatalog: readonly CommandSpec[] = [
     usage: 'log hours [account]',
     title: 'Log hours',
     description: 'Log hours against a bucket of the contract.',
+    roles: ['manager', 'tam'],
+    scopes: everywhere,
+  },
+  {
+    id: 'plan',
+    keyword: 'plan',
+    usage: 'plan [account]',
+    title: 'Delivery plan',
+    description: 'The service delivery plan: what is due next, what is late, hours planned and delivered.',
+    roles: ['admin', 'manager', 'tam', 'customer'],
+    scopes: everywhere,
+  },
+  {
+    id: 'checkin',
+    keyword: 'checkin',
+    usage: 'checkin [account]',
+    title: 'Check-in',
+    description: 'Record the delivery check-in: status, health, notes and hours delivered per item.',
     roles: ['manager', 'tam'],
     scopes: everywhere,
   },

@@ -16,10 +16,16 @@ export const messageIntentSchema = z.discriminatedUnion('kind', [
     escalationId: z.string(),
     headline: z.string(),
   }),
+  z.object({
+    kind: z.literal('check-in'),
+    accountId: z.string(),
+    dueDate: z.string(),
+  }),
 ]);
 export type MessageIntent = z.infer<typeof messageIntentSchema>;
 
-export const outboxStatuses = ['pending', 'sent', 'undeliverable'] as const;
+/** `cancelled`: no longer needed when its turn came (e.g. the check-in was recorded already). */
+export const outboxStatuses = ['pending', 'sent', 'undeliverable', 'cancelled'] as const;
 
 /**
  * A proactive message, written before it is sent so that a crash, a throttled connector or a

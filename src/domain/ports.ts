@@ -1,6 +1,9 @@
 import type { Account, ChannelLink, Person, UserIdentity } from './directory';
 import type { StoredConversationReference } from './conversation-reference';
+import type { CalendarDate } from './calendar-date';
 import type { Contract, LedgerEntry } from './contract';
+import type { CheckIn, DeliveryPlan } from './delivery-plan';
+import type { DeliveryPlanView } from './delivery-views';
 import type { Escalation } from './escalation';
 import type { OutboxItem } from './outbox';
 
@@ -87,6 +90,7 @@ export type DeliveryResult =
 
 /** A card for the escalation's channel message, rendered by the Teams edge from the record. */
 export interface EscalationCardMessage {
+  readonly kind: 'escalation';
   readonly escalation: Escalation;
   readonly accountName: string;
   readonly headline?: string;
@@ -94,10 +98,26 @@ export interface EscalationCardMessage {
   readonly refreshUserIds: readonly string[];
 }
 
-/** Sends to Teams conversations through stored references. */
+/** The check-in card a TAM gets in personal chat when a check-in is due. */
+export interface CheckInCardMessage {
+  readonly kind: 'check-in';
+  readonly view: DeliveryPlanView;
+  readonly dueDate: CalendarDate;
+}
+
+/** The customer-facing summary of a check-in, posted to the account channel. */
+export interface PlanSummaryCardMessage {
+  readonly kind: 'plan-summary';
+  readonly view: DeliveryPlanView;
+  readonly checkIn: CheckIn;
+}
+
+export type CardMessage = EscalationCardMessage | CheckInCardMessage | PlanSummaryCardMessage;
+
+/** Sends cards to Teams conversations through stored references. */
 export interface TeamsMessenger {
-  postEscalationCard(reference: StoredConversationReference, message: EscalationCardMessage): Promise<DeliveryResult>;
-  updateEscalationCard(reference: StoredConversationReference, activityId: string, message: EscalationCardMessage): Promise<DeliveryResult>;
+  post(reference: StoredConversationReference, message: CardMessage): Promise<DeliveryResult>;
+  update(reference: StoredConversationReference, activityId: string, message: CardMessage): Promise<DeliveryResult>;
 }
 
 export interface ContractRepository {
@@ -108,4 +128,18 @@ export interface ContractRepository {
   getEntry(accountId: string, entryId: string): Promise<LedgerEntry | undefined>;
   /** Appends an entry; false when an entry with this id exists (the ledger is append-only). */
   createEntry(entry: LedgerEntry): Promise<boolean>;
+}
+
+export interface DeliveryPlanRepository {
+  getPlan(accountId: string): Promise<DeliveryPlan | undefined>;
+  /** Stores a new plan; false when the account has one already. */
+  createPlan(plan: DeliveryPlan): Promise<boolean>;
+  /** Read-change-write under the plan's ETag, retried on conflicts; undefined from `change` leaves it. */
+  updatePlan(accountId: string, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<DeliveryPlan>;
+  getCheckIn(accountId: string, dueDate: CalendarDate): Promise<CheckIn | undefined>;
+  /** Records a check-in; false when the one for this due date exists. */
+  createCheckIn(checkIn: CheckIn): Promise<boolean>;
+  updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined>;
+  /** Plans whose next check-in is due on or before `today` (background sweep). */
+  listPlansDueForCheckIn(today: CalendarDate, limit: number): Promise<{ accountId: string; nextCheckInDue: CalendarDate }[]>;
 }

@@ -1,17 +1,21 @@
 import type { Logger } from '../domain/logger';
 import { deliverDueOutbox, type DeliverOutboxDeps } from '../services/deliver-outbox';
+import { queueDueCheckIns } from '../services/check-ins';
 import { syncPendingEscalationCards, type SyncEscalationCardDeps } from '../services/sync-escalation-card';
+import type { DirectoryRepository } from '../domain/ports';
 
-export type DispatcherDeps = DeliverOutboxDeps & SyncEscalationCardDeps;
+export type DispatcherDeps = DeliverOutboxDeps & SyncEscalationCardDeps & { readonly directory: DirectoryRepository; readonly providerTenantIds: readonly string[] };
 
 export interface DispatchReport {
+  /** Check-in cards queued because a check-in came due. */
+  readonly checkInsQueued: number;
   readonly delivered: number;
   readonly cardsSynced: number;
 }
 
 /**
- * Retries what a turn could not finish: queued proactive messages and channel cards that are
- * behind their records. Runs on an interval in the process; `runOnce` is the whole of one pass.
+ * Queues check-in cards that have come due, and retries what a turn could not finish: queued
+ * proactive messages and channel cards that are behind their records. Runs on an interval in the process; `runOnce` is the whole of one pass.
  */
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -26,9 +30,10 @@ export class Dispatcher {
     // One pass at a time in this process; a pass that is still going is awaited, not doubled.
     this.running ??= (async () => {
       try {
+        const checkInsQueued = await queueDueCheckIns(this.deps);
         const delivered = await deliverDueOutbox(this.deps);
         const cardsSynced = await syncPendingEscalationCards(this.deps);
-        return { delivered, cardsSynced };
+        return { checkInsQueued, delivered, cardsSynced };
       } finally {
         this.running = undefined;
       }

@@ -1,13 +1,26 @@
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
 import { nextAttemptDelayInMs, type OutboxItem } from '../domain/outbox';
-import type { AccountRepository, ConversationReferenceRepository, DeliveryResult, EscalationRepository, OutboxRepository, TeamsMessenger } from '../domain/ports';
+import type {
+  AccountRepository,
+  CardMessage,
+  ContractRepository,
+  ConversationReferenceRepository,
+  DeliveryPlanRepository,
+  DeliveryResult,
+  EscalationRepository,
+  OutboxRepository,
+  TeamsMessenger,
+} from '../domain/ports';
+import { buildPlanView } from './delivery-plan-view';
 
 export interface DeliverOutboxDeps {
   readonly outbox: OutboxRepository;
   readonly conversations: ConversationReferenceRepository;
   readonly escalations: EscalationRepository;
   readonly accounts: AccountRepository;
+  readonly contracts: ContractRepository;
+  readonly plans: DeliveryPlanRepository;
   readonly messenger: TeamsMessenger;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -25,6 +38,8 @@ export async function deliverOutboxItem(deps: DeliverOutboxDeps, id: string): Pr
     if (current.status !== 'pending') return undefined;
     const attempts = current.attempts + 1;
     switch (result.status) {
+      case 'not-needed':
+        return { ...current, status: 'cancelled', attempts, lastError: result.reason };
       case 'sent':
         return { ...current, status: 'sent', attempts, sentAt: now.toISOString(), activityId: result.activityId };
       case 'gone':
@@ -48,22 +63,35 @@ export async function deliverDueOutbox(deps: DeliverOutboxDeps, limit = 100): Pr
   return sent;
 }
 
-async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<DeliveryResult> {
+type AttemptResult = DeliveryResult | { readonly status: 'not-needed'; readonly reason: string };
+
+/** The card an intent stands for, rendered from the records as they are now. */
+async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<CardMessage | { notNeeded: string }> {
+  const intent = item.intent;
+  switch (intent.kind) {
+    case 'escalation-alert': {
+      const [escalation, account] = await Promise.all([deps.escalations.get(intent.accountId, intent.escalationId), deps.accounts.getAccount(intent.accountId)]);
+      if (!escalation) return { notNeeded: 'the escalation no longer exists' };
+      return { kind: 'escalation', escalation, accountName: account?.name ?? intent.accountId, headline: intent.headline, refreshUserIds: [] };
+    }
+    case 'check-in': {
+      const plan = await deps.plans.getPlan(intent.accountId);
+      if (!plan || plan.nextCheckInDue !== intent.dueDate) return { notNeeded: 'the check-in was recorded already' };
+      return { kind: 'check-in', view: await buildPlanView(deps, intent.accountId), dueDate: intent.dueDate };
+    }
+  }
+}
+
+async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<AttemptResult> {
   const reference =
     item.target.kind === 'person'
       ? await deps.conversations.getPersonal(item.target)
       : await deps.conversations.get(item.target.conversationId);
   if (!reference) return { status: 'retry', error: 'no conversation with this target yet (the app is not installed for them)' };
   if (reference.retiredAt) return { status: 'gone', reason: `conversation retired: ${reference.retiredReason ?? 'bot removed'}` };
-  const intent = item.intent;
-  const [escalation, account] = await Promise.all([deps.escalations.get(intent.accountId, intent.escalationId), deps.accounts.getAccount(intent.accountId)]);
-  if (!escalation) return { status: 'gone', reason: 'the escalation no longer exists' };
-  const result = await deps.messenger.postEscalationCard(reference, {
-    escalation,
-    accountName: account?.name ?? intent.accountId,
-    headline: intent.headline,
-    refreshUserIds: [],
-  });
+  const message = await messageFor(deps, item);
+  if ('notNeeded' in message) return { status: 'not-needed', reason: message.notNeeded };
+  const result = await deps.messenger.post(reference, message);
   if (result.status === 'gone') await deps.conversations.retire(reference.conversationId, result.reason, deps.clock.now());
   if (result.status !== 'sent') deps.logger.warn('outbox.delivery_failed', { itemId: item.id, result: result.status });
   return result;

@@ -2,7 +2,8 @@ import type { Clock } from '../domain/clock';
 import { personKey, type Account, type Person } from '../domain/directory';
 import { addDays, calendarDateOf } from '../domain/calendar-date';
 import type { Contract, LedgerEntry } from '../domain/contract';
-import type { AccountRepository, ContractRepository, DirectoryRepository } from '../domain/ports';
+import type { Cadence, DeliveryPlan, Health, ItemStatus, PlanItem, ServiceType } from '../domain/delivery-plan';
+import type { AccountRepository, ContractRepository, DeliveryPlanRepository, DirectoryRepository } from '../domain/ports';
 import { saveAccount } from './save-account';
 
 /** The Microsoft 365 Agents Playground's tenant and users, so every role can be tried there. */
@@ -76,8 +77,8 @@ interface DemoContract {
   readonly startedDaysAgo: number;
   readonly endsInDays: number;
   readonly loggedBy: string;
-  /** Per bucket: [days ago, hours, what for]. */
-  readonly entries: Readonly<Record<string, readonly (readonly [number, number, string])[]>>;
+  /** Per bucket: [days ago, hours, what for, the plan item delivered, if any]. */
+  readonly entries: Readonly<Record<string, readonly (readonly [number, number, string, string?])[]>>;
 }
 
 const demoContracts: readonly DemoContract[] = [
@@ -99,12 +100,12 @@ const demoContracts: readonly DemoContract[] = [
     loggedBy: demoUsers.alex,
     entries: {
       Proactive: [
-        [240, 8, 'Onboarding workshop'],
-        [200, 12, 'Active Directory health check'],
-        [150, 10, 'Exchange assessment'],
+        [240, 8, 'Onboarding workshop', 'PI-1'],
+        [200, 12, 'Active Directory health check', 'PI-2'],
+        [150, 10, 'Exchange assessment', 'PI-3'],
         [110, 8, 'Security workshop preparation'],
-        [70, 10, 'Azure governance workshop'],
-        [40, 8, 'Proactive remediation: patching'],
+        [70, 10, 'Azure governance workshop', 'PI-4'],
+        [40, 8, 'Proactive remediation: patching', 'PI-5'],
         [20, 6, 'Monthly service review'],
         [5, 4, 'Health check follow-up'],
       ],
@@ -140,9 +141,9 @@ const demoContracts: readonly DemoContract[] = [
     loggedBy: demoUsers.alex,
     entries: {
       Proactive: [
-        [280, 6, 'Onboarding'],
-        [200, 6, 'Windows Server assessment'],
-        [90, 4, 'Patch management workshop'],
+        [280, 6, 'Onboarding', 'PI-1'],
+        [200, 6, 'Windows Server assessment', 'PI-2'],
+        [90, 4, 'Patch management workshop', 'PI-3'],
         [20, 4, 'Service review'],
       ],
       Reactive: [
@@ -169,8 +170,8 @@ const demoContracts: readonly DemoContract[] = [
     loggedBy: demoUsers.patti,
     entries: {
       Proactive: [
-        [50, 8, 'Onboarding workshop'],
-        [30, 6, 'Azure landing zone review'],
+        [50, 8, 'Onboarding workshop', 'PI-1'],
+        [30, 6, 'Azure landing zone review', 'PI-2'],
         [10, 4, 'Monthly service review'],
       ],
       Reactive: [
@@ -192,7 +193,7 @@ export async function seedDemoContracts(deps: { directory: DirectoryRepository; 
     await deps.contracts.upsertContract({ ...demo.contract, startDate, endDate: addDays(today, demo.endsInDays) });
     const loggedBy = { key: personKey({ tenantId: demoTenantId, aadObjectId: demo.loggedBy }), name: people.find((p) => p.aadObjectId === demo.loggedBy)?.displayName ?? 'TAM' };
     for (const [bucket, lines] of Object.entries(demo.entries)) {
-      for (const [index, [daysAgo, hours, note]] of lines.entries()) {
+      for (const [index, [daysAgo, hours, note, itemId]] of lines.entries()) {
         const date = addDays(today, -daysAgo);
         const entry: LedgerEntry = {
           entryId: `seed-${demo.contract.accountId}-${bucket.toLowerCase()}-${index + 1}`,
@@ -201,7 +202,8 @@ export async function seedDemoContracts(deps: { directory: DirectoryRepository; 
           date: date < startDate ? startDate : date,
           bucket,
           hours,
-          source: 'manual',
+          source: itemId ? 'delivery' : 'manual',
+          ...(itemId ? { reference: itemId } : {}),
           note,
           loggedBy,
           loggedAt: `${date}T17:00:00.000Z`,
@@ -211,5 +213,98 @@ export async function seedDemoContracts(deps: { directory: DirectoryRepository; 
     }
   }
   await deps.directory.setMarker(contractsMarker, deps.clock.now().toISOString());
+  return true;
+}
+
+interface DemoPlan {
+  readonly accountId: string;
+  readonly cadence: Cadence;
+  /** Days from today to the next check-in (negative: overdue). */
+  readonly nextCheckInInDays: number;
+  readonly owner: string;
+  /** [type, title, planned hours, due in days (negative: past), status, health]. */
+  readonly items: readonly (readonly [ServiceType, string, number, number, ItemStatus, Health])[];
+}
+
+const demoPlans: readonly DemoPlan[] = [
+  {
+    // An overdue check-in and a late workshop.
+    accountId: 'contoso',
+    cadence: 'monthly',
+    nextCheckInInDays: -5,
+    owner: demoUsers.alex,
+    items: [
+      ['Onboarding', 'Onboarding and service introduction', 8, -230, 'delivered', 'green'],
+      ['Health check', 'Active Directory health check', 12, -200, 'delivered', 'green'],
+      ['Assessment', 'Exchange assessment', 10, -150, 'delivered', 'green'],
+      ['Workshop', 'Azure governance workshop', 16, -20, 'in-delivery', 'amber'],
+      ['Proactive remediation', 'Patch compliance remediation', 12, 10, 'scheduled', 'green'],
+      ['Training', 'Security operations training', 16, 45, 'planned', 'green'],
+      ['Health check', 'SQL Server health check', 12, 90, 'planned', 'red'],
+    ],
+  },
+  {
+    accountId: 'fabrikam',
+    cadence: 'fortnightly',
+    nextCheckInInDays: 3,
+    owner: demoUsers.alex,
+    items: [
+      ['Onboarding', 'Onboarding', 6, -280, 'delivered', 'green'],
+      ['Assessment', 'Windows Server assessment', 6, -200, 'delivered', 'green'],
+      ['Workshop', 'Patch management workshop', 4, -90, 'delivered', 'green'],
+      ['Health check', 'File services health check', 16, 20, 'planned', 'green'],
+      ['Training', 'PowerShell for administrators', 12, -10, 'scheduled', 'amber'],
+    ],
+  },
+  {
+    accountId: 'northwind',
+    cadence: 'weekly',
+    nextCheckInInDays: 2,
+    owner: demoUsers.patti,
+    items: [
+      ['Onboarding', 'Onboarding workshop', 8, -50, 'delivered', 'green'],
+      ['Advisory', 'Azure landing zone review', 20, 14, 'in-delivery', 'green'],
+      ['Workshop', 'Identity modernisation workshop', 16, 40, 'planned', 'green'],
+    ],
+  },
+];
+
+const plansMarker = 'demo-plans';
+
+/** Seeds a delivery plan for each demo account, with items done, due and late, once. */
+export async function seedDemoPlans(deps: { directory: DirectoryRepository; contracts: ContractRepository; plans: DeliveryPlanRepository; clock: Clock }): Promise<boolean> {
+  if (await deps.directory.getMarker(plansMarker)) return false;
+  const now = deps.clock.now();
+  const today = calendarDateOf(now);
+  for (const demo of demoPlans) {
+    const contract = await deps.contracts.getContract(demo.accountId);
+    if (!contract) continue;
+    const ownerPerson = people.find((p) => p.aadObjectId === demo.owner);
+    const owner = { key: personKey({ tenantId: demoTenantId, aadObjectId: demo.owner }), name: ownerPerson?.displayName ?? 'TAM' };
+    const clampToTerm = (date: string): string => (date < contract.startDate ? contract.startDate : date > contract.endDate ? contract.endDate : date);
+    const items: PlanItem[] = demo.items.map(([type, title, plannedHours, dueInDays, status, health], index) => ({
+      itemId: `PI-${index + 1}`,
+      type,
+      title,
+      plannedHours,
+      dueDate: clampToTerm(addDays(today, dueInDays)),
+      owner,
+      status,
+      health,
+      createdAt: `${contract.startDate}T09:00:00.000Z`,
+      updatedAt: now.toISOString(),
+    }));
+    const plan: DeliveryPlan = {
+      accountId: demo.accountId,
+      contractId: contract.contractId,
+      cadence: demo.cadence,
+      nextCheckInDue: addDays(today, demo.nextCheckInInDays),
+      items,
+      nextItemNumber: items.length + 1,
+      updatedAt: now.toISOString(),
+    };
+    await deps.plans.createPlan(plan);
+  }
+  await deps.directory.setMarker(plansMarker, now.toISOString());
   return true;
 }

@@ -33,13 +33,12 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
     return 'channel-gone';
   }
   const message = {
+    kind: 'escalation' as const,
     escalation,
     accountName: account?.name ?? accountId,
     refreshUserIds: escalation.watchers.map((w) => w.teamsUserId),
   };
-  const result = card.activityId
-    ? await deps.messenger.updateEscalationCard(reference, card.activityId, message)
-    : await deps.messenger.postEscalationCard(reference, message);
+  const result = card.activityId ? await deps.messenger.update(reference, card.activityId, message) : await deps.messenger.post(reference, message);
   if (result.status === 'retry') {
     deps.logger.warn('escalation.card_sync_failed', { escalationId, error: result.error });
     return 'retry-later';

@@ -1,0 +1,109 @@
+import type { Container } from '@azure/cosmos';
+import type { CalendarDate } from '../domain/calendar-date';
+import { checkInSchema, deliveryPlanSchema, type CheckIn, type DeliveryPlan } from '../domain/delivery-plan';
+import type { DeliveryPlanRepository } from '../domain/ports';
+import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
+
+type Stored = Record<string, unknown> & { _etag?: string };
+
+/** The plan (one document, items inside) and its check-ins live in the account's partition. */
+export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
+  constructor(private readonly container: Container) {}
+
+  async getPlan(accountId: string): Promise<DeliveryPlan | undefined> {
+    const doc = await this.read('plan', accountId);
+    return doc ? parseDocument(deliveryPlanSchema, doc) : undefined;
+  }
+
+  async createPlan(plan: DeliveryPlan): Promise<boolean> {
+    try {
+      await this.container.items.create({ id: 'plan', type: 'plan', schemaVersion: 1, ...deliveryPlanSchema.parse(plan) });
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  async updatePlan(accountId: string, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<DeliveryPlan> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const doc = await this.read('plan', accountId);
+      if (!doc) throw Object.assign(new Error(`no delivery plan for ${accountId}`), { code: 404 });
+      const current = parseDocument(deliveryPlanSchema, doc);
+      const changed = change(current);
+      if (!changed) return current;
+      const valid = deliveryPlanSchema.parse(changed);
+      try {
+        await this.container
+          .item('plan', accountId)
+          .replace({ id: 'plan', type: 'plan', schemaVersion: 1, ...valid }, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        return valid;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+    throw Object.assign(new Error(`the plan of ${accountId} kept changing under us`), { code: 412 });
+  }
+
+  async getCheckIn(accountId: string, dueDate: CalendarDate): Promise<CheckIn | undefined> {
+    const doc = await this.read(checkInId(dueDate), accountId);
+    return doc ? parseDocument(checkInSchema, doc) : undefined;
+  }
+
+  async createCheckIn(checkIn: CheckIn): Promise<boolean> {
+    const valid = checkInSchema.parse(checkIn);
+    try {
+      await this.container.items.create({ id: checkInId(valid.dueDate), type: 'checkIn', schemaVersion: 1, ...valid });
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  async updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined> {
+    const id = checkInId(dueDate);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const doc = await this.read(id, accountId);
+      if (!doc) return undefined;
+      const current = parseDocument(checkInSchema, doc);
+      const changed = change(current);
+      if (!changed) return current;
+      const valid = checkInSchema.parse(changed);
+      try {
+        await this.container.item(id, accountId).replace({ id, type: 'checkIn', schemaVersion: 1, ...valid }, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        return valid;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  async listPlansDueForCheckIn(today: CalendarDate, limit: number): Promise<{ accountId: string; nextCheckInDue: CalendarDate }[]> {
+    const { resources } = await this.container.items
+      .query<{ accountId: string; nextCheckInDue: CalendarDate }>({
+        query: 'SELECT TOP @limit c.accountId, c.nextCheckInDue FROM c WHERE c.type = @type AND c.nextCheckInDue <= @today',
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@type', value: 'plan' },
+          { name: '@today', value: today },
+        ],
+      })
+      .fetchAll();
+    return resources;
+  }
+
+  private async read(id: string, accountId: string): Promise<Stored | undefined> {
+    try {
+      return (await this.container.item(id, accountId).read<Stored>()).resource;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function checkInId(dueDate: CalendarDate): string {
+  return toDocumentId(`checkin:${dueDate}`);
+}
