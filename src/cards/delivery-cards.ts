@@ -29,6 +29,14 @@ const health: Record<Health, { label: string; style: string; color: string }> = 
 
 type Banner = { readonly text: string; readonly style: 'good' | 'attention' | 'warning' | 'accent' };
 
+/** How many items a card lists, so that a long plan stays under the 28 KB card limit. */
+export const planItemsShown = 12;
+export const checkInItemsShown = 10;
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function contractLine(view: DeliveryPlanView): string {
   return `${view.contract.contractType} · ${formatCalendarDate(view.contract.startDate)} – ${formatCalendarDate(view.contract.endDate)}`;
 }
@@ -78,15 +86,17 @@ export function planCard(templates: CardTemplates, model: PlanCardModel): Adapti
       : state === 'due'
         ? `Check-in due now: ${formatCalendarDate(view.plan.nextCheckInDue)} (${view.plan.cadence})`
         : `Next check-in ${formatCalendarDate(view.plan.nextCheckInDue)} (${view.plan.cadence})`;
-  const items = [...view.plan.items]
-    .sort((a, b) => Number(!isActive(a)) - Number(!isActive(b)) || a.dueDate.localeCompare(b.dueDate))
+  const sorted = [...view.plan.items].sort((a, b) => Number(!isActive(a)) - Number(!isActive(b)) || a.dueDate.localeCompare(b.dueDate));
+  const hidden = Math.max(0, sorted.length - planItemsShown);
+  const items = sorted
+    .slice(0, planItemsShown)
     .map((item) => ({
-      title: item.title,
+      title: truncate(item.title, 80),
       type: item.type,
       healthLabel: health[item.health].label,
       healthStyle: health[item.health].style,
       ...itemLine(item, view),
-      note: model.canEdit ? (item.note ?? '') : '',
+      note: model.canEdit ? truncate(item.note ?? '', 140) : '',
       canEdit: model.canEdit,
       edit: { ...key, mode: 'edit', itemId: item.itemId },
     }));
@@ -101,6 +111,7 @@ export function planCard(templates: CardTemplates, model: PlanCardModel): Adapti
     { title: 'Refresh', verb: deliveryVerbs.refresh, data: { ...key, mode: 'view' }, style: 'default' },
   ];
   return templates.render('plan', {
+    hidden,
     banners: model.banners ?? [],
     accountName: view.account.name,
     contractLine: contractLine(view),
@@ -162,11 +173,12 @@ export function checkInCard(templates: CardTemplates, model: CheckInCardModel): 
   const values = model.values ?? {};
   const errors = model.errors ?? {};
   const state = checkInState({ nextCheckInDue: model.dueDate }, view.today);
-  const items = itemsForCheckIn(view.plan, view.today).map((item) => {
+  const covered = itemsForCheckIn(view.plan, view.today);
+  const items = covered.slice(0, checkInItemsShown).map((item) => {
     const id = item.itemId;
     return {
       itemId: id,
-      title: item.title,
+      title: truncate(item.title, 80),
       type: item.type,
       ...itemLine(item, view),
       status: values[`status_${id}`] ?? item.status,
@@ -184,7 +196,7 @@ export function checkInCard(templates: CardTemplates, model: CheckInCardModel): 
     accountName: view.account.name,
     dueText: state === 'overdue' ? `overdue: due ${formatCalendarDate(model.dueDate)}` : `due ${formatCalendarDate(model.dueDate)}`,
     dueColor: state === 'overdue' ? 'Attention' : 'Default',
-    intro: `Items due before the next check-in, late or not green. Hours delivered are logged to the ${view.deliveryBucket.name} bucket (${formatHours(Math.max(0, view.deliveryBucket.remainingHours))} left).`,
+    intro: `Work under way, due before the next check-in, late or not green${covered.length > checkInItemsShown ? ` (the ${checkInItemsShown} most pressing of ${covered.length}; edit the rest on the plan)` : ''}. Hours delivered are logged to the ${view.deliveryBucket.name} bucket (${formatHours(Math.max(0, view.deliveryBucket.remainingHours))} left).`,
     items,
     key: { accountId: view.account.accountId, dueDate: model.dueDate },
     planKey: { accountId: view.account.accountId, mode: 'view' },
@@ -202,7 +214,8 @@ export function planSummaryCard(templates: CardTemplates, model: { view: Deliver
     items: [...view.plan.items]
       .filter((i) => i.status !== 'cancelled')
       .sort((a, b) => Number(!isActive(a)) - Number(!isActive(b)) || a.dueDate.localeCompare(b.dueDate))
-      .map((item) => ({ title: item.title, type: item.type, healthLabel: health[item.health].label, healthStyle: health[item.health].style, line: itemLine(item, view).line })),
+      .slice(0, planItemsShown)
+      .map((item) => ({ title: truncate(item.title, 80), type: item.type, healthLabel: health[item.health].label, healthStyle: health[item.health].style, line: itemLine(item, view).line })),
     planKey: { accountId: view.account.accountId, mode: 'view' },
   });
 }

@@ -38,12 +38,12 @@ export function isLate(item: Pick<PlanItem, 'status' | 'dueDate'>, today: Calend
 }
 
 /**
- * What a check-in covers: active items due before the next check-in would come round, late
- * ones, and any whose health is not green.
+ * What a check-in covers: items being delivered or scheduled, items due before the next
+ * check-in comes round (or late), and any whose health is not green.
  */
 export function itemsForCheckIn(plan: Pick<DeliveryPlan, 'items' | 'cadence'>, today: CalendarDate): PlanItem[] {
   const horizon = addDays(today, cadenceDays(plan.cadence));
   return plan.items
-    .filter((item) => isActive(item) && (item.dueDate <= horizon || item.health !== 'green'))
+    .filter((item) => isActive(item) && (item.status !== 'planned' || item.dueDate <= horizon || item.health !== 'green'))
     .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
 }

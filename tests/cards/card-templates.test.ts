@@ -14,6 +14,9 @@ import { escalationStatuses } from '../../src/domain/escalation';
 import { contractCard, logHoursCard } from '../../src/cards/contract-card';
 import { contractStatus } from '../../src/domain/contract-forecast';
 import type { Contract, LedgerEntry } from '../../src/domain/contract';
+import { checkInCard, planCard, planItemCard, planSummaryCard } from '../../src/cards/delivery-cards';
+import type { DeliveryPlanView } from '../../src/domain/delivery-views';
+import { serviceTypes } from '../../src/domain/delivery-plan';
 
 const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
 const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
@@ -125,6 +128,47 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
       });
     }
   }
+  const planView = (today: string): DeliveryPlanView => ({
+    account: { accountId: 'contoso', name: 'Contoso Ltd', code: 'CONTOSO', customerTenantIds: [] },
+    contract,
+    today,
+    deliveredHours: { 'PI-1': 8, 'PI-2': 2.5 },
+    deliveryBucket: { name: 'Proactive', remainingHours: 40 },
+    plan: {
+      accountId: 'contoso',
+      contractId: 'C',
+      cadence: 'monthly',
+      nextCheckInDue: '2026-03-01',
+      nextItemNumber: 41,
+      updatedAt: '2026-03-01T00:00:00Z',
+      items: Array.from({ length: 40 }, (_, i) => ({
+        itemId: `PI-${i + 1}`,
+        type: serviceTypes[i % serviceTypes.length] ?? 'Workshop',
+        title: `${'t'.repeat(100)} ${i}`,
+        plannedHours: 12,
+        dueDate: `2026-0${(i % 9) + 1}-15`,
+        owner: { key: 'k', name: 'Alex Wilber' },
+        status: (['planned', 'scheduled', 'in-delivery', 'delivered', 'cancelled'] as const)[i % 5] ?? 'planned',
+        health: (['green', 'amber', 'red'] as const)[i % 3] ?? 'green',
+        note: 'n'.repeat(500),
+        createdAt: '2026-01-01T00:00:00Z',
+        updatedAt: '2026-01-01T00:00:00Z',
+      })),
+    },
+  });
+  for (const today of ['2026-02-20', '2026-03-02', '2026-03-10']) {
+    const view = planView(today);
+    out.push({ name: `plan ${today} provider`, card: planCard(templates, { view, canEdit: true, banners: [{ text: 'Saved', style: 'good' }, { text: 'Over the bucket', style: 'warning' }], summaryFor: '2026-03-01' }) });
+    out.push({ name: `plan ${today} customer`, card: planCard(templates, { view, canEdit: false }) });
+    out.push({ name: `plan item new ${today}`, card: planItemCard(templates, { view, owners: [{ key: 'k', name: 'Alex Wilber' }], defaultOwner: 'k' }) });
+    out.push({ name: `plan item edit ${today}`, card: planItemCard(templates, { view, owners: [{ key: 'k', name: 'Alex Wilber' }], defaultOwner: 'k', item: view.plan.items[2], errors: { title: 'x', plannedHours: 'y', dueDate: 'z', owner: 'o', type: 't', status: 's', health: 'h' }, formError: 'f' }) });
+    out.push({ name: `check-in ${today}`, card: checkInCard(templates, { view: { ...view, plan: { ...view.plan, items: view.plan.items.slice(0, 12) } }, dueDate: '2026-03-01', errors: { 'status_PI-1': 'x', 'hours_PI-2': 'y', 'note_PI-3': 'z', 'health_PI-4': 'h' }, formError: 'f' }) });
+    out.push({
+      name: `plan summary ${today}`,
+      card: planSummaryCard(templates, { view, checkIn: { accountId: 'contoso', dueDate: '2026-03-01', submittedAt: 'x', by: { key: 'k', name: 'Alex Wilber' }, items: [] } }),
+    });
+  }
+  out.push({ name: 'check-in with nothing due', card: checkInCard(templates, { view: { ...planView('2026-03-02'), plan: { ...planView('2026-03-02').plan, items: [] } }, dueDate: '2026-03-01' }) });
   out.push({ name: 'contract without entries', card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status: contractStatus(contract, [], '2026-03-15'), entries: [], showCommercial: false, canLog: false }) });
   out.push({ name: 'link form', card: linkChannelCard(templates, { account: '', choices: [] }) });
   out.push({ name: 'link form with error', card: linkChannelCard(templates, { account: 'tailspin', accountError: 'No account has this id.', choices: ['contoso'] }) });
