@@ -64,6 +64,10 @@ const schema = z
     }),
     ADMIN_USERS: list('a comma-separated list of tenantId:aadObjectId pairs', /^[A-Za-z0-9._-]+:[A-Za-z0-9._-]+$/),
     SEED_DEMO_DATA: flag(undefined),
+    ALERT_SWEEP_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'expected a secret of at least 16 characters' }),
+    SWEEP_INTERVAL_SECONDS: optionalText
+      .transform((v) => v ?? '60')
+      .pipe(z.string().regex(/^\d+$/, 'expected a whole number of seconds (0 turns the in-process scheduler off)').transform(Number)),
     LOG_LEVEL: optionalText
       .transform((v) => v ?? 'info')
       .pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' })),
@@ -101,6 +105,10 @@ export interface Config {
   readonly providerTenantIds: readonly string[];
   readonly adminUsers: readonly { readonly tenantId: string; readonly aadObjectId: string }[];
   readonly seedDemoData: boolean;
+  /** Shared secret of POST /api/alerts/sweep; the endpoint is off without it. */
+  readonly alertSweepSecret?: string;
+  /** How often the in-process scheduler sweeps; 0 leaves it to the HTTP trigger. */
+  readonly sweepIntervalInMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -136,7 +144,7 @@ export function parseConfig(env: Environment): Config {
     const problems = result.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'configuration');
       const raw = env[variable];
-      const got = raw === undefined || variable.includes('PASSWORD') || variable.includes('KEY') ? '' : ` (got "${raw}")`;
+      const got = raw === undefined || variable.includes('PASSWORD') || variable.includes('KEY') || variable.includes('SECRET') ? '' : ` (got "${raw}")`;
       return `${variable}: ${issue.message}${got}`;
     });
     throw new ConfigError([...new Set(problems)]);
@@ -171,6 +179,8 @@ export function parseConfig(env: Environment): Config {
       return { tenantId, aadObjectId };
     }),
     seedDemoData: e.SEED_DEMO_DATA ?? cosmos.mode === 'embedded',
+    ...(e.ALERT_SWEEP_SECRET ? { alertSweepSecret: e.ALERT_SWEEP_SECRET } : {}),
+    sweepIntervalInMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -4,7 +4,7 @@ import { createBot, type Bot } from './bot/create-bot';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import type { Clock } from './domain/clock';
 import type { Logger } from './domain/logger';
-import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
+import type { AccountRepository, AlertRepository, AlertSettingsRepository, ContractRepository, ConversationReferenceRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
 import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
@@ -14,6 +14,11 @@ import { BackgroundWork } from './bot/background-work';
 import { Dispatcher } from './notify/dispatcher';
 import { CosmosAccountRepository } from './store/cosmos-account-repository';
 import { CosmosContractRepository } from './store/cosmos-contract-repository';
+import { CosmosAlertRepository } from './store/cosmos-alert-repository';
+import { CosmosAlertSettingsRepository } from './store/cosmos-alert-settings-repository';
+import { CosmosLeaseRepository } from './store/cosmos-lease-repository';
+import { realTimer, type Timer } from './notify/rate-limits';
+import { randomUUID } from 'node:crypto';
 import { CosmosDeliveryPlanRepository } from './store/cosmos-delivery-plan-repository';
 import { CosmosEscalationRepository } from './store/cosmos-escalation-repository';
 import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
@@ -36,6 +41,12 @@ export interface StartOptions {
   /** How often the dispatcher retries queued messages and stale cards; 0 = only when asked. */
   readonly dispatchIntervalInMs?: number;
   readonly random?: () => number;
+  /** Real waiting for the Teams rate limits of proactive sends. */
+  readonly timer?: Timer;
+  /** Names this instance in leases and outbox claims. */
+  readonly instanceId?: string;
+  /** Use this running embedded Cosmos server instead of starting one (several instances, one store). */
+  readonly embeddedCosmosEndpoint?: string;
 }
 
 export interface RunningBot {
@@ -51,10 +62,15 @@ export interface RunningBot {
     readonly escalations: EscalationRepository;
     readonly contracts: ContractRepository;
     readonly plans: DeliveryPlanRepository;
+    readonly alerts: AlertRepository;
+    readonly alertSettings: AlertSettingsRepository;
     readonly outbox: OutboxRepository;
   };
   readonly background: BackgroundWork;
   readonly dispatcher: Dispatcher;
+  readonly instanceId: string;
+  /** The embedded Cosmos server this instance started or uses, for another instance to share. */
+  readonly embeddedCosmosEndpoint?: string;
   close(): Promise<void>;
 }
 
@@ -64,13 +80,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const logger = options.logger ?? new JsonLogger(config.logLevel, clock);
 
   let embedded: EmbeddedCosmos | undefined;
-  if (config.cosmos.mode === 'embedded') {
+  if (config.cosmos.mode === 'embedded' && !options.embeddedCosmosEndpoint) {
     embedded = await startEmbeddedCosmos({
       ...(config.cosmos.dataDir ? { dataDir: path.resolve(config.cosmos.dataDir) } : {}),
       logger,
     });
   }
-  const client = createCosmosClient(embedded ? { endpoint: embedded.endpoint, embedded: true } : remoteConnection(config));
+  const embeddedEndpoint = options.embeddedCosmosEndpoint ?? embedded?.endpoint;
+  const client = createCosmosClient(embeddedEndpoint ? { endpoint: embeddedEndpoint, embedded: true } : remoteConnection(config));
   try {
     const { database, containers } = await ensureContainers(client, config.cosmos.databaseId);
     const directory = new CosmosDirectoryRepository(containers.directory, clock, options.directoryCacheTtlInMs ?? 15_000);
@@ -80,6 +97,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const outbox = new CosmosOutboxRepository(containers.outbox);
     const contracts = new CosmosContractRepository(containers.accounts);
     const plans = new CosmosDeliveryPlanRepository(containers.accounts);
+    const alerts = new CosmosAlertRepository(containers.accounts);
+    const alertSettings = new CosmosAlertSettingsRepository(containers.directory);
+    const leases = new CosmosLeaseRepository(containers.leases);
+    const instanceId = options.instanceId ?? randomUUID();
     const background = new BackgroundWork(logger);
     const random = options.random ?? Math.random;
 
@@ -102,6 +123,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         escalations,
         contracts,
         plans,
+        alerts,
+        alertSettings,
         outbox,
         tenantGate: new TenantGate(directory, config.providerTenantIds),
         cards: CardTemplates.load(),
@@ -110,8 +133,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         background,
         providerTenantIds: config.providerTenantIds,
         random,
+        instanceId,
       },
       {
+        timer: options.timer ?? realTimer,
         authentication: config.bot,
         turnStateStore: new CosmosTurnStateStorage(containers.botState),
         ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
@@ -119,14 +144,32 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     );
 
     const dispatcher = new Dispatcher(
-      { outbox, conversations, escalations, accounts, contracts, plans, directory, providerTenantIds: config.providerTenantIds, messenger: bot.messenger, clock, logger, random },
+      {
+        outbox,
+        conversations,
+        escalations,
+        accounts,
+        contracts,
+        plans,
+        alerts,
+        alertSettings,
+        leases,
+        directory,
+        providerTenantIds: config.providerTenantIds,
+        messenger: bot.messenger,
+        clock,
+        logger,
+        random,
+        instanceId,
+      },
       logger,
     );
-    dispatcher.start(options.dispatchIntervalInMs ?? 15_000);
+    dispatcher.start(options.dispatchIntervalInMs ?? config.sweepIntervalInMs);
 
     const http = createHttpServer({
       bot,
       logger,
+      ...(config.alertSweepSecret ? { alertSweep: { secret: config.alertSweepSecret, run: () => dispatcher.runOnce() } } : {}),
       isReady: async () => {
         await withTimeout(database.read(), 2_000);
         return true;
@@ -147,9 +190,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config,
       bot,
       containers,
-      repositories: { directory, accounts, conversations, escalations, contracts, plans, outbox },
+      repositories: { directory, accounts, conversations, escalations, contracts, plans, alerts, alertSettings, outbox },
       background,
       dispatcher,
+      instanceId,
+      ...(embeddedEndpoint ? { embeddedCosmosEndpoint: embeddedEndpoint } : {}),
       close: () => {
         closing ??= (async () => {
           await http.close();

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import * as restify from 'restify';
 import type { Logger } from './domain/logger';
 import type { Bot } from './bot/create-bot';
@@ -9,6 +10,8 @@ export interface ServerOptions {
   readonly isReady: () => Promise<boolean>;
   /** Largest request body accepted on /api/messages. */
   readonly maxBodyBytes?: number;
+  /** POST /api/alerts/sweep: the shared secret and the sweep it runs; absent, the endpoint is off. */
+  readonly alertSweep?: { readonly secret: string; readonly run: () => Promise<unknown> };
 }
 
 export interface HttpServer {
@@ -32,6 +35,25 @@ export function createHttpServer(options: ServerOptions): HttpServer {
         res.status(500);
         res.end();
       }
+    }
+  });
+
+  server.post('/api/alerts/sweep', async (req, res) => {
+    const sweep = options.alertSweep;
+    if (!sweep) {
+      res.send(404, { error: 'The sweep trigger is off: ALERT_SWEEP_SECRET is not set.' });
+      return;
+    }
+    const header = req.header('authorization') ?? '';
+    if (!constantTimeEquals(header, `Bearer ${sweep.secret}`)) {
+      res.send(401, { error: 'A bearer token with the sweep secret is required.' });
+      return;
+    }
+    try {
+      res.send(200, await sweep.run());
+    } catch (error) {
+      options.logger.error('http.sweep_failed', { error });
+      res.send(503, { error: 'The sweep failed; it will run again.' });
     }
   });
 
@@ -62,4 +84,10 @@ export function createHttpServer(options: ServerOptions): HttpServer {
         server.server.closeIdleConnections?.();
       }),
   };
+}
+
+function constantTimeEquals(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

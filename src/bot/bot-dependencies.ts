@@ -3,6 +3,8 @@ import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
 import type {
   AccountRepository,
+  AlertRepository,
+  AlertSettingsRepository,
   ContractRepository,
   ConversationReferenceRepository,
   DeliveryPlanRepository,
@@ -22,6 +24,8 @@ export interface BotDependencies {
   readonly escalations: EscalationRepository;
   readonly contracts: ContractRepository;
   readonly plans: DeliveryPlanRepository;
+  readonly alerts: AlertRepository;
+  readonly alertSettings: AlertSettingsRepository;
   readonly outbox: OutboxRepository;
   readonly messenger: TeamsMessenger;
   readonly tenantGate: TenantGate;
@@ -32,4 +36,6 @@ export interface BotDependencies {
   readonly providerTenantIds: readonly string[];
   /** 0..1, for retry jitter. */
   readonly random: () => number;
+  /** This process, for claims on outbox items. */
+  readonly instanceId: string;
 }

@@ -9,6 +9,9 @@ import { conversationCommands, registerConversationRoutes } from './routes/conve
 import { escalationCommands, registerEscalationRoutes } from './routes/escalation-routes';
 import { contractCommands, registerContractRoutes } from './routes/contract-routes';
 import { deliveryCommands, registerDeliveryRoutes } from './routes/delivery-routes';
+import { alertCommands, registerAlertRoutes } from './routes/alert-routes';
+import { RateLimitedMessenger } from '../notify/rate-limited-messenger';
+import type { Timer } from '../notify/rate-limits';
 import { BotConnectorClient } from '../notify/bot-connector-client';
 import { ConnectorTeamsMessenger } from '../notify/teams-messenger';
 import type { TeamsMessenger } from '../domain/ports';
@@ -42,6 +45,8 @@ export interface BotOptions {
   readonly turnStateStore: TurnStateStore;
   /** Extra Bot Framework authentication settings (e.g. a local OpenID endpoint in tests). */
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
+  /** Real waiting, for the Teams rate limits of proactive sends. */
+  readonly timer: Timer;
 }
 
 export interface Bot {
@@ -70,7 +75,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
       ? { credentials: { factory: adapter.credentialsFactory, appId: auth.appId, ...(auth.appType !== 'MultiTenant' && auth.tenantId ? { tenantId: auth.tenantId } : {}) } }
       : {},
   );
-  const messenger = new ConnectorTeamsMessenger(connector, base.cards, base.clock);
+  const messenger = new RateLimitedMessenger(new ConnectorTeamsMessenger(connector, base.cards, base.clock), options.timer, base.random);
   const deps: BotDependencies = { ...base, messenger };
 
   const app = new Application<AppTurnState>({
@@ -82,11 +87,12 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
     longRunningMessages: false,
   });
 
-  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands };
+  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands, ...alertCommands };
   registerConversationRoutes(app, deps, commands);
   registerEscalationRoutes(app, deps);
   registerContractRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
+  registerAlertRoutes(app, deps);
 
   app.error(async (context, error) => {
     // Last resort: routes turn expected failures into cards themselves.

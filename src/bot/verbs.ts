@@ -1,3 +1,4 @@
+import { alertVerbs } from '../cards/alert-cards';
 import { contractVerbs } from '../cards/contract-card';
 import { deliveryVerbs } from '../cards/delivery-cards';
 import { escalationVerbs } from '../cards/escalation-card';
@@ -9,6 +10,7 @@ export const verbs = {
   ...Object.fromEntries(Object.entries(escalationVerbs).map(([name, verb]) => [`escalation.${name}`, verb])),
   ...Object.fromEntries(Object.entries(contractVerbs).map(([name, verb]) => [`contract.${name}`, verb])),
   ...Object.fromEntries(Object.entries(deliveryVerbs).map(([name, verb]) => [`delivery.${name}`, verb])),
+  ...Object.fromEntries(Object.entries(alertVerbs).map(([name, verb]) => [`alert.${name}`, verb])),
 } as const;
 
 export { escalationVerbs };

@@ -1,7 +1,7 @@
 import type { ConversationScope } from './caller';
 import type { Role } from './directory';
 
-export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin'] as const;
+export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin', 'alerts'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export interface CommandSpec {
@@ -113,6 +113,15 @@ export const commandCatalog: readonly CommandSpec[] = [
     description: 'Record the delivery check-in: status, health, notes and hours delivered per item.',
     roles: ['manager', 'tam'],
     scopes: everywhere,
+  },
+  {
+    id: 'alerts',
+    keyword: 'alerts',
+    usage: 'alerts',
+    title: 'Alerts',
+    description: 'Recent alerts and how you get them: at once or in a daily digest.',
+    roles: ['manager', 'tam'],
+    scopes: ['personal'],
   },
 ];
 

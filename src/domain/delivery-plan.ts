@@ -39,6 +39,8 @@ export const deliveryPlanSchema = z.object({
   /** Numbers items ids (PI-1, PI-2 ...). */
   nextItemNumber: z.number().int().positive(),
   updatedAt: z.string(),
+  /** The alert rules have seen the plan up to here. */
+  alertCursor: z.string().optional(),
 });
 export type DeliveryPlan = z.infer<typeof deliveryPlanSchema>;
 

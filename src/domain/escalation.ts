@@ -113,6 +113,8 @@ export const escalationSchema = z.object({
   recentActions: z.array(z.object({ key: z.string(), at: z.string() })),
   intakeKey: z.string(),
   updatedAt: z.string(),
+  /** The alert rules have seen this escalation up to here. */
+  alertCursor: z.string().optional(),
 });
 export type Escalation = z.infer<typeof escalationSchema>;
 

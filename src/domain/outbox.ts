@@ -11,10 +11,18 @@ export type DeliveryTarget = z.infer<typeof deliveryTargetSchema>;
 /** What to say; rendered from the current records at the moment of sending. */
 export const messageIntentSchema = z.discriminatedUnion('kind', [
   z.object({
-    kind: z.literal('escalation-alert'),
+    kind: z.literal('alert'),
     accountId: z.string(),
-    escalationId: z.string(),
-    headline: z.string(),
+    alertId: z.string(),
+    /** 0 for the first notice, then 1, 2 ... for reminders of a critical alert. */
+    occurrence: z.number().int(),
+  }),
+  z.object({
+    kind: z.literal('digest'),
+    personKey: z.string(),
+    /** The alerts raised since this instant are in it. */
+    since: z.string(),
+    localDate: z.string(),
   }),
   z.object({
     kind: z.literal('check-in'),
@@ -42,6 +50,9 @@ export const outboxItemSchema = z.object({
   sentAt: z.string().optional(),
   activityId: z.string().optional(),
   lastError: z.string().optional(),
+  /** Who is sending it right now; another sender leaves it alone until the claim runs out. */
+  claimedBy: z.string().optional(),
+  claimUntil: z.string().optional(),
 });
 export type OutboxItem = z.infer<typeof outboxItemSchema>;
 

@@ -4,6 +4,8 @@ import type { CalendarDate } from './calendar-date';
 import type { Contract, LedgerEntry } from './contract';
 import type { CheckIn, DeliveryPlan } from './delivery-plan';
 import type { DeliveryPlanView } from './delivery-views';
+import type { Alert } from './alert';
+import type { AlertSettings } from './alert-settings';
 import type { Escalation } from './escalation';
 import type { OutboxItem } from './outbox';
 
@@ -72,6 +74,8 @@ export interface EscalationRepository {
   completeIntake(accountId: string, intakeKey: string, escalationId: string): Promise<void>;
   /** Escalations whose channel card is behind their record. */
   listCardSyncPending(limit: number): Promise<{ accountId: string; escalationId: string }[]>;
+  /** Escalations with an alert threshold due by `now`, earliest first (an indexed query on alertCheckAt). */
+  listDueForAlerts(now: Date, limit: number): Promise<{ accountId: string; escalationId: string }[]>;
 }
 
 export interface OutboxRepository {
@@ -112,7 +116,23 @@ export interface PlanSummaryCardMessage {
   readonly checkIn: CheckIn;
 }
 
-export type CardMessage = EscalationCardMessage | CheckInCardMessage | PlanSummaryCardMessage;
+/** An alert, with the records it is about, for the person addressed. */
+export interface AlertCardMessage {
+  readonly kind: 'alert';
+  readonly alert: Alert;
+  readonly accountName: string;
+  readonly escalation?: Escalation;
+  readonly reminder: boolean;
+}
+
+/** A person's daily digest of open normal alerts, grouped by account. */
+export interface DigestCardMessage {
+  readonly kind: 'digest';
+  readonly groups: readonly { readonly accountName: string; readonly alerts: readonly Alert[] }[];
+  readonly localDate: string;
+}
+
+export type CardMessage = EscalationCardMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage;
 
 /** Sends cards to Teams conversations through stored references. */
 export interface TeamsMessenger {
@@ -128,6 +148,10 @@ export interface ContractRepository {
   getEntry(accountId: string, entryId: string): Promise<LedgerEntry | undefined>;
   /** Appends an entry; false when an entry with this id exists (the ledger is append-only). */
   createEntry(entry: LedgerEntry): Promise<boolean>;
+  /** Contracts due for the alert rules by `now`. */
+  listDueForAlerts(now: Date, limit: number): Promise<string[]>;
+  /** Records that the rules have seen the contract, or that its ledger changed (so they look again). */
+  updateAlertState(accountId: string, state: { alertCursor?: string; ledgerChangedAt?: string }): Promise<void>;
 }
 
 export interface DeliveryPlanRepository {
@@ -142,4 +166,32 @@ export interface DeliveryPlanRepository {
   updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined>;
   /** Plans whose next check-in is due on or before `today` (background sweep). */
   listPlansDueForCheckIn(today: CalendarDate, limit: number): Promise<{ accountId: string; nextCheckInDue: CalendarDate }[]>;
+  /** Plans due for the alert rules by `now`. */
+  listDueForAlerts(now: Date, limit: number): Promise<string[]>;
+}
+
+export interface AlertRepository {
+  /** Stores a new alert; false when one with its key exists (each alert is raised once). */
+  create(alert: Alert): Promise<boolean>;
+  get(accountId: string, alertId: string): Promise<Alert | undefined>;
+  update(accountId: string, alertId: string, change: (current: Alert) => Alert | undefined): Promise<Alert | undefined>;
+  /** Open alerts about one escalation (to resolve those whose condition has cleared). */
+  listOpenForEscalation(accountId: string, escalationId: string): Promise<Alert[]>;
+  /** The account's most recent alerts, newest first. */
+  listRecent(accountId: string, limit: number): Promise<Alert[]>;
+  /** Open normal alerts of the account raised at or after `since`. */
+  listOpenNormalSince(accountId: string, since: Date): Promise<Alert[]>;
+  /** Critical alerts whose next reminder is due. */
+  listRemindersDue(now: Date, limit: number): Promise<Alert[]>;
+}
+
+export interface AlertSettingsRepository {
+  get(personKey: string): Promise<AlertSettings | undefined>;
+  upsert(settings: AlertSettings): Promise<void>;
+  listDigestsDue(now: Date, limit: number): Promise<AlertSettings[]>;
+}
+
+/** A lease that one instance holds at a time; an expired one can be taken over. */
+export interface LeaseRepository {
+  acquire(name: string, holder: string, now: Date, ttlInMs: number): Promise<boolean>;
 }

@@ -1,5 +1,6 @@
 import { CardFactory, MessageFactory } from 'botbuilder';
 import type { AdaptiveCardJson, CardTemplates } from '../cards/card-templates';
+import { alertCard, digestCard } from '../cards/alert-cards';
 import { checkInCard, planSummaryCard } from '../cards/delivery-cards';
 import { escalationCard } from '../cards/escalation-card';
 import type { Clock } from '../domain/clock';
@@ -55,6 +56,16 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
         return checkInCard(this.cards, { view: message.view, dueDate: message.dueDate });
       case 'plan-summary':
         return planSummaryCard(this.cards, { view: message.view, checkIn: message.checkIn });
+      case 'alert':
+        return alertCard(this.cards, {
+          alert: message.alert,
+          accountName: message.accountName,
+          ...(message.escalation ? { escalation: message.escalation } : {}),
+          now: this.clock.now(),
+          reminder: message.reminder,
+        });
+      case 'digest':
+        return digestCard(this.cards, { groups: message.groups, localDate: message.localDate });
     }
   }
 }

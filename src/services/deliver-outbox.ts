@@ -3,7 +3,10 @@ import type { Logger } from '../domain/logger';
 import { nextAttemptDelayInMs, type OutboxItem } from '../domain/outbox';
 import type {
   AccountRepository,
+  AlertRepository,
+  AlertSettingsRepository,
   CardMessage,
+  DirectoryRepository,
   ContractRepository,
   ConversationReferenceRepository,
   DeliveryPlanRepository,
@@ -12,6 +15,7 @@ import type {
   OutboxRepository,
   TeamsMessenger,
 } from '../domain/ports';
+import { digestAlerts } from './alerts';
 import { buildPlanView } from './delivery-plan-view';
 
 export interface DeliverOutboxDeps {
@@ -21,21 +25,41 @@ export interface DeliverOutboxDeps {
   readonly accounts: AccountRepository;
   readonly contracts: ContractRepository;
   readonly plans: DeliveryPlanRepository;
+  readonly alerts: AlertRepository;
+  readonly alertSettings: AlertSettingsRepository;
+  readonly directory: DirectoryRepository;
   readonly messenger: TeamsMessenger;
+  /** This instance, for claims on outbox items. */
+  readonly instanceId: string;
   readonly clock: Clock;
   readonly logger: Logger;
   /** 0..1, for jitter on retries. */
   readonly random: () => number;
 }
 
-/** Tries to deliver one queued message; whatever happens, the item records it. */
+/** How long a sender may hold an item before another may take it (a crashed sender's items come back). */
+export const claimInMs = 60_000;
+
+/**
+ * Tries to deliver one queued message; whatever happens, the item records it. The sender first
+ * claims the item (a conditional write), so two instances, or a turn and the dispatcher, never
+ * send the same item twice.
+ */
 export async function deliverOutboxItem(deps: DeliverOutboxDeps, id: string): Promise<OutboxItem | undefined> {
-  const item = await deps.outbox.get(id);
-  if (!item || item.status !== 'pending') return item;
+  const claimedAt = deps.clock.now();
+  let claimed = false;
+  const item = await deps.outbox.update(id, (current) => {
+    if (current.status !== 'pending') return undefined;
+    if (current.claimUntil && current.claimedBy !== deps.instanceId && new Date(current.claimUntil).getTime() > claimedAt.getTime()) return undefined;
+    claimed = true;
+    return { ...current, claimedBy: deps.instanceId, claimUntil: new Date(claimedAt.getTime() + claimInMs).toISOString() };
+  });
+  if (!item || !claimed) return item;
   const result = await attempt(deps, item);
   const now = deps.clock.now();
-  return deps.outbox.update(id, (current) => {
-    if (current.status !== 'pending') return undefined;
+  return deps.outbox.update(id, (latest) => {
+    if (latest.status !== 'pending' || latest.claimedBy !== deps.instanceId) return undefined;
+    const { claimedBy: _released, claimUntil: _until, ...current } = latest;
     const attempts = current.attempts + 1;
     switch (result.status) {
       case 'not-needed':
@@ -52,14 +76,28 @@ export async function deliverOutboxItem(deps: DeliverOutboxDeps, id: string): Pr
   });
 }
 
-/** Background pass over everything due. */
-export async function deliverDueOutbox(deps: DeliverOutboxDeps, limit = 100): Promise<number> {
-  const due = await deps.outbox.listDue(deps.clock.now(), limit);
-  let sent = 0;
+/**
+ * Background pass over everything due, several conversations at a time (the messenger keeps each
+ * conversation and tenant within the Teams limits), one conversation's messages in order.
+ */
+export async function deliverDueOutbox(deps: DeliverOutboxDeps, options: { limit?: number; concurrency?: number } = {}): Promise<number> {
+  const due = await deps.outbox.listDue(deps.clock.now(), options.limit ?? 1000);
+  const byTarget = new Map<string, OutboxItem[]>();
   for (const item of due) {
-    const after = await deliverOutboxItem(deps, item.id);
-    if (after?.status === 'sent') sent += 1;
+    const key = item.target.kind === 'person' ? `${item.target.tenantId}:${item.target.aadObjectId}` : item.target.conversationId;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), item]);
   }
+  const queues = [...byTarget.values()];
+  let sent = 0;
+  const worker = async (): Promise<void> => {
+    for (let queue = queues.shift(); queue; queue = queues.shift()) {
+      for (const item of queue) {
+        const after = await deliverOutboxItem(deps, item.id);
+        if (after?.status === 'sent') sent += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
   return sent;
 }
 
@@ -69,10 +107,19 @@ type AttemptResult = DeliveryResult | { readonly status: 'not-needed'; readonly 
 async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<CardMessage | { notNeeded: string }> {
   const intent = item.intent;
   switch (intent.kind) {
-    case 'escalation-alert': {
-      const [escalation, account] = await Promise.all([deps.escalations.get(intent.accountId, intent.escalationId), deps.accounts.getAccount(intent.accountId)]);
-      if (!escalation) return { notNeeded: 'the escalation no longer exists' };
-      return { kind: 'escalation', escalation, accountName: account?.name ?? intent.accountId, headline: intent.headline, refreshUserIds: [] };
+    case 'alert': {
+      const [alert, account] = await Promise.all([deps.alerts.get(intent.accountId, intent.alertId), deps.accounts.getAccount(intent.accountId)]);
+      if (!alert) return { notNeeded: 'the alert no longer exists' };
+      if (alert.status !== 'open') return { notNeeded: `the alert is ${alert.status}` };
+      if (intent.occurrence > 0 && alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > deps.clock.now().getTime()) return { notNeeded: 'the alert is snoozed' };
+      const escalation = alert.subject.kind === 'escalation' ? await deps.escalations.get(alert.accountId, alert.subject.escalationId) : undefined;
+      return { kind: 'alert', alert, accountName: account?.name ?? intent.accountId, ...(escalation ? { escalation } : {}), reminder: intent.occurrence > 0 };
+    }
+    case 'digest': {
+      const groups = await digestAlerts({ ...deps, accountsOf: (person) => accountsOf(deps, person) }, intent.personKey, new Date(intent.since));
+      if (groups.length === 0) return { notNeeded: 'nothing new for the digest' };
+      const names = await Promise.all(groups.map(async (g) => (await deps.accounts.getAccount(g.accountId))?.name ?? g.accountId));
+      return { kind: 'digest', groups: groups.map((g, i) => ({ accountName: names[i] ?? g.accountId, alerts: g.alerts })), localDate: intent.localDate };
     }
     case 'check-in': {
       const plan = await deps.plans.getPlan(intent.accountId);
@@ -95,4 +142,13 @@ async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Attem
   if (result.status === 'gone') await deps.conversations.retire(reference.conversationId, result.reason, deps.clock.now());
   if (result.status !== 'sent') deps.logger.warn('outbox.delivery_failed', { itemId: item.id, result: result.status });
   return result;
+}
+
+/** The accounts a person hears about: their own, and for a manager their TAMs'. */
+async function accountsOf(deps: Pick<DeliverOutboxDeps, 'directory'>, key: string): Promise<string[]> {
+  const [tenantId = '', aadObjectId = ''] = key.split(':');
+  const person = await deps.directory.getPerson({ tenantId, aadObjectId });
+  if (!person) return [];
+  const reports = person.role === 'manager' ? await deps.directory.listReports(person) : [];
+  return [...new Set([...person.accountIds, ...reports.flatMap((r) => r.accountIds)])];
 }

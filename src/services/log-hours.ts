@@ -62,6 +62,8 @@ export async function logHours(deps: LogHoursDeps, caller: Caller, accountId: st
     const existing = await deps.contracts.getEntry(accountId, entry.entryId);
     if (existing) return { kind: 'duplicate', entry: existing };
   }
+  // The alert rules look at the contract again (thresholds crossed, forecast changed).
+  await deps.contracts.updateAlertState(accountId, { ledgerChangedAt: now.toISOString() });
   return { kind: 'logged', entry };
 }
 
@@ -96,7 +98,10 @@ export async function reverseLedgerEntry(
     loggedBy: { key: personKey(caller.identity), name: caller.displayName },
     loggedAt: now.toISOString(),
   };
-  if (await deps.contracts.createEntry(reversal)) return { kind: 'reversed', entry: reversal };
+  if (await deps.contracts.createEntry(reversal)) {
+    await deps.contracts.updateAlertState(accountId, { ledgerChangedAt: now.toISOString() });
+    return { kind: 'reversed', entry: reversal };
+  }
   const existing = await deps.contracts.getEntry(accountId, reversal.entryId);
   return { kind: 'duplicate', entry: existing ?? reversal };
 }

@@ -6,15 +6,15 @@ import { escalationIdFor, type Actor, type Escalation, type Watcher } from '../d
 import { validateIntake, type IntakeField, type IntakeForm } from '../domain/escalation-intake';
 import { initialSla, slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { fingerprintOf } from '../domain/fingerprint';
-import type { OutboxItem } from '../domain/outbox';
-import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+import { escalationFindings } from '../domain/alert-rules';
+import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
+import { raiseAlerts, type AlertDeps } from './alerts';
 
-export interface OpenEscalationDeps {
+export interface OpenEscalationDeps extends AlertDeps {
   readonly accounts: AccountRepository;
   readonly directory: DirectoryRepository;
   readonly escalations: EscalationRepository;
   readonly conversations: ConversationReferenceRepository;
-  readonly outbox: OutboxRepository;
   readonly clock: Clock;
   readonly providerTenantIds: readonly string[];
   readonly slaOverrides?: (accountId: string) => Promise<SlaOverrides>;
@@ -122,7 +122,9 @@ export async function openEscalation(deps: OpenEscalationDeps, caller: Caller, i
     deps.escalations.recordNumberUsed(account.accountId, created.number),
     deps.escalations.completeIntake(account.accountId, intakeKey, created.escalationId),
   ]);
-  const notifications = created.severity === 'A' ? await queueSeverityANotifications(deps, created, tams) : [];
+  // A new severity A escalation is an alert at once (to the TAMs and their managers), through the
+  // same store-then-send path as every other alert, so the sweep can never raise it a second time.
+  const notifications = created.severity === 'A' ? (await raiseAlerts(deps, escalationFindings(created, now))).queued : [];
   return { kind: 'created', escalation: created, account, notifications };
 }
 
@@ -144,41 +146,4 @@ async function channelCardFor(
 async function accountTams(deps: OpenEscalationDeps, accountId: string): Promise<{ tenantId: string; aadObjectId: string; managerKey?: string }[]> {
   const people = (await Promise.all(deps.providerTenantIds.map((t) => deps.directory.listPeopleForAccount(t, accountId)))).flat();
   return people.filter((p) => p.role === 'tam');
-}
-
-/** Written before anything is sent: one item per person, so a retry never notifies twice. */
-async function queueSeverityANotifications(
-  deps: OpenEscalationDeps,
-  escalation: Escalation,
-  tams: readonly { tenantId: string; aadObjectId: string; managerKey?: string }[],
-): Promise<string[]> {
-  const recipients = new Map<string, { tenantId: string; aadObjectId: string }>();
-  for (const tam of tams) {
-    recipients.set(personKey(tam), tam);
-    if (tam.managerKey) {
-      const [tenantId = '', aadObjectId = ''] = tam.managerKey.split(':');
-      recipients.set(tam.managerKey, { tenantId, aadObjectId });
-    }
-  }
-  const now = deps.clock.now().toISOString();
-  const ids: string[] = [];
-  for (const [key, person] of recipients) {
-    const item: OutboxItem = {
-      id: `sev-a:${escalation.accountId}:${escalation.escalationId}:${key}`,
-      target: { kind: 'person', tenantId: person.tenantId, aadObjectId: person.aadObjectId },
-      intent: {
-        kind: 'escalation-alert',
-        accountId: escalation.accountId,
-        escalationId: escalation.escalationId,
-        headline: `New severity A escalation: ${escalation.escalationId}`,
-      },
-      status: 'pending',
-      createdAt: now,
-      attempts: 0,
-      nextAttemptAt: now,
-    };
-    await deps.outbox.enqueue(item);
-    ids.push(item.id);
-  }
-  return ids;
 }

@@ -10,6 +10,7 @@ export const containerDefinitions = {
   conversations: { id: 'conversations', partitionKey: { paths: ['/id'] } },
   botState: { id: 'botstate', partitionKey: { paths: ['/id'] } },
   outbox: { id: 'outbox', partitionKey: { paths: ['/id'] } },
+  leases: { id: 'leases', partitionKey: { paths: ['/id'] } },
 } as const;
 
 export type ContainerName = keyof typeof containerDefinitions;

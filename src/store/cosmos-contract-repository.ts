@@ -1,7 +1,10 @@
 import type { Container } from '@azure/cosmos';
 import { contractSchema, ledgerEntrySchema, type Contract, type LedgerEntry } from '../domain/contract';
 import type { ContractRepository } from '../domain/ports';
-import { isConflict, isNotFound, parseDocument, toDocumentId } from './documents';
+import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
+import { contractAlertPoints, nextAlertCheck } from '../domain/alert-rules';
+import { dueQuery } from './cosmos-escalation-repository';
+import { fingerprint } from '../domain/fingerprint';
 
 /** The contract and its ledger live in the account's partition: one point read and one query. */
 export class CosmosContractRepository implements ContractRepository {
@@ -13,8 +16,27 @@ export class CosmosContractRepository implements ContractRepository {
   }
 
   async upsertContract(contract: Contract): Promise<void> {
-    const valid = contractSchema.parse(contract);
-    await this.container.items.upsert({ id: 'contract', type: 'contract', schemaVersion: 1, ...valid });
+    await this.container.items.upsert(contractDocument(contractSchema.parse(contract)));
+  }
+
+  async listDueForAlerts(now: Date, limit: number): Promise<string[]> {
+    return (await dueQuery<{ accountId: string }>(this.container, 'contract', now, limit, 'c.accountId')).map((r) => r.accountId);
+  }
+
+  async updateAlertState(accountId: string, state: { alertCursor?: string; ledgerChangedAt?: string }): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const doc = await this.read('contract', accountId);
+      if (!doc) return;
+      const current = parseDocument(contractSchema, doc);
+      try {
+        await this.container
+          .item('contract', accountId)
+          .replace(contractDocument({ ...current, ...state }), { accessCondition: { type: 'IfMatch', condition: String(doc._etag ?? '') } });
+        return;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
   }
 
   async listEntries(accountId: string, contractId: string): Promise<LedgerEntry[]> {
@@ -49,14 +71,37 @@ export class CosmosContractRepository implements ContractRepository {
     }
   }
 
-  private async read(id: string, accountId: string): Promise<Record<string, unknown> | undefined> {
+  private async read(id: string, accountId: string): Promise<(Record<string, unknown> & { _etag?: string }) | undefined> {
     try {
-      return (await this.container.item(id, accountId).read<Record<string, unknown>>()).resource;
+      return (await this.container.item(id, accountId).read<Record<string, unknown> & { _etag?: string }>()).resource;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
+}
+
+const dayInMs = 86_400_000;
+
+/**
+ * The contract with the moment the alert rules next need it: a renewal threshold, a ledger change
+ * since they last looked, or the daily re-check (spread over the day by account, so ten thousand
+ * contracts do not all come due at midnight).
+ */
+function contractDocument(contract: Contract): Record<string, unknown> {
+  const cursor = contract.alertCursor ? new Date(contract.alertCursor) : undefined;
+  const candidates: Date[] = [];
+  const threshold = nextAlertCheck(contractAlertPoints(contract), cursor);
+  if (threshold) candidates.push(threshold);
+  if (contract.ledgerChangedAt && (!cursor || contract.ledgerChangedAt > contract.alertCursor!)) candidates.push(new Date(contract.ledgerChangedAt));
+  if (!cursor) candidates.push(new Date(0));
+  else {
+    const offsetInMs = (parseInt(fingerprint(contract.accountId).slice(-6), 16) % 1440) * 60_000;
+    const nextDay = Math.floor(cursor.getTime() / dayInMs) * dayInMs + dayInMs + offsetInMs;
+    candidates.push(new Date(nextDay > cursor.getTime() + dayInMs ? nextDay - dayInMs : nextDay));
+  }
+  const check = candidates.sort((a, b) => a.getTime() - b.getTime())[0];
+  return { id: 'contract', type: 'contract', schemaVersion: 1, ...contract, alertCheckAt: check ? check.toISOString() : null };
 }
 
 function entryDocumentId(entryId: string): string {

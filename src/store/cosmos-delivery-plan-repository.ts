@@ -2,6 +2,8 @@ import type { Container } from '@azure/cosmos';
 import type { CalendarDate } from '../domain/calendar-date';
 import { checkInSchema, deliveryPlanSchema, type CheckIn, type DeliveryPlan } from '../domain/delivery-plan';
 import type { DeliveryPlanRepository } from '../domain/ports';
+import { nextAlertCheck, planAlertPoints } from '../domain/alert-rules';
+import { dueQuery } from './cosmos-escalation-repository';
 import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
 
 type Stored = Record<string, unknown> & { _etag?: string };
@@ -17,7 +19,7 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
 
   async createPlan(plan: DeliveryPlan): Promise<boolean> {
     try {
-      await this.container.items.create({ id: 'plan', type: 'plan', schemaVersion: 1, ...deliveryPlanSchema.parse(plan) });
+      await this.container.items.create(planDocument(deliveryPlanSchema.parse(plan)));
       return true;
     } catch (error) {
       if (isConflict(error)) return false;
@@ -36,7 +38,7 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
       try {
         await this.container
           .item('plan', accountId)
-          .replace({ id: 'plan', type: 'plan', schemaVersion: 1, ...valid }, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+          .replace(planDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
         return valid;
       } catch (error) {
         if (!isPreconditionFailed(error)) throw error;
@@ -94,6 +96,10 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
     return resources;
   }
 
+  async listDueForAlerts(now: Date, limit: number): Promise<string[]> {
+    return (await dueQuery<{ accountId: string }>(this.container, 'plan', now, limit, 'c.accountId')).map((r) => r.accountId);
+  }
+
   private async read(id: string, accountId: string): Promise<Stored | undefined> {
     try {
       return (await this.container.item(id, accountId).read<Stored>()).resource;
@@ -102,6 +108,11 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
       throw error;
     }
   }
+}
+
+function planDocument(plan: DeliveryPlan): Record<string, unknown> {
+  const check = nextAlertCheck(planAlertPoints(plan), plan.alertCursor ? new Date(plan.alertCursor) : undefined);
+  return { id: 'plan', type: 'plan', schemaVersion: 1, ...plan, alertCheckAt: check ? check.toISOString() : null };
 }
 
 function checkInId(dueDate: CalendarDate): string {

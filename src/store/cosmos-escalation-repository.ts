@@ -1,5 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import { z } from 'zod';
+import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, type Escalation } from '../domain/escalation';
 import type { EscalationRepository, IntakeClaim } from '../domain/ports';
 import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
@@ -10,6 +11,24 @@ const intakeSchema = z.object({ claimedAt: z.string(), escalationId: z.string().
 const maxAttempts = 10;
 
 type Stored = Record<string, unknown> & { _etag?: string };
+
+/**
+ * Records of one type whose `alertCheckAt` has come, earliest first. Only what is due is read,
+ * so a sweep costs what is due, not how many records exist.
+ */
+export async function dueQuery<T>(container: Container, type: string, now: Date, limit: number, fields: string): Promise<T[]> {
+  const { resources } = await container.items
+    .query<T>({
+      query: `SELECT TOP @limit ${fields} FROM c WHERE c.type = @type AND c.alertCheckAt <= @now ORDER BY c.alertCheckAt`,
+      parameters: [
+        { name: '@limit', value: limit },
+        { name: '@type', value: type },
+        { name: '@now', value: now.toISOString() },
+      ],
+    })
+    .fetchAll();
+  return resources;
+}
 
 /** Escalations live in their account's partition, with the account's counter and intake claims. */
 export class CosmosEscalationRepository implements EscalationRepository {
@@ -152,15 +171,22 @@ export class CosmosEscalationRepository implements EscalationRepository {
     return resources;
   }
 
+  async listDueForAlerts(now: Date, limit: number): Promise<{ accountId: string; escalationId: string }[]> {
+    return dueQuery(this.container, 'escalation', now, limit, 'c.accountId, c.escalationId');
+  }
+
   private toDocument(escalation: Escalation): Record<string, unknown> {
     const card = escalation.channelCard;
+    const check = nextAlertCheck(escalationAlertPoints(escalation), escalation.alertCursor ? new Date(escalation.alertCursor) : undefined);
     return {
       id: toDocumentId(escalation.escalationId),
       type: 'escalation',
       schemaVersion: 1,
       ...escalation,
-      // Denormalised so the background sync finds stale cards with one indexed filter.
+      // Denormalised so background passes find their work with one indexed filter each:
+      // stale channel cards, and escalations whose next alert threshold has come.
       cardSyncPending: !!card && card.syncedVersion < escalation.version,
+      alertCheckAt: check ? check.toISOString() : null,
     };
   }
 

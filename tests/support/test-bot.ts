@@ -5,6 +5,22 @@ import { demoTeamId, demoTenantId, demoUsers } from '../../src/services/seed-dem
 import type { TeamsChannel, TeamsUser } from './activities';
 import { FakeConnector } from './fake-connector';
 import { ManualClock } from './manual-clock';
+import type { Timer } from '../../src/notify/rate-limits';
+
+/**
+ * Waiting in simulated time: sleeping moves the timer on at once. Rate limits and backoffs keep
+ * their arithmetic without a test ever waiting for real time to pass.
+ */
+export function simulatedTimer(): Timer {
+  let now = 0;
+  return {
+    now: () => now,
+    sleep: (ms) => {
+      now += ms;
+      return Promise.resolve();
+    },
+  };
+}
 
 function user(aadObjectId: string, name: string, tenantId = demoTenantId): TeamsUser {
   return { aadObjectId, name, tenantId };
@@ -35,6 +51,11 @@ export interface TestBotOptions {
   readonly dataDir?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly connector?: FakeConnector;
+  /** Real or simulated waiting for the Teams rate limits; simulated unless a test needs real time. */
+  readonly timer?: Timer;
+  readonly instanceId?: string;
+  /** Share another instance's embedded Cosmos server. */
+  readonly embeddedCosmosEndpoint?: string;
 }
 
 export interface PostResult {
@@ -59,7 +80,15 @@ export class TestBot {
     const logs: Record<string, unknown>[] = [];
     const logger = new JsonLogger('debug', clock, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
     const config = testConfig(options);
-    const running = await startBot(config, { clock, logger, dispatchIntervalInMs: 0, random: () => 0.5 });
+    const running = await startBot(config, {
+      clock,
+      logger,
+      dispatchIntervalInMs: 0,
+      random: () => 0.5,
+      timer: options.timer ?? simulatedTimer(),
+      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+      ...(options.embeddedCosmosEndpoint ? { embeddedCosmosEndpoint: options.embeddedCosmosEndpoint } : {}),
+    });
     return new TestBot(running, connector, clock, logs, !options.connector);
   }
 

@@ -1,0 +1,129 @@
+import { alertRuleLabels, alertRules, snoozeChoices, type Alert, type AlertRule } from '../domain/alert';
+import type { AlertSettings } from '../domain/alert-settings';
+import type { Escalation } from '../domain/escalation';
+import { slaClocks } from '../domain/escalation-sla';
+import type { AdaptiveCardJson, CardTemplates } from './card-templates';
+import { formatUtc } from './time-text';
+
+/** Action.Execute verbs of the alert cards (kept equal to bot/verbs.ts by a test). */
+export const alertVerbs = {
+  acknowledge: 'alert.acknowledge',
+  snooze: 'alert.snooze',
+  saveSettings: 'alerts.saveSettings',
+} as const;
+
+/** Rules a person may switch off: critical alerts are always sent. */
+export const mutableRules: readonly AlertRule[] = alertRules.filter((r) => r !== 'severity-a-opened' && r !== 'sla-breached');
+
+export interface AlertCardModel {
+  readonly alert: Alert;
+  readonly accountName: string;
+  readonly escalation?: Escalation;
+  readonly now: Date;
+  readonly reminder?: boolean;
+  readonly banner?: string;
+}
+
+function stateOf(alert: Alert, now: Date): { text: string; color: string } {
+  if (alert.status === 'acknowledged') return { text: `Acknowledged by ${alert.acknowledgedBy?.name ?? 'someone'}, ${formatUtc(alert.acknowledgedAt ?? alert.raisedAt)}`, color: 'Good' };
+  if (alert.status === 'resolved') return { text: `Resolved ${formatUtc(alert.resolvedAt ?? alert.raisedAt)}: the condition has cleared`, color: 'Good' };
+  if (alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > now.getTime()) return { text: `Snoozed until ${formatUtc(alert.snoozedUntil)}`, color: 'Warning' };
+  return { text: alert.severity === 'critical' ? 'Open: reminders every hour until acknowledged' : 'Open', color: alert.severity === 'critical' ? 'Attention' : 'Default' };
+}
+
+/** Where "Open" leads: the escalation's card, or the contract or plan of the account. */
+function openAction(alert: Alert): { title: string; verb: string; data: Record<string, string>; style: string } {
+  switch (alert.subject.kind) {
+    case 'escalation':
+      return { title: 'Open escalation', verb: 'escalation.show', data: { escalationId: alert.subject.escalationId, accountId: alert.accountId }, style: 'default' };
+    case 'contract':
+      return { title: 'Open contract', verb: 'command.run', data: { command: 'contract', argument: alert.accountId }, style: 'default' };
+    case 'plan':
+      return { title: 'Open plan', verb: 'command.run', data: { command: 'plan', argument: alert.accountId }, style: 'default' };
+  }
+}
+
+export function alertCard(templates: CardTemplates, model: AlertCardModel): AdaptiveCardJson {
+  const { alert } = model;
+  const key = { accountId: alert.accountId, alertId: alert.alertId };
+  const state = stateOf(alert, model.now);
+  const facts = [
+    { label: 'Account', value: model.accountName },
+    { label: 'Raised', value: formatUtc(alert.raisedAt) },
+  ];
+  const e = model.escalation;
+  if (e) {
+    const clocks = slaClocks(e, model.now);
+    facts.push({ label: 'Escalation', value: `${e.escalationId} · severity ${e.severity} · ${e.status}` });
+    facts.push({ label: 'SLA', value: [clocks.response.text, clocks.update?.text].filter(Boolean).join(' · ') });
+    if (e.contactPhone) facts.push({ label: 'Phone (24x7)', value: e.contactPhone });
+  }
+  const open = alert.status === 'open';
+  const actions = [
+    ...(open ? [{ title: 'Acknowledge', verb: alertVerbs.acknowledge, data: key, style: 'positive' }] : []),
+    ...(open ? snoozeChoices.map((c) => ({ title: `Snooze ${c.label}`, verb: alertVerbs.snooze, data: { ...key, minutes: String(c.minutes) }, style: 'default' })) : []),
+    openAction(alert),
+  ];
+  return templates.render('alert', {
+    style: alert.severity === 'critical' ? 'attention' : 'warning',
+    label: `${model.banner ? `${model.banner} · ` : ''}${model.reminder ? 'Reminder · ' : ''}${alert.severity === 'critical' ? 'Critical' : 'Alert'} · ${alertRuleLabels[alert.rule]}`,
+    title: alert.title,
+    detail: alert.detail,
+    facts,
+    state: state.text,
+    stateColor: state.color,
+    actions,
+  });
+}
+
+export const digestShown = 25;
+
+export function digestCard(templates: CardTemplates, model: { groups: readonly { accountName: string; alerts: readonly Alert[] }[]; localDate: string }): AdaptiveCardJson {
+  let budget = digestShown;
+  const total = model.groups.reduce((s, g) => s + g.alerts.length, 0);
+  const groups = model.groups
+    .map((g) => {
+      const alerts = g.alerts.slice(0, Math.max(0, budget));
+      budget -= alerts.length;
+      return { accountName: g.accountName, alerts: alerts.map((a) => ({ title: a.title, detail: a.detail.slice(0, 200) })) };
+    })
+    .filter((g) => g.alerts.length > 0);
+  return templates.render('alert-digest', {
+    summary: `${total} open alert${total === 1 ? '' : 's'} across ${model.groups.length} account${model.groups.length === 1 ? '' : 's'}, ${model.localDate}`,
+    groups,
+    hidden: Math.max(0, total - digestShown),
+  });
+}
+
+export interface AlertsCardModel {
+  readonly settings: AlertSettings;
+  readonly recent: readonly { readonly alert: Alert; readonly accountName: string }[];
+  readonly now: Date;
+  readonly scope: string;
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly banner?: string;
+}
+
+export function alertsCard(templates: CardTemplates, model: AlertsCardModel): AdaptiveCardJson {
+  const values = model.values ?? {};
+  return templates.render('alerts', {
+    banner: model.banner ?? '',
+    scope: model.scope,
+    recent: model.recent.map(({ alert, accountName }) => {
+      const state = stateOf(alert, model.now);
+      return {
+        title: alert.title,
+        line: `${accountName} · ${formatUtc(alert.raisedAt)} · ${state.text}`,
+        stateLabel: alert.status === 'open' ? (alert.severity === 'critical' ? 'Critical' : 'Open') : alert.status === 'acknowledged' ? 'Acked' : 'Resolved',
+        style: alert.status !== 'open' ? 'good' : alert.severity === 'critical' ? 'attention' : 'warning',
+      };
+    }),
+    mode: values.mode ?? model.settings.mode,
+    digestHour: values.digestHour ?? String(model.settings.digestHour),
+    timeZone: values.timeZone ?? model.settings.timeZone,
+    hours: Array.from({ length: 24 }, (_, h) => ({ title: `${String(h).padStart(2, '0')}:00`, value: String(h) })),
+    rules: mutableRules.map((rule) => ({ rule, label: alertRuleLabels[rule], on: String(!model.settings.mutedRules.includes(rule)) })),
+    errors: { digestHour: model.errors?.digestHour ?? '', timeZone: model.errors?.timeZone ?? '' },
+  });
+}

@@ -1,0 +1,58 @@
+import type { StoredConversationReference } from '../domain/conversation-reference';
+import type { CardMessage, DeliveryResult, TeamsMessenger } from '../domain/ports';
+import { conversationLimits, SlidingWindowLimiter, tenantLimits, type Timer } from './rate-limits';
+
+export interface RetryBudget {
+  /** Attempts per message within one pass, the first included. */
+  readonly attempts: number;
+  /** The longest wait this pass accepts before handing the message back for a later one. */
+  readonly maxWaitInMs: number;
+  /** First backoff after a 5xx; doubled each time, with jitter. */
+  readonly baseBackoffInMs: number;
+}
+
+export const defaultRetryBudget: RetryBudget = { attempts: 4, maxWaitInMs: 10_000, baseBackoffInMs: 500 };
+
+/**
+ * Keeps proactive sends within the Teams limits (per conversation and per tenant), honours
+ * Retry-After on 429 for the whole conversation, and backs off with jitter on 5xx, up to a
+ * budget; past it the message goes back to the outbox as pending for a later pass, never dropped.
+ */
+export class RateLimitedMessenger implements TeamsMessenger {
+  private readonly conversations: SlidingWindowLimiter;
+  private readonly tenants: SlidingWindowLimiter;
+
+  constructor(
+    private readonly inner: TeamsMessenger,
+    private readonly timer: Timer,
+    private readonly random: () => number,
+    private readonly budget: RetryBudget = defaultRetryBudget,
+  ) {
+    this.conversations = new SlidingWindowLimiter(conversationLimits, timer);
+    this.tenants = new SlidingWindowLimiter(tenantLimits, timer);
+  }
+
+  post(reference: StoredConversationReference, message: CardMessage): Promise<DeliveryResult> {
+    return this.withLimits(reference, () => this.inner.post(reference, message));
+  }
+
+  update(reference: StoredConversationReference, activityId: string, message: CardMessage): Promise<DeliveryResult> {
+    return this.withLimits(reference, () => this.inner.update(reference, activityId, message));
+  }
+
+  private async withLimits(reference: StoredConversationReference, send: () => Promise<DeliveryResult>): Promise<DeliveryResult> {
+    const started = this.timer.now();
+    let result: DeliveryResult = { status: 'retry', error: 'not attempted' };
+    for (let attempt = 1; attempt <= this.budget.attempts; attempt++) {
+      await this.conversations.acquire(reference.conversationId);
+      await this.tenants.acquire(reference.tenantId);
+      result = await send();
+      if (result.status !== 'retry') return result;
+      const backoff = result.retryAfterInMs ?? this.budget.baseBackoffInMs * 2 ** (attempt - 1) * (0.5 + this.random());
+      if (result.retryAfterInMs !== undefined) this.conversations.block(reference.conversationId, this.timer.now() + result.retryAfterInMs);
+      if (attempt === this.budget.attempts || this.timer.now() - started + backoff > this.budget.maxWaitInMs) return result;
+      await this.timer.sleep(backoff);
+    }
+    return result;
+  }
+}

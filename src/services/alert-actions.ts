@@ -1,0 +1,105 @@
+import type { Caller } from '../domain/caller';
+import { snoozeChoices, type Alert } from '../domain/alert';
+import { defaultAlertSettings, isTimeZone, nextDigestTime, type AlertSettings } from '../domain/alert-settings';
+import { alertRules, type AlertRule } from '../domain/alert';
+import type { Clock } from '../domain/clock';
+import { personKey } from '../domain/directory';
+import { DomainError } from '../domain/errors';
+import type { AccountRepository, AlertRepository, AlertSettingsRepository } from '../domain/ports';
+
+export interface AlertActionDeps {
+  readonly alerts: AlertRepository;
+  readonly clock: Clock;
+}
+
+/** Who may act on an alert: the people it went to, and the TAMs and managers of its account. */
+function mayAct(caller: Caller, alert: Alert): boolean {
+  if (alert.recipients.includes(personKey(caller.identity))) return true;
+  return (caller.role === 'tam' || caller.role === 'manager') && caller.accountIds.includes(alert.accountId);
+}
+
+async function load(deps: AlertActionDeps, caller: Caller, accountId: string, alertId: string): Promise<Alert> {
+  const alert = await deps.alerts.get(accountId, alertId);
+  if (!alert || !mayAct(caller, alert)) throw new DomainError('not_found', 'There is no such alert that you can see.');
+  return alert;
+}
+
+/** Acknowledging stops the reminders, for everyone the alert went to. Doing it twice changes nothing. */
+export async function acknowledgeAlert(deps: AlertActionDeps, caller: Caller, accountId: string, alertId: string): Promise<Alert> {
+  await load(deps, caller, accountId, alertId);
+  const now = deps.clock.now().toISOString();
+  const updated = await deps.alerts.update(accountId, alertId, (a) => {
+    if (a.status !== 'open') return undefined;
+    const { nextReminderAt: _stop, snoozedUntil: _snooze, ...rest } = a;
+    return { ...rest, status: 'acknowledged', acknowledgedBy: { key: personKey(caller.identity), name: caller.displayName }, acknowledgedAt: now };
+  });
+  if (!updated) throw new DomainError('not_found', 'There is no such alert that you can see.');
+  return updated;
+}
+
+/** Holds the reminders until the time has passed. */
+export async function snoozeAlert(deps: AlertActionDeps, caller: Caller, accountId: string, alertId: string, minutes: number): Promise<Alert> {
+  if (!snoozeChoices.some((c) => c.minutes === minutes)) throw new DomainError('invalid_input', 'Snooze for 1 hour, 4 hours or 1 day.');
+  await load(deps, caller, accountId, alertId);
+  const until = new Date(deps.clock.now().getTime() + minutes * 60_000).toISOString();
+  const updated = await deps.alerts.update(accountId, alertId, (a) =>
+    a.status !== 'open' ? undefined : { ...a, snoozedUntil: until, ...(a.nextReminderAt ? { nextReminderAt: until } : {}) },
+  );
+  if (!updated) throw new DomainError('not_found', 'There is no such alert that you can see.');
+  return updated;
+}
+
+export interface AlertsOverview {
+  readonly settings: AlertSettings;
+  readonly recent: readonly { readonly alert: Alert; readonly accountName: string }[];
+}
+
+/** A person's settings and the latest alerts of their accounts, newest first. */
+export async function alertsOverview(deps: AlertActionDeps & { alertSettings: AlertSettingsRepository; accounts: AccountRepository }, caller: Caller, limit = 10): Promise<AlertsOverview> {
+  const key = personKey(caller.identity);
+  const settings = (await deps.alertSettings.get(key)) ?? defaultAlertSettings(key, caller.person?.timeZone);
+  const perAccount = await Promise.all(
+    caller.accountIds.map(async (accountId) => {
+      const [account, alerts] = await Promise.all([deps.accounts.getAccount(accountId), deps.alerts.listRecent(accountId, limit)]);
+      return alerts.map((alert) => ({ alert, accountName: account?.name ?? accountId }));
+    }),
+  );
+  const recent = perAccount
+    .flat()
+    .sort((a, b) => b.alert.raisedAt.localeCompare(a.alert.raisedAt))
+    .slice(0, limit);
+  return { settings, recent };
+}
+
+/** Validates and saves a person's alert settings; a digest person gets their next digest time. */
+export async function saveAlertSettings(
+  deps: { alertSettings: AlertSettingsRepository; clock: Clock },
+  caller: Caller,
+  data: Readonly<Record<string, unknown>>,
+): Promise<{ kind: 'saved'; settings: AlertSettings } | { kind: 'invalid'; errors: Record<string, string> }> {
+  if (caller.role !== 'tam' && caller.role !== 'manager') throw new DomainError('forbidden', 'Alert settings are for TAMs and managers.');
+  const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+  const errors: Record<string, string> = {};
+  const mode = text(data.mode) === 'digest' ? 'digest' : text(data.mode) === 'immediate' ? 'immediate' : undefined;
+  if (!mode) errors.mode = 'Choose at once or daily digest.';
+  const hour = /^\d{1,2}$/.test(text(data.digestHour)) ? Number(text(data.digestHour)) : Number.NaN;
+  if (!(hour >= 0 && hour <= 23)) errors.digestHour = 'Choose an hour from 00:00 to 23:00.';
+  const timeZone = text(data.timeZone);
+  if (!isTimeZone(timeZone)) errors.timeZone = 'Give a time zone such as Europe/London or America/New_York.';
+  if (Object.keys(errors).length > 0 || !mode) return { kind: 'invalid', errors };
+  const mutedRules = alertRules.filter((rule: AlertRule) => text(data[`rule_${rule}`]) === 'false');
+  const key = personKey(caller.identity);
+  const existing = await deps.alertSettings.get(key);
+  const now = deps.clock.now();
+  const settings: AlertSettings = {
+    personKey: key,
+    mode,
+    digestHour: hour,
+    timeZone,
+    mutedRules: mutedRules.filter((r) => r !== 'severity-a-opened' && r !== 'sla-breached'),
+    ...(existing?.lastDigestAt ? { lastDigestAt: existing.lastDigestAt } : {}),
+    ...(mode === 'digest' ? { nextDigestAt: nextDigestTime(now, hour, timeZone).toISOString() } : {}),
+  };
+  await deps.alertSettings.upsert(settings);
+  return { kind: 'saved', settings };
+}

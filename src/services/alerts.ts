@@ -1,0 +1,240 @@
+import { reminderIntervalInMs, type Alert, type AlertFinding } from '../domain/alert';
+import { contractFindings, escalationFindings, planFindings } from '../domain/alert-rules';
+import { belongsInDigest, defaultAlertSettings, localDate, nextDigestTime, sendsAtOnce, type AlertSettings } from '../domain/alert-settings';
+import { calendarDateOf } from '../domain/calendar-date';
+import type { Clock } from '../domain/clock';
+import { personKey, type Person } from '../domain/directory';
+import type { Logger } from '../domain/logger';
+import type { OutboxItem } from '../domain/outbox';
+import type {
+  AlertRepository,
+  AlertSettingsRepository,
+  ContractRepository,
+  DeliveryPlanRepository,
+  DirectoryRepository,
+  EscalationRepository,
+  OutboxRepository,
+} from '../domain/ports';
+
+export interface AlertDeps {
+  readonly alerts: AlertRepository;
+  readonly alertSettings: AlertSettingsRepository;
+  readonly directory: DirectoryRepository;
+  readonly outbox: OutboxRepository;
+  readonly clock: Clock;
+  readonly providerTenantIds: readonly string[];
+}
+
+export interface SweepDeps extends AlertDeps {
+  readonly escalations: EscalationRepository;
+  readonly contracts: ContractRepository;
+  readonly plans: DeliveryPlanRepository;
+  readonly logger: Logger;
+}
+
+export interface SweepReport {
+  readonly subjectsChecked: number;
+  readonly alertsRaised: number;
+  readonly alertsResolved: number;
+  readonly remindersQueued: number;
+  readonly digestsQueued: number;
+  readonly messagesQueued: number;
+}
+
+/** The account's TAMs and each TAM's manager: who hears about the account. */
+export async function alertRecipients(deps: Pick<AlertDeps, 'directory' | 'providerTenantIds'>, accountId: string): Promise<string[]> {
+  const people = (await Promise.all(deps.providerTenantIds.map((t) => deps.directory.listPeopleForAccount(t, accountId)))).flat();
+  const keys = new Set<string>();
+  for (const person of people.filter((p: Person) => p.role === 'tam')) {
+    keys.add(personKey(person));
+    if (person.managerKey) keys.add(person.managerKey);
+  }
+  return [...keys].sort();
+}
+
+function outboxItem(id: string, recipient: string, intent: OutboxItem['intent'], now: Date): OutboxItem {
+  const [tenantId = '', aadObjectId = ''] = recipient.split(':');
+  return {
+    id,
+    target: { kind: 'person', tenantId, aadObjectId },
+    intent,
+    status: 'pending',
+    createdAt: now.toISOString(),
+    attempts: 0,
+    nextAttemptAt: now.toISOString(),
+  };
+}
+
+async function settingsOf(deps: Pick<AlertDeps, 'alertSettings'>, recipient: string, cache: Map<string, AlertSettings>): Promise<AlertSettings> {
+  const cached = cache.get(recipient);
+  if (cached) return cached;
+  const settings = (await deps.alertSettings.get(recipient)) ?? defaultAlertSettings(recipient);
+  cache.set(recipient, settings);
+  return settings;
+}
+
+/**
+ * Stores each finding as an alert, once per key (a second sweep, a retry or another instance
+ * finds it there and does nothing), and queues a message for each recipient who wants it now.
+ * Everything is written to Cosmos before anything is sent. Returns the outbox ids queued.
+ */
+export async function raiseAlerts(
+  deps: AlertDeps,
+  findings: readonly AlertFinding[],
+  context: { recipients?: Map<string, string[]>; settings?: Map<string, AlertSettings> } = {},
+): Promise<{ raised: number; queued: string[] }> {
+  const now = deps.clock.now();
+  const recipientsByAccount = context.recipients ?? new Map<string, string[]>();
+  const settingsCache = context.settings ?? new Map<string, AlertSettings>();
+  let raised = 0;
+  const queued: string[] = [];
+  for (const finding of findings) {
+    let recipients = recipientsByAccount.get(finding.accountId);
+    if (!recipients) {
+      recipients = await alertRecipients(deps, finding.accountId);
+      recipientsByAccount.set(finding.accountId, recipients);
+    }
+    const alert: Alert = {
+      alertId: finding.key,
+      accountId: finding.accountId,
+      rule: finding.rule,
+      subject: finding.subject,
+      severity: finding.severity,
+      title: finding.title,
+      detail: finding.detail,
+      raisedAt: now.toISOString(),
+      recipients,
+      status: 'open',
+      reminders: 0,
+      ...(finding.severity === 'critical' ? { nextReminderAt: new Date(now.getTime() + reminderIntervalInMs).toISOString() } : {}),
+    };
+    // The alert is stored first; the messages are queued after. A crash in between is repaired by
+    // the next sweep, which raises nothing new but re-queues (queueing is idempotent by id).
+    const created = await deps.alerts.create(alert);
+    if (created) raised += 1;
+    const stored = created ? alert : await deps.alerts.get(finding.accountId, finding.key);
+    if (!stored || stored.status !== 'open' || stored.reminders > 0) continue;
+    for (const recipient of stored.recipients) {
+      if (!sendsAtOnce(await settingsOf(deps, recipient, settingsCache), finding)) continue;
+      const item = outboxItem(`alert:${stored.alertId}:${recipient}:0`, recipient, { kind: 'alert', accountId: stored.accountId, alertId: stored.alertId, occurrence: 0 }, now);
+      if (await deps.outbox.enqueue(item)) queued.push(item.id);
+    }
+  }
+  return { raised, queued };
+}
+
+/**
+ * One sweep: evaluates the rules for every record whose next threshold has come (and nothing
+ * else), raises what they find, resolves escalation alerts whose condition has cleared, queues
+ * reminders of unacknowledged critical alerts, and the daily digests that are due.
+ */
+export async function runAlertSweep(deps: SweepDeps, options: { limit?: number } = {}): Promise<SweepReport> {
+  const limit = options.limit ?? 500;
+  const now = deps.clock.now();
+  const today = calendarDateOf(now);
+  const context = { recipients: new Map<string, string[]>(), settings: new Map<string, AlertSettings>() };
+  let subjectsChecked = 0;
+  let alertsRaised = 0;
+  let alertsResolved = 0;
+  let messagesQueued = 0;
+  const raise = async (findings: AlertFinding[]): Promise<void> => {
+    const result = await raiseAlerts(deps, findings, context);
+    alertsRaised += result.raised;
+    messagesQueued += result.queued.length;
+  };
+
+  for (const { accountId, escalationId } of await deps.escalations.listDueForAlerts(now, limit)) {
+    const escalation = await deps.escalations.get(accountId, escalationId);
+    if (!escalation) continue;
+    subjectsChecked += 1;
+    const findings = escalationFindings(escalation, now);
+    await raise(findings);
+    alertsResolved += await resolveCleared(deps, accountId, escalationId, new Set(findings.map((f) => f.key)));
+    await deps.escalations.update(accountId, escalationId, (current) => ({ ...current, alertCursor: now.toISOString() }));
+  }
+
+  for (const accountId of await deps.contracts.listDueForAlerts(now, limit)) {
+    const contract = await deps.contracts.getContract(accountId);
+    if (!contract) continue;
+    subjectsChecked += 1;
+    await raise(contractFindings(contract, await deps.contracts.listEntries(accountId, contract.contractId), today));
+    await deps.contracts.updateAlertState(accountId, { alertCursor: now.toISOString() });
+  }
+
+  for (const accountId of await deps.plans.listDueForAlerts(now, limit)) {
+    const plan = await deps.plans.getPlan(accountId);
+    if (!plan) continue;
+    subjectsChecked += 1;
+    await raise(planFindings(plan, today));
+    await deps.plans.updatePlan(accountId, (current) => ({ ...current, alertCursor: now.toISOString() }));
+  }
+
+  const remindersQueued = await queueReminders(deps, now, limit);
+  const digestsQueued = await queueDigests(deps, now, limit, context.settings);
+  return { subjectsChecked, alertsRaised, alertsResolved, remindersQueued, digestsQueued, messagesQueued };
+}
+
+/** An escalation alert whose condition no longer holds (acknowledged, updated, resolved) stops reminding. */
+async function resolveCleared(deps: SweepDeps, accountId: string, escalationId: string, current: ReadonlySet<string>): Promise<number> {
+  let resolved = 0;
+  for (const alert of await deps.alerts.listOpenForEscalation(accountId, escalationId)) {
+    if (current.has(alert.alertId) || alert.rule === 'severity-a-opened') continue;
+    const now = deps.clock.now().toISOString();
+    await deps.alerts.update(accountId, alert.alertId, (a) => {
+      if (a.status !== 'open') return undefined;
+      const { nextReminderAt: _stop, ...rest } = a;
+      return { ...rest, status: 'resolved', resolvedAt: now };
+    });
+    resolved += 1;
+  }
+  return resolved;
+}
+
+async function queueReminders(deps: SweepDeps, now: Date, limit: number): Promise<number> {
+  let queued = 0;
+  for (const alert of await deps.alerts.listRemindersDue(now, limit)) {
+    if (alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > now.getTime()) {
+      await deps.alerts.update(alert.accountId, alert.alertId, (a) => ({ ...a, nextReminderAt: a.snoozedUntil }));
+      continue;
+    }
+    const occurrence = alert.reminders + 1;
+    for (const recipient of alert.recipients) {
+      const item = outboxItem(`alert:${alert.alertId}:${recipient}:${occurrence}`, recipient, { kind: 'alert', accountId: alert.accountId, alertId: alert.alertId, occurrence }, now);
+      if (await deps.outbox.enqueue(item)) queued += 1;
+    }
+    await deps.alerts.update(alert.accountId, alert.alertId, (a) =>
+      a.status === 'open' && a.reminders < occurrence ? { ...a, reminders: occurrence, nextReminderAt: new Date(now.getTime() + reminderIntervalInMs).toISOString() } : undefined,
+    );
+  }
+  return queued;
+}
+
+async function queueDigests(deps: SweepDeps, now: Date, limit: number, cache: Map<string, AlertSettings>): Promise<number> {
+  let queued = 0;
+  for (const settings of await deps.alertSettings.listDigestsDue(now, limit)) {
+    cache.set(settings.personKey, settings);
+    const day = localDate(now, settings.timeZone);
+    const since = settings.lastDigestAt ? new Date(settings.lastDigestAt) : new Date(now.getTime() - 24 * 3600_000);
+    const item = outboxItem(`digest:${settings.personKey}:${day}`, settings.personKey, { kind: 'digest', personKey: settings.personKey, since: since.toISOString(), localDate: day }, now);
+    if (await deps.outbox.enqueue(item)) queued += 1;
+    await deps.alertSettings.upsert({ ...settings, lastDigestAt: now.toISOString(), nextDigestAt: nextDigestTime(now, settings.digestHour, settings.timeZone).toISOString() });
+  }
+  return queued;
+}
+
+/** The alerts a person's digest holds: open normal ones of their accounts raised since the last digest. */
+export async function digestAlerts(
+  deps: Pick<AlertDeps, 'alerts' | 'directory' | 'alertSettings'> & { accountsOf: (personKey: string) => Promise<string[]> },
+  person: string,
+  since: Date,
+): Promise<{ accountId: string; alerts: Alert[] }[]> {
+  const settings = (await deps.alertSettings.get(person)) ?? defaultAlertSettings(person);
+  const accountIds = await deps.accountsOf(person);
+  const groups = await Promise.all(
+    accountIds.map(async (accountId) => ({
+      accountId,
+      alerts: (await deps.alerts.listOpenNormalSince(accountId, since)).filter((a) => a.recipients.includes(person) && belongsInDigest(settings, a)),
+    })),
+  );
+  return groups.filter((g) => g.alerts.length > 0);
+}

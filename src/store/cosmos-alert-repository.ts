@@ -1,0 +1,99 @@
+import type { Container } from '@azure/cosmos';
+import { alertSchema, type Alert } from '../domain/alert';
+import type { AlertRepository } from '../domain/ports';
+import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
+
+type Stored = Record<string, unknown> & { _etag?: string };
+
+/** Alerts live in their account's partition; reminders are found by an indexed due time. */
+export class CosmosAlertRepository implements AlertRepository {
+  constructor(private readonly container: Container) {}
+
+  async create(alert: Alert): Promise<boolean> {
+    try {
+      await this.container.items.create(toDocument(alertSchema.parse(alert)));
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(accountId: string, alertId: string): Promise<Alert | undefined> {
+    const doc = await this.read(documentId(alertId), accountId);
+    return doc ? parseDocument(alertSchema, doc) : undefined;
+  }
+
+  async update(accountId: string, alertId: string, change: (current: Alert) => Alert | undefined): Promise<Alert | undefined> {
+    const id = documentId(alertId);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const doc = await this.read(id, accountId);
+      if (!doc) return undefined;
+      const current = parseDocument(alertSchema, doc);
+      const changed = change(current);
+      if (!changed) return current;
+      const valid = alertSchema.parse(changed);
+      try {
+        await this.container.item(id, accountId).replace(toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        return valid;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  async listOpenForEscalation(accountId: string, escalationId: string): Promise<Alert[]> {
+    return this.query('SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.status = @open AND c.subject.escalationId = @escalationId', [
+      { name: '@accountId', value: accountId },
+      { name: '@open', value: 'open' },
+      { name: '@escalationId', value: escalationId },
+    ]);
+  }
+
+  async listRecent(accountId: string, limit: number): Promise<Alert[]> {
+    return this.query('SELECT TOP @limit * FROM c WHERE c.accountId = @accountId AND c.type = @type ORDER BY c.raisedAt DESC', [
+      { name: '@limit', value: limit },
+      { name: '@accountId', value: accountId },
+    ]);
+  }
+
+  async listOpenNormalSince(accountId: string, since: Date): Promise<Alert[]> {
+    return this.query('SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.status = @open AND c.severity = @normal AND c.raisedAt >= @since', [
+      { name: '@accountId', value: accountId },
+      { name: '@open', value: 'open' },
+      { name: '@normal', value: 'normal' },
+      { name: '@since', value: since.toISOString() },
+    ]);
+  }
+
+  async listRemindersDue(now: Date, limit: number): Promise<Alert[]> {
+    return this.query('SELECT TOP @limit * FROM c WHERE c.type = @type AND c.status = @open AND c.nextReminderAt <= @now ORDER BY c.nextReminderAt', [
+      { name: '@limit', value: limit },
+      { name: '@open', value: 'open' },
+      { name: '@now', value: now.toISOString() },
+    ]);
+  }
+
+  private async query(query: string, parameters: { name: string; value: string | number }[]): Promise<Alert[]> {
+    const { resources } = await this.container.items.query({ query, parameters: [...parameters, { name: '@type', value: 'alert' }] }).fetchAll();
+    return resources.map((doc: unknown) => parseDocument(alertSchema, doc));
+  }
+
+  private async read(id: string, accountId: string): Promise<Stored | undefined> {
+    try {
+      return (await this.container.item(id, accountId).read<Stored>()).resource;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function documentId(alertId: string): string {
+  return toDocumentId(`alert:${alertId}`);
+}
+
+function toDocument(alert: Alert): Record<string, unknown> {
+  return { id: documentId(alert.alertId), type: 'alert', schemaVersion: 1, ...alert };
+}
