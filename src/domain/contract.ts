@@ -32,9 +32,10 @@ export const contractSchema = z
       .optional(),
     /** Per-severity SLA targets that replace the defaults for this contract. */
     slaOverrides: z.object({ A: slaTargetOverride.optional(), B: slaTargetOverride.optional(), C: slaTargetOverride.optional() }).optional(),
-    /** The alert rules have seen the contract up to here; the ledger last changed then. */
+    /** Counts ledger changes; the alert rules have seen the contract up to this instant and ledger version. */
+    ledgerVersion: z.number().int().optional(),
     alertCursor: z.string().optional(),
-    ledgerChangedAt: z.string().optional(),
+    alertSeenLedgerVersion: z.number().int().optional(),
   })
   .refine((c) => c.startDate <= c.endDate, { message: 'the contract must end after it starts', path: ['endDate'] })
   .refine((c) => new Set(c.buckets.map((b) => b.name.toLowerCase())).size === c.buckets.length, { message: 'bucket names must differ', path: ['buckets'] });

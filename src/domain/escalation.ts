@@ -113,8 +113,9 @@ export const escalationSchema = z.object({
   recentActions: z.array(z.object({ key: z.string(), at: z.string() })),
   intakeKey: z.string(),
   updatedAt: z.string(),
-  /** The alert rules have seen this escalation up to here. */
+  /** The alert rules have seen this escalation up to this instant, at this version. */
   alertCursor: z.string().optional(),
+  alertSeenVersion: z.number().int().optional(),
 });
 export type Escalation = z.infer<typeof escalationSchema>;
 

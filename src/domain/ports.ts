@@ -150,8 +150,10 @@ export interface ContractRepository {
   createEntry(entry: LedgerEntry): Promise<boolean>;
   /** Contracts due for the alert rules by `now`. */
   listDueForAlerts(now: Date, limit: number): Promise<string[]>;
-  /** Records that the rules have seen the contract, or that its ledger changed (so they look again). */
-  updateAlertState(accountId: string, state: { alertCursor?: string; ledgerChangedAt?: string }): Promise<void>;
+  /** The ledger changed: the alert rules look at the contract again on the next sweep. */
+  markLedgerChanged(accountId: string): Promise<void>;
+  /** The rules have seen the contract as of `cursor`, at this ledger version. */
+  markAlertsSeen(accountId: string, cursor: string, ledgerVersion: number): Promise<void>;
 }
 
 export interface DeliveryPlanRepository {

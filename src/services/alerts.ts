@@ -150,7 +150,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     const findings = escalationFindings(escalation, now);
     await raise(findings);
     alertsResolved += await resolveCleared(deps, accountId, escalationId, new Set(findings.map((f) => f.key)));
-    await deps.escalations.update(accountId, escalationId, (current) => ({ ...current, alertCursor: now.toISOString() }));
+    await deps.escalations.update(accountId, escalationId, (current) => ({ ...current, alertCursor: now.toISOString(), alertSeenVersion: escalation.version }));
   }
 
   for (const accountId of await deps.contracts.listDueForAlerts(now, limit)) {
@@ -158,7 +158,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     if (!contract) continue;
     subjectsChecked += 1;
     await raise(contractFindings(contract, await deps.contracts.listEntries(accountId, contract.contractId), today));
-    await deps.contracts.updateAlertState(accountId, { alertCursor: now.toISOString() });
+    await deps.contracts.markAlertsSeen(accountId, now.toISOString(), contract.ledgerVersion ?? 0);
   }
 
   for (const accountId of await deps.plans.listDueForAlerts(now, limit)) {

@@ -94,7 +94,7 @@ export async function submitCheckIn(
     };
     await deps.contracts.createEntry(entry);
   }
-  if (lines.some((l) => l.hoursDelivered > 0)) await deps.contracts.updateAlertState(accountId, { ledgerChangedAt: now.toISOString() });
+  if (lines.some((l) => l.hoursDelivered > 0)) await deps.contracts.markLedgerChanged(accountId);
   await deps.plans.updatePlan(accountId, (current) => {
     const byItem = new Map(lines.map((l) => [l.itemId, l]));
     const items = current.items.map((item) => {

@@ -63,7 +63,7 @@ export async function logHours(deps: LogHoursDeps, caller: Caller, accountId: st
     if (existing) return { kind: 'duplicate', entry: existing };
   }
   // The alert rules look at the contract again (thresholds crossed, forecast changed).
-  await deps.contracts.updateAlertState(accountId, { ledgerChangedAt: now.toISOString() });
+  await deps.contracts.markLedgerChanged(accountId);
   return { kind: 'logged', entry };
 }
 
@@ -99,7 +99,7 @@ export async function reverseLedgerEntry(
     loggedAt: now.toISOString(),
   };
   if (await deps.contracts.createEntry(reversal)) {
-    await deps.contracts.updateAlertState(accountId, { ledgerChangedAt: now.toISOString() });
+    await deps.contracts.markLedgerChanged(accountId);
     return { kind: 'reversed', entry: reversal };
   }
   const existing = await deps.contracts.getEntry(accountId, reversal.entryId);

@@ -23,15 +23,22 @@ export class CosmosContractRepository implements ContractRepository {
     return (await dueQuery<{ accountId: string }>(this.container, 'contract', now, limit, 'c.accountId')).map((r) => r.accountId);
   }
 
-  async updateAlertState(accountId: string, state: { alertCursor?: string; ledgerChangedAt?: string }): Promise<void> {
+  async markLedgerChanged(accountId: string): Promise<void> {
+    await this.change(accountId, (c) => ({ ...c, ledgerVersion: (c.ledgerVersion ?? 0) + 1 }));
+  }
+
+  async markAlertsSeen(accountId: string, cursor: string, ledgerVersion: number): Promise<void> {
+    await this.change(accountId, (c) => ({ ...c, alertCursor: cursor, alertSeenLedgerVersion: ledgerVersion }));
+  }
+
+  private async change(accountId: string, change: (current: Contract) => Contract): Promise<void> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const doc = await this.read('contract', accountId);
       if (!doc) return;
-      const current = parseDocument(contractSchema, doc);
       try {
         await this.container
           .item('contract', accountId)
-          .replace(contractDocument({ ...current, ...state }), { accessCondition: { type: 'IfMatch', condition: String(doc._etag ?? '') } });
+          .replace(contractDocument(change(parseDocument(contractSchema, doc))), { accessCondition: { type: 'IfMatch', condition: String(doc._etag ?? '') } });
         return;
       } catch (error) {
         if (!isPreconditionFailed(error)) throw error;
@@ -84,8 +91,8 @@ export class CosmosContractRepository implements ContractRepository {
 const dayInMs = 86_400_000;
 
 /**
- * The contract with the moment the alert rules next need it: a renewal threshold, a ledger change
- * since they last looked, or the daily re-check (spread over the day by account, so ten thousand
+ * The contract with the moment the alert rules next need it: a renewal threshold, at once after a
+ * ledger change they have not seen, or the daily re-check (spread over the day by account, so ten thousand
  * contracts do not all come due at midnight).
  */
 function contractDocument(contract: Contract): Record<string, unknown> {
@@ -93,7 +100,7 @@ function contractDocument(contract: Contract): Record<string, unknown> {
   const candidates: Date[] = [];
   const threshold = nextAlertCheck(contractAlertPoints(contract), cursor);
   if (threshold) candidates.push(threshold);
-  if (contract.ledgerChangedAt && (!cursor || contract.ledgerChangedAt > contract.alertCursor!)) candidates.push(new Date(contract.ledgerChangedAt));
+  if ((contract.ledgerVersion ?? 0) > (contract.alertSeenLedgerVersion ?? 0)) candidates.push(new Date(0));
   if (!cursor) candidates.push(new Date(0));
   else {
     const offsetInMs = (parseInt(fingerprint(contract.accountId).slice(-6), 16) % 1440) * 60_000;

@@ -177,7 +177,11 @@ export class CosmosEscalationRepository implements EscalationRepository {
 
   private toDocument(escalation: Escalation): Record<string, unknown> {
     const card = escalation.channelCard;
-    const check = nextAlertCheck(escalationAlertPoints(escalation), escalation.alertCursor ? new Date(escalation.alertCursor) : undefined);
+    const cursor = escalation.alertCursor ? new Date(escalation.alertCursor) : undefined;
+    // A change since the rules last looked (acknowledged, updated, resolved) makes it due at once, so
+    // alerts whose condition has cleared stop reminding.
+    const changed = cursor && escalation.version > (escalation.alertSeenVersion ?? 0);
+    const check = changed ? new Date(0) : nextAlertCheck(escalationAlertPoints(escalation), cursor);
     return {
       id: toDocumentId(escalation.escalationId),
       type: 'escalation',
