@@ -17,6 +17,9 @@ import type { Contract, LedgerEntry } from '../../src/domain/contract';
 import { checkInCard, planCard, planItemCard, planSummaryCard } from '../../src/cards/delivery-cards';
 import type { DeliveryPlanView } from '../../src/domain/delivery-views';
 import { serviceTypes } from '../../src/domain/delivery-plan';
+import { alertCard, alertsCard, digestCard } from '../../src/cards/alert-cards';
+import { alertRules, type Alert } from '../../src/domain/alert';
+import { defaultAlertSettings } from '../../src/domain/alert-settings';
 
 const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
 const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
@@ -169,6 +172,30 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
     });
   }
   out.push({ name: 'check-in with nothing due', card: checkInCard(templates, { view: { ...planView('2026-03-02'), plan: { ...planView('2026-03-02').plan, items: [] } }, dueDate: '2026-03-01' }) });
+  const sampleAlert = (i: number, overrides: Partial<Alert> = {}): Alert => ({
+    alertId: `a${i}`,
+    accountId: 'contoso',
+    rule: alertRules[i % alertRules.length] ?? 'sla-breached',
+    subject: i % 3 === 0 ? { kind: 'escalation', escalationId: 'ESC-CONTOSO-0042' } : i % 3 === 1 ? { kind: 'contract', contractId: 'C', bucket: 'Reactive' } : { kind: 'plan', itemId: 'PI-1' },
+    severity: i % 2 ? 'critical' : 'normal',
+    title: `Alert ${'t'.repeat(100)}`,
+    detail: 'd'.repeat(400),
+    raisedAt: '2026-03-02T09:00:00.000Z',
+    recipients: ['t:a', 't:b'],
+    status: 'open',
+    reminders: 0,
+    ...overrides,
+  });
+  const now = new Date('2026-03-02T10:00:00Z');
+  for (let i = 0; i < alertRules.length; i++) {
+    out.push({ name: `alert ${i}`, card: alertCard(templates, { alert: sampleAlert(i), accountName: 'Contoso Ltd', now, ...(i % 3 === 0 ? { escalation: sampleEscalation({ severity: 'A' }) } : {}), reminder: i % 2 === 1 }) });
+  }
+  out.push({ name: 'alert acknowledged', card: alertCard(templates, { alert: sampleAlert(1, { status: 'acknowledged', acknowledgedBy: { key: 'k', name: 'Megan Bowen' }, acknowledgedAt: '2026-03-02T09:30:00Z' }), accountName: 'Contoso Ltd', now, banner: 'Acknowledged' }) });
+  out.push({ name: 'alert snoozed', card: alertCard(templates, { alert: sampleAlert(1, { snoozedUntil: '2026-03-02T14:00:00Z' }), accountName: 'Contoso Ltd', now }) });
+  out.push({ name: 'alert resolved', card: alertCard(templates, { alert: sampleAlert(1, { status: 'resolved', resolvedAt: '2026-03-02T09:40:00Z' }), accountName: 'Contoso Ltd', now }) });
+  out.push({ name: 'digest', card: digestCard(templates, { localDate: '2026-03-02', groups: [{ accountName: 'Contoso Ltd', alerts: Array.from({ length: 40 }, (_, i) => sampleAlert(i)) }, { accountName: 'Fabrikam Inc', alerts: [sampleAlert(2)] }] }) });
+  out.push({ name: 'alerts overview', card: alertsCard(templates, { settings: { ...defaultAlertSettings('t:m'), mode: 'digest', mutedRules: ['plan-item-late'] }, recent: Array.from({ length: 10 }, (_, i) => ({ alert: sampleAlert(i, { status: (['open', 'acknowledged', 'resolved'] as const)[i % 3] ?? 'open' }), accountName: 'Contoso Ltd' })), now, scope: 'x', errors: { timeZone: 'bad', digestHour: 'bad' }, banner: 'Saved' }) });
+  out.push({ name: 'alerts overview empty', card: alertsCard(templates, { settings: defaultAlertSettings('t:m'), recent: [], now, scope: 'x' }) });
   out.push({ name: 'contract without entries', card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status: contractStatus(contract, [], '2026-03-15'), entries: [], showCommercial: false, canLog: false }) });
   out.push({ name: 'link form', card: linkChannelCard(templates, { account: '', choices: [] }) });
   out.push({ name: 'link form with error', card: linkChannelCard(templates, { account: 'tailspin', accountError: 'No account has this id.', choices: ['contoso'] }) });
