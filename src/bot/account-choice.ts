@@ -1,5 +1,8 @@
+import type { AdaptiveCardJson } from '../cards/card-templates';
+import { noticeCard } from '../cards/conversation-cards';
+import type { CommandId } from '../domain/commands';
 import type { Account } from '../domain/directory';
-import type { Turn } from './turn';
+import type { CommandHandler, Turn } from './turn';
 
 export type AccountChoice =
   | { readonly kind: 'account'; readonly account: Account }
@@ -31,4 +34,24 @@ export async function chooseAccount(turn: Turn, argument: string): Promise<Accou
   if (accounts.length === 1 && accounts[0]) return { kind: 'account', account: accounts[0] };
   if (accounts.length === 0) return { kind: 'none', message: 'You have no accounts yet. Ask your TAM or an admin to add you.' };
   return { kind: 'choose', accounts };
+}
+
+/**
+ * A command about one account (`contract [account]`, `plan [account]` ...): resolves the account,
+ * or offers the caller's accounts as buttons that run the same command for each.
+ */
+export function accountCommand(command: CommandId, what: string, open: (turn: Turn, accountId: string) => Promise<AdaptiveCardJson>): CommandHandler {
+  return async (turn, argument) => {
+    const choice = await chooseAccount(turn, argument);
+    if (choice.kind === 'none') return noticeCard(turn.deps.cards, { title: `No ${what} to show`, text: choice.message, style: 'warning' });
+    if (choice.kind === 'choose') {
+      return noticeCard(turn.deps.cards, {
+        title: 'Which account?',
+        text: argument.trim() ? `No account of yours matches "${argument.trim().slice(0, 60)}".` : 'Choose the account.',
+        style: 'emphasis',
+        suggestions: choice.accounts.slice(0, 6).map((a) => ({ title: a.name, command, argument: a.accountId })),
+      });
+    }
+    return open(turn, choice.account.accountId);
+  };
 }

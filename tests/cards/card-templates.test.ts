@@ -186,7 +186,6 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
     reminders: 0,
     ...overrides,
   });
-  const now = new Date('2026-03-02T10:00:00Z');
   for (let i = 0; i < alertRules.length; i++) {
     out.push({ name: `alert ${i}`, card: alertCard(templates, { alert: sampleAlert(i), accountName: 'Contoso Ltd', now, ...(i % 3 === 0 ? { escalation: sampleEscalation({ severity: 'A' }) } : {}), reminder: i % 2 === 1 }) });
   }

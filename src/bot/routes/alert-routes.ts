@@ -6,18 +6,14 @@ import type { CommandId } from '../../domain/commands';
 import { accountIdSchema } from '../../domain/directory';
 import { isDomainError } from '../../domain/errors';
 import { acknowledgeAlert, alertsOverview, saveAlertSettings, snoozeAlert } from '../../services/alert-actions';
-import { readActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
-import { respondWithCard } from '../invoke-response';
-import { startTurn, type CommandHandler, type Turn } from '../turn';
-import { errorCard } from '../turn-errors';
+import { cardAction } from '../invoke-response';
+import type { CommandHandler, Turn } from '../turn';
 
 const alertKey = z.object({ accountId: accountIdSchema, alertId: z.string().min(1).max(300) });
 const snoozeData = alertKey.extend({ minutes: z.coerce.number().int() });
 
-const record = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 async function overviewCard(turn: Turn, extra: { values?: Record<string, string>; errors?: Record<string, string>; banner?: string } = {}): Promise<AdaptiveCardJson> {
   const overview = await alertsOverview(turn.deps, turn.caller);
@@ -36,16 +32,7 @@ export const alertCommands = {
 
 /** Acknowledge and snooze from the alert card; the alerts settings card. */
 export function registerAlertRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
-  const handle = (verb: string, work: (turn: Turn, data: Record<string, unknown>) => Promise<AdaptiveCardJson>): void => {
-    app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
-      const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-      try {
-        return await respondWithCard(context, await work(turn, record(data)));
-      } catch (error) {
-        return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-      }
-    });
-  };
+  const handle = (verb: string, work: (turn: Turn, data: Record<string, unknown>) => Promise<AdaptiveCardJson>): void => cardAction(app, deps, verb, work);
 
   const cardOf = async (turn: Turn, alert: Awaited<ReturnType<typeof acknowledgeAlert>>, banner: string): Promise<AdaptiveCardJson> => {
     const [account, escalation] = await Promise.all([

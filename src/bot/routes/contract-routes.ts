@@ -2,7 +2,6 @@ import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/card-templates';
 import { contractCard, contractVerbs, logHoursCard } from '../../cards/contract-card';
-import { noticeCard } from '../../cards/conversation-cards';
 import { calendarDateOf, formatCalendarDate } from '../../domain/calendar-date';
 import type { CommandId } from '../../domain/commands';
 import { formatHours } from '../../domain/contract-forecast';
@@ -11,7 +10,7 @@ import { isDomainError } from '../../domain/errors';
 import { readLogHoursForm } from '../../domain/log-hours-input';
 import { loadContractView, type ContractView } from '../../services/contract-view';
 import { logHours, reverseLedgerEntry } from '../../services/log-hours';
-import { chooseAccount } from '../account-choice';
+import { accountCommand } from '../account-choice';
 import { readActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
@@ -60,26 +59,9 @@ async function cardForMode(turn: Turn, accountId: string, mode: Mode): Promise<A
   return statusCard(turn, view);
 }
 
-/** `contract [account]` and `log hours [account]`: the account is named, implied by the channel, or chosen. */
-function accountCommand(command: 'contract' | 'logHours', mode: Mode): CommandHandler {
-  return async (turn, argument) => {
-    const choice = await chooseAccount(turn, argument);
-    if (choice.kind === 'none') return noticeCard(turn.deps.cards, { title: 'No contract to show', text: choice.message, style: 'warning' });
-    if (choice.kind === 'choose') {
-      return noticeCard(turn.deps.cards, {
-        title: 'Which account?',
-        text: argument.trim() ? `No account of yours matches "${argument.trim().slice(0, 60)}".` : 'Choose the account.',
-        style: 'emphasis',
-        suggestions: choice.accounts.slice(0, 6).map((a) => ({ title: a.name, command, argument: a.accountId })),
-      });
-    }
-    return cardForMode(turn, choice.account.accountId, mode);
-  };
-}
-
 export const contractCommands = {
-  contract: accountCommand('contract', 'view'),
-  logHours: accountCommand('logHours', 'log'),
+  contract: accountCommand('contract', 'contract', (turn, accountId) => cardForMode(turn, accountId, 'view')),
+  logHours: accountCommand('logHours', 'contract', (turn, accountId) => cardForMode(turn, accountId, 'log')),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
 /** Contract card, log hours, corrections. */

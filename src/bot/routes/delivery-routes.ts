@@ -1,7 +1,6 @@
 import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/card-templates';
-import { noticeCard } from '../../cards/conversation-cards';
 import { checkInCard, deliveryVerbs, planCard, planItemCard } from '../../cards/delivery-cards';
 import { calendarDateSchema, formatCalendarDate } from '../../domain/calendar-date';
 import type { CommandId } from '../../domain/commands';
@@ -13,13 +12,11 @@ import { readPlanItemForm } from '../../domain/plan-item-input';
 import { postCheckInSummary, submitCheckIn } from '../../services/check-ins';
 import { loadPlanView } from '../../services/delivery-plan-view';
 import { planOwners, savePlanItem } from '../../services/plan-items';
-import { chooseAccount } from '../account-choice';
-import { readActivityFacts } from '../activity-facts';
+import { accountCommand } from '../account-choice';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
-import { respondWithCard } from '../invoke-response';
-import { startTurn, type CommandHandler, type Turn } from '../turn';
-import { errorCard } from '../turn-errors';
+import { cardAction } from '../invoke-response';
+import type { CommandHandler, Turn } from '../turn';
 
 const modes = ['view', 'add', 'edit', 'checkin'] as const;
 type Mode = (typeof modes)[number];
@@ -28,8 +25,6 @@ const accountKey = z.object({ accountId: accountIdSchema });
 const itemKey = accountKey.extend({ itemId: z.string().regex(/^PI-\d+$/) });
 const checkInKey = accountKey.extend({ dueDate: calendarDateSchema });
 
-const record = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const asStrings = (data: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]));
 
@@ -61,39 +56,14 @@ async function cardForMode(turn: Turn, accountId: string, mode: Mode, itemId?: s
   return planCardFor(turn, accountId);
 }
 
-function accountCommand(command: 'plan' | 'checkin', mode: Mode): CommandHandler {
-  return async (turn, argument) => {
-    const choice = await chooseAccount(turn, argument);
-    if (choice.kind === 'none') return noticeCard(turn.deps.cards, { title: 'No plan to show', text: choice.message, style: 'warning' });
-    if (choice.kind === 'choose') {
-      return noticeCard(turn.deps.cards, {
-        title: 'Which account?',
-        text: argument.trim() ? `No account of yours matches "${argument.trim().slice(0, 60)}".` : 'Choose the account.',
-        style: 'emphasis',
-        suggestions: choice.accounts.slice(0, 6).map((a) => ({ title: a.name, command, argument: a.accountId })),
-      });
-    }
-    return cardForMode(turn, choice.account.accountId, mode);
-  };
-}
-
 export const deliveryCommands = {
-  plan: accountCommand('plan', 'view'),
-  checkin: accountCommand('checkin', 'checkin'),
+  plan: accountCommand('plan', 'plan', (turn, accountId) => cardForMode(turn, accountId, 'view')),
+  checkin: accountCommand('checkin', 'plan', (turn, accountId) => cardForMode(turn, accountId, 'checkin')),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
 /** Plan card, adding and editing items, check-ins and the customer summary. */
 export function registerDeliveryRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
-  const handle = (verb: string, work: (turn: Turn, data: Record<string, unknown>) => Promise<AdaptiveCardJson>): void => {
-    app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
-      const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-      try {
-        return await respondWithCard(context, await work(turn, record(data)));
-      } catch (error) {
-        return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-      }
-    });
-  };
+  const handle = (verb: string, work: (turn: Turn, data: Record<string, unknown>) => Promise<AdaptiveCardJson>): void => cardAction(app, deps, verb, work);
 
   handle(deliveryVerbs.refresh, async (turn, data) => {
     const parsed = refreshData.safeParse(data);
