@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { CardTemplates } from './cards/card-templates';
-import { createBot, type Bot } from './bot/create-bot';
+import { createBot, type Bot, type BotOptions } from './bot/create-bot';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import type { Clock } from './domain/clock';
 import type { Logger } from './domain/logger';
@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly instanceId?: string;
   /** Use this running embedded Cosmos server instead of starting one (several instances, one store). */
   readonly embeddedCosmosEndpoint?: string;
+  /** Outbound Bot Framework credentials; by default built from the app registration. */
+  readonly credentialsFactory?: BotOptions['credentialsFactory'];
 }
 
 export interface RunningBot {
@@ -137,6 +139,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       },
       {
         timer: options.timer ?? realTimer,
+        ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
         authentication: config.bot,
         turnStateStore: new CosmosTurnStateStorage(containers.botState),
         ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),

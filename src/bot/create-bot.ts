@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfigurationBotFrameworkAuthenticationOptions, Request, Response, TurnContext } from 'botbuilder';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import type { AppTurnState } from './app-turn-state';
 import type { BotDependencies } from './bot-dependencies';
@@ -47,6 +48,8 @@ export interface BotOptions {
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
   /** Real waiting, for the Teams rate limits of proactive sends. */
   readonly timer: Timer;
+  /** Outbound credentials (tests: one that checks the app id and signs nothing). */
+  readonly credentialsFactory?: ServiceClientCredentialsFactory;
 }
 
 export interface Bot {
@@ -69,7 +72,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
           ...options.authenticationOverrides,
         }
       : { ...options.authenticationOverrides };
-  const adapter = new TeamsAdapter(authConfig);
+  const adapter = new TeamsAdapter(authConfig, options.credentialsFactory);
   const connector = new BotConnectorClient(
     auth.authentication === 'on'
       ? { credentials: { factory: adapter.credentialsFactory, appId: auth.appId, ...(auth.appType !== 'MultiTenant' && auth.tenantId ? { tenantId: auth.tenantId } : {}) } }
@@ -123,6 +126,31 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
   return {
     adapter,
     messenger,
-    process: (req, res) => adapter.process(req, res, handleTurn),
+    process: async (req, res) => {
+      let turnStarted = false;
+      await adapter.process(req, unauthorisedUnlessTurnStarted(res, () => turnStarted, deps), async (context) => {
+        turnStarted = true;
+        await handleTurn(context);
+      });
+    },
   };
+}
+
+/**
+ * The adapter answers 401 for the token errors it recognises, but a token signed with an unknown
+ * key or another algorithm surfaces as a 500 with the library's message. Any failure before the
+ * turn started is an authentication failure: answer 401, and say nothing about why.
+ */
+function unauthorisedUnlessTurnStarted(res: Response, turnStarted: () => boolean, deps: BotDependencies): Response {
+  let replaced = false;
+  return {
+    header: (name: string, value: unknown) => res.header(name, value),
+    status: (code: number) => {
+      replaced = code === 500 && !turnStarted();
+      if (replaced) deps.logger.warn('http.authentication_refused', { reason: 'token rejected before the turn' });
+      return res.status(replaced ? 401 : code);
+    },
+    send: (body?: unknown) => res.send(replaced ? 'Unauthorized' : body),
+    end: () => res.end(),
+  } as Response;
 }

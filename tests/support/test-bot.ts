@@ -1,5 +1,5 @@
 import { parseConfig, type Config } from '../../src/config';
-import { startBot, type RunningBot } from '../../src/index';
+import { startBot, type RunningBot, type StartOptions } from '../../src/index';
 import { JsonLogger } from '../../src/logging/json-logger';
 import { demoTeamId, demoTenantId, demoUsers } from '../../src/services/seed-demo-world';
 import type { TeamsChannel, TeamsUser } from './activities';
@@ -56,6 +56,8 @@ export interface TestBotOptions {
   readonly instanceId?: string;
   /** Share another instance's embedded Cosmos server. */
   readonly embeddedCosmosEndpoint?: string;
+  readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
+  readonly credentialsFactory?: StartOptions['credentialsFactory'];
 }
 
 export interface PostResult {
@@ -88,6 +90,8 @@ export class TestBot {
       timer: options.timer ?? simulatedTimer(),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       ...(options.embeddedCosmosEndpoint ? { embeddedCosmosEndpoint: options.embeddedCosmosEndpoint } : {}),
+      ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
+      ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
     });
     return new TestBot(running, connector, clock, logs, !options.connector);
   }

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { installationUpdate } from '../support/activities';
+import { ChannelAuthority, TestCredentialsFactory, testBotId } from '../support/channel-auth';
+import { demo, TestBot } from '../support/test-bot';
+
+describe('Bot Framework channel authentication (offline, real token validation)', () => {
+  const authority = new ChannelAuthority();
+  let bot: TestBot;
+  let quiet: sinon.SinonStub;
+
+  before(async () => {
+    // The SDK prints every refused token with console.error; the tests assert on the responses instead.
+    quiet = sinon.stub(console, 'error');
+    await authority.start();
+    bot = await TestBot.start({
+      env: { BOT_ID: testBotId, BOT_PASSWORD: 'not-used-offline' },
+      authenticationOverrides: authority.authenticationOverrides(),
+      credentialsFactory: new TestCredentialsFactory(),
+    });
+  });
+
+  after(async () => {
+    await bot.close();
+    await authority.stop();
+    quiet.restore();
+  });
+
+  beforeEach(() => bot.connector.reset());
+
+  async function postWith(authorization: string | undefined, user = demo.users.megan): Promise<number> {
+    const activity = installationUpdate(bot.serviceUrl, user, 'add');
+    const res = await bot.post(activity, authorization === undefined ? {} : { authorization });
+    return res.status;
+  }
+
+  it('says channel authentication is on at start-up', () => {
+    assert.ok(bot.logs.some((l) => l.event === 'bot.started' && l.authentication === 'on'));
+  });
+
+  it('accepts a token signed by the channel key for this bot and this service URL', async () => {
+    const status = await postWith(`Bearer ${authority.token({ serviceUrl: bot.serviceUrl })}`);
+    assert.equal(status, 200);
+    assert.equal(bot.connector.sent().length, 1, 'the welcome card was sent');
+    assert.ok(await bot.running.repositories.conversations.getPersonal(demo.users.megan));
+  });
+
+  const refused: [string, (serviceUrl: string) => string | undefined][] = [
+    ['no Authorization header', () => undefined],
+    ['an expired token', (serviceUrl) => `Bearer ${authority.token({ serviceUrl, claims: { exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 7200, nbf: Math.floor(Date.now() / 1000) - 7200 } })}`],
+    ['a token for another bot (audience)', (serviceUrl) => `Bearer ${authority.token({ serviceUrl, claims: { aud: '11111111-2222-3333-4444-555555555555' } })}`],
+    ['a token from another issuer', (serviceUrl) => `Bearer ${authority.token({ serviceUrl, claims: { iss: 'https://sts.example.com/' } })}`],
+    ['a token for another service URL', () => `Bearer ${authority.token({ serviceUrl: 'https://smba.trafficmanager.net/emea/' })}`],
+    ['a key not endorsed for msteams', (serviceUrl) => `Bearer ${authority.token({ serviceUrl, header: { kid: authority.unendorsedKeyId } })}`],
+    ['a token signed with the wrong key', (serviceUrl) => `Bearer ${authority.token({ serviceUrl, key: authority.strangerKey })}`],
+    ['an HS256 token', (serviceUrl) => `Bearer ${authority.token({ serviceUrl, key: 'hs256' })}`],
+    ['an unsigned token (alg none)', (serviceUrl) => `Bearer ${authority.token({ serviceUrl, key: 'none' })}`],
+    ['a garbage header', () => 'Bearer not.a.token'],
+    ['a header that is not Bearer', (serviceUrl) => `Basic ${authority.token({ serviceUrl })}`],
+  ];
+  for (const [name, header] of refused) {
+    it(`refuses ${name} with 401, runs no handler and writes nothing`, async () => {
+      const user = demo.users.adele;
+      const status = await postWith(header(bot.serviceUrl), user);
+      assert.equal(status, 401);
+      assert.equal(bot.connector.calls.length, 0);
+      assert.equal(await bot.running.repositories.conversations.getPersonal(user), undefined);
+    });
+  }
+});
