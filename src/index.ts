@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly instanceId?: string;
   /** Use this running embedded Cosmos server instead of starting one (several instances, one store). */
   readonly embeddedCosmosEndpoint?: string;
+  /** Per-request Cosmos timeout (default 5 s). */
+  readonly cosmosRequestTimeoutInMs?: number;
   /** Outbound Bot Framework credentials; by default built from the app registration. */
   readonly credentialsFactory?: BotOptions['credentialsFactory'];
 }
@@ -89,7 +91,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     });
   }
   const embeddedEndpoint = options.embeddedCosmosEndpoint ?? embedded?.endpoint;
-  const client = createCosmosClient(embeddedEndpoint ? { endpoint: embeddedEndpoint, embedded: true } : remoteConnection(config));
+  const timeout = options.cosmosRequestTimeoutInMs ? { requestTimeoutInMs: options.cosmosRequestTimeoutInMs } : {};
+  const client = createCosmosClient(embeddedEndpoint ? { endpoint: embeddedEndpoint, embedded: true, ...timeout } : { ...remoteConnection(config), ...timeout });
   try {
     const { database, containers } = await ensureContainers(client, config.cosmos.databaseId);
     const directory = new CosmosDirectoryRepository(containers.directory, clock, options.directoryCacheTtlInMs ?? 15_000);

@@ -19,6 +19,7 @@ import type { TeamsMessenger } from '../domain/ports';
 import type { CommandHandlers } from './turn';
 import { setTurnCorrelation } from './turn-context-items';
 import { errorCard } from './turn-errors';
+import { respondWithCard } from './invoke-response';
 
 /** Bot Framework channel authentication: off for local runs, on with the bot's app registration. */
 export type BotAuthentication =
@@ -98,9 +99,19 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
   registerAlertRoutes(app, deps);
 
   app.error(async (context, error) => {
-    // Last resort: routes turn expected failures into cards themselves.
+    // Last resort, e.g. the store failing while the turn state or the caller is loaded: the person
+    // still gets an answer in time (a card, or the dialog's message), never a silent 5xx.
     const card = errorCard(context, error, deps.cards, deps.logger);
-    if (context.activity.type !== 'invoke') await sendCard(context, card).catch(() => undefined);
+    const activity = context.activity;
+    if (activity.type !== 'invoke') {
+      await sendCard(context, card).catch(() => undefined);
+    } else if (activity.name === 'adaptiveCard/action') {
+      await respondWithCard(context, card).catch(() => undefined);
+    } else if (activity.name?.startsWith('composeExtension/')) {
+      await context
+        .sendActivity({ type: 'invokeResponse', value: { status: 200, body: { task: { type: 'message', value: 'That did not work just now. Please try again in a moment.' } } } })
+        .catch(() => undefined);
+    }
   });
 
   const handleTurn = async (context: TurnContext): Promise<void> => {

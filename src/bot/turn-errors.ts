@@ -22,6 +22,15 @@ export function errorCard(context: TurnContext, error: unknown, cards: CardTempl
     return noticeCard(cards, { title: titles[error.code], text: error.message, style: 'attention' });
   }
   const correlationId = correlationIdOf(context);
+  if (isTransient(error)) {
+    turnLogger(context, logger).warn('turn.store_unavailable', { error });
+    return noticeCard(cards, {
+      title: 'Please try again',
+      text: 'The store did not answer in time, so this was not saved. Try again in a moment; nothing is done twice.',
+      style: 'warning',
+      reference: correlationId,
+    });
+  }
   turnLogger(context, logger).error('turn.failed', { error });
   return noticeCard(cards, {
     title: 'Something went wrong on our side',
@@ -29,4 +38,13 @@ export function errorCard(context: TurnContext, error: unknown, cards: CardTempl
     style: 'attention',
     reference: correlationId,
   });
+}
+
+/** Throttling, an unavailable store, a timeout: worth trying again, and nothing was half-saved for the user. */
+export function isTransient(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; statusCode?: unknown; name?: unknown; message?: unknown };
+  const status = typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (status !== undefined && [408, 429, 449, 500, 502, 503, 504].includes(status)) return true;
+  return e.name === 'TimeoutError' || e.name === 'AbortError' || (typeof e.message === 'string' && /timed out|timeout|ECONNRESET|ECONNREFUSED|socket hang up/i.test(e.message));
 }

@@ -72,6 +72,8 @@ export interface EscalationRepository {
    */
   claimIntake(accountId: string, intakeKey: string, now: Date, options: { windowInMs: number; inFlightInMs: number }): Promise<IntakeClaim>;
   completeIntake(accountId: string, intakeKey: string, escalationId: string): Promise<void>;
+  /** Lets go of a claim whose escalation was never created (the attempt failed), so a retry need not wait. */
+  releaseIntake(accountId: string, intakeKey: string): Promise<void>;
   /** Escalations whose channel card is behind their record. */
   listCardSyncPending(limit: number): Promise<{ accountId: string; escalationId: string }[]>;
   /** Escalations with an alert threshold due by `now`, earliest first (an indexed query on alertCheckAt). */

@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock';
 import { personKey, type Account } from '../domain/directory';
 import { DomainError } from '../domain/errors';
 import { escalationIdFor, type Actor, type Escalation, type Watcher } from '../domain/escalation';
-import { validateIntake, type IntakeField, type IntakeForm } from '../domain/escalation-intake';
+import { validateIntake, type IntakeField, type IntakeForm, type ValidIntake } from '../domain/escalation-intake';
 import { initialSla, slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { fingerprintOf } from '../domain/fingerprint';
 import { escalationFindings } from '../domain/alert-rules';
@@ -83,6 +83,23 @@ export async function openEscalation(deps: OpenEscalationDeps, caller: Caller, i
     }
   }
 
+  try {
+    return await createClaimed(deps, caller, input, { account, intake, intakeKey, now });
+  } catch (error) {
+    // The attempt failed (e.g. the store did not answer): let go of the claim, if nothing was
+    // created, so that trying again works at once. A retry that finds the escalation returns it.
+    await deps.escalations.releaseIntake(account.accountId, intakeKey).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function createClaimed(
+  deps: OpenEscalationDeps,
+  caller: Caller,
+  input: OpenEscalationInput,
+  context: { account: Account; intake: ValidIntake; intakeKey: string; now: Date },
+): Promise<OpenEscalationResult> {
+  const { account, intake, intakeKey, now } = context;
   const targets = slaTargetsFor(intake.severity, deps.slaOverrides ? await deps.slaOverrides(account.accountId) : {});
   const actor = actorOf(caller);
   const channelCard = await channelCardFor(deps, account.accountId, input.origin);

@@ -19,6 +19,9 @@ export function createCosmosClient(connection: CosmosConnection): CosmosClient {
     connectionPolicy: {
       enableEndpointDiscovery: !connection.embedded,
       requestTimeout: connection.requestTimeoutInMs ?? 5_000,
+      // Bounded so that a turn still answers within Teams' ~15 s invoke limit when the store is
+      // throttled or unavailable: the user is told to try again instead of waiting.
+      retryOptions: { maxRetryAttemptCount: 3, fixedRetryIntervalInMilliseconds: 200, maxWaitTimeInSeconds: 4 },
     },
   };
   if (connection.embedded) return new CosmosClient({ ...options, key: 'embedded' });

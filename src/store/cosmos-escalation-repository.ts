@@ -158,6 +158,17 @@ export class CosmosEscalationRepository implements EscalationRepository {
     await this.container.items.upsert({ id, accountId, type: 'intake', schemaVersion: 1, claimedAt, escalationId });
   }
 
+  async releaseIntake(accountId: string, intakeKey: string): Promise<void> {
+    const id = toDocumentId(`intake:${intakeKey}`);
+    const doc = await this.read(id, accountId);
+    if (!doc || parseDocument(intakeSchema, doc).escalationId) return;
+    try {
+      await this.container.item(id, accountId).delete({ accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+    } catch (error) {
+      if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+    }
+  }
+
   async listCardSyncPending(limit: number): Promise<{ accountId: string; escalationId: string }[]> {
     const { resources } = await this.container.items
       .query<{ accountId: string; escalationId: string }>({

@@ -57,6 +57,7 @@ export interface TestBotOptions {
   /** Share another instance's embedded Cosmos server. */
   readonly embeddedCosmosEndpoint?: string;
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
+  readonly cosmosRequestTimeoutInMs?: number;
   readonly credentialsFactory?: StartOptions['credentialsFactory'];
 }
 
@@ -92,6 +93,7 @@ export class TestBot {
       ...(options.embeddedCosmosEndpoint ? { embeddedCosmosEndpoint: options.embeddedCosmosEndpoint } : {}),
       ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
       ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
+      ...(options.cosmosRequestTimeoutInMs ? { cosmosRequestTimeoutInMs: options.cosmosRequestTimeoutInMs } : {}),
     });
     return new TestBot(running, connector, clock, logs, !options.connector);
   }

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { actionExecute, botAdded, installationUpdate } from '../support/activities';
+import { cardsIn, cardText } from '../support/adaptive-card-check';
+import { FaultyCosmosProxy } from '../support/faulty-cosmos-proxy';
+import { demo, TestBot } from '../support/test-bot';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedded-cosmos';
+import { JsonLogger } from '../../src/logging/json-logger';
+import { ManualClock } from '../support/manual-clock';
+
+/** Teams retries an invoke after about 15 s; every answer must come well before. */
+const answerWithinMs = 10_000;
+
+describe('faults: a throttled, failing and hanging Cosmos store', function () {
+  this.timeout(240_000);
+  let store: EmbeddedCosmos;
+  let proxy: FaultyCosmosProxy;
+  let bot: TestBot;
+
+  before(async () => {
+    store = await startEmbeddedCosmos({ logger: new JsonLogger('error', new ManualClock(), () => undefined) });
+    proxy = new FaultyCosmosProxy(store.endpoint);
+    await proxy.start();
+    bot = await TestBot.start({ embeddedCosmosEndpoint: proxy.endpoint, cosmosRequestTimeoutInMs: 400 });
+    await bot.post(botAdded(bot.serviceUrl, demo.users.alex, demo.contosoChannel));
+    for (const user of [demo.users.alex, demo.users.megan]) await bot.post(installationUpdate(bot.serviceUrl, user, 'add'));
+  });
+
+  after(async () => {
+    await bot.close();
+    await proxy.stop();
+    await store.close();
+  });
+
+  async function timed(activity: Record<string, unknown>): Promise<{ text: string; ms: number }> {
+    const started = Date.now();
+    const res = await bot.post(activity);
+    const ms = Date.now() - started;
+    assert.ok(res.status < 500, `status ${res.status}`);
+    const body = res.body as { value?: unknown };
+    return { text: typeof body?.value === 'object' ? cardText(body.value) : (typeof body?.value === 'string' ? body.value : ''), ms };
+  }
+
+  it('answers every action in time, saying "try again" when the store fails, and loses or doubles nothing', async () => {
+    proxy.inject(0.15, ['429', '503', 'timeout']);
+    const escalation = (i: number) =>
+      actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { title: `Fault ${i}`, description: 'd', severity: 'B', product: 'Azure' }, { channel: demo.contosoChannel, replyToId: `r${i}` });
+    const log = (i: number) => actionExecute(bot.serviceUrl, demo.users.alex, 'contract.logHours', { accountId: 'contoso', bucket: 'Proactive', hours: '0.25', date: '2026-03-02', note: `Fault log ${i}` });
+
+    const outcomes: { kind: 'escalation' | 'log'; i: number; ok: boolean }[] = [];
+    let slowest = 0;
+    for (let i = 0; i < 20; i++) {
+      for (const [kind, activity] of [['escalation', escalation(i)], ['log', log(i)]] as const) {
+        const { text, ms } = await timed(activity);
+        slowest = Math.max(slowest, ms);
+        const ok = kind === 'escalation' ? /Opened ESC-CONTOSO-\d{4}|opened already/.test(text) : /Logged 0\.25 h|Already logged/.test(text);
+        assert.ok(ok || /Please try again|Something went wrong/.test(text), `an answer that is neither a success nor "try again": ${text.slice(0, 300)}`);
+        outcomes.push({ kind, i, ok });
+      }
+    }
+    const injected = proxy.injected['429'] + proxy.injected['503'] + proxy.injected.timeout;
+    assert.ok(injected > 10, `faults were injected (${JSON.stringify(proxy.injected)})`);
+    assert.ok(slowest < answerWithinMs, `slowest answer ${slowest} ms`);
+
+    proxy.heal();
+    const escalations = async () => (await bot.running.repositories.escalations.listOpen('contoso')).filter((e) => e.title.startsWith('Fault '));
+    const logs = async () => (await bot.running.repositories.contracts.listEntries('contoso', 'CONTOSO-UE-2026')).filter((e) => e.note?.startsWith('Fault log '));
+    for (const o of outcomes.filter((x) => x.ok)) {
+      if (o.kind === 'escalation') assert.ok((await escalations()).some((e) => e.title === `Fault ${o.i}`), `accepted escalation ${o.i} is stored`);
+      else assert.ok((await logs()).some((e) => e.note === `Fault log ${o.i}`), `accepted entry ${o.i} is stored`);
+    }
+    // The people who were told to try again do so, a little later.
+    bot.clock.advance(30_000);
+    for (const o of outcomes.filter((x) => !x.ok)) {
+      const { text } = await timed(o.kind === 'escalation' ? escalation(o.i) : log(o.i));
+      assert.match(text, o.kind === 'escalation' ? /Opened ESC-CONTOSO-\d{4}|opened already/ : /Logged 0\.25 h|Already logged/);
+    }
+    const stored = await escalations();
+    assert.deepEqual(stored.map((e) => e.title).sort(), Array.from({ length: 20 }, (_, i) => `Fault ${i}`).sort(), 'each escalation once');
+    assert.deepEqual(stored.map((e) => e.number).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1), 'ids without gaps');
+    assert.deepEqual((await logs()).map((e) => e.note).sort(), Array.from({ length: 20 }, (_, i) => `Fault log ${i}`).sort(), 'each entry once');
+    assert.ok(outcomes.some((o) => !o.ok), 'some actions met a fault');
+  });
+
+  it('keeps sweeping through faults and delivers every alert once when the store recovers', async () => {
+    bot.connector.reset();
+    proxy.inject(0.3, ['429', '503', 'timeout']);
+    for (let pass = 0; pass < 4; pass++) await bot.running.dispatcher.runOnce().catch(() => undefined);
+    proxy.heal();
+    for (let pass = 0; pass < 3; pass++) {
+      await bot.running.dispatcher.runOnce();
+      bot.clock.advance(31 * 60_000);
+    }
+    assert.equal((await bot.running.repositories.outbox.listDue(new Date('2099-01-01T00:00:00Z'), 5)).length, 0, 'nothing left pending');
+    const delivered = bot.connector.calls
+      .filter((c) => c.method === 'POST' && c.status < 300)
+      .map((c) => `${c.conversationId}|${cardsIn(c.body).map((card) => cardText(card)).join('')}`);
+    assert.equal(new Set(delivered).size, delivered.length, 'no alert twice');
+    assert.ok(delivered.some((d) => d.includes('Reactive hours 90% used')));
+  });
+});

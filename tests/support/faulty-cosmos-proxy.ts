@@ -1,0 +1,90 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault = '429' | '503' | 'timeout';
+
+/**
+ * A proxy in front of the embedded Cosmos server that answers a share of requests with a fault:
+ * 429 with a retry hint, 503, or no answer until well after the client's timeout. The share and
+ * the faults change while the test runs; the choice is seeded, so a run can be repeated.
+ */
+export class FaultyCosmosProxy {
+  private server: http.Server | undefined;
+  private share = 0;
+  private faults: Fault[] = [];
+  private seed = 20261126;
+  readonly injected: Record<Fault, number> = { '429': 0, '503': 0, timeout: 0 };
+  private readonly held = new Set<http.ServerResponse>();
+
+  constructor(private readonly target: string) {}
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/`;
+  }
+
+  inject(share: number, faults: Fault[]): void {
+    this.share = share;
+    this.faults = faults;
+  }
+
+  heal(): void {
+    this.share = 0;
+  }
+
+  async start(): Promise<void> {
+    const agent = new http.Agent({ keepAlive: true });
+    const target = new URL(this.target);
+    this.server = http.createServer((req, res) => {
+      const fault = this.nextFault();
+      if (fault) this.injected[fault] += 1;
+      if (fault === '429') {
+        res.writeHead(429, { 'content-type': 'application/json', 'x-ms-retry-after-ms': '20', 'x-ms-substatus': '3200' });
+        res.end(JSON.stringify({ code: 'TooManyRequests', message: 'Request rate is large' }));
+        req.resume();
+        return;
+      }
+      if (fault === '503') {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 'ServiceUnavailable', message: 'Service is unavailable' }));
+        req.resume();
+        return;
+      }
+      if (fault === 'timeout') {
+        this.held.add(res);
+        req.resume();
+        setTimeout(() => {
+          this.held.delete(res);
+          res.destroy();
+        }, 2_000).unref();
+        return;
+      }
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.held) res.destroy();
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private nextFault(): Fault | undefined {
+    if (this.share <= 0 || this.faults.length === 0) return undefined;
+    // A small linear congruential generator: the same seed gives the same faults.
+    this.seed = (this.seed * 1103515245 + 12345) % 2147483648;
+    const roll = this.seed / 2147483648;
+    if (roll >= this.share) return undefined;
+    return this.faults[Math.floor((roll / this.share) * this.faults.length)];
+  }
+}
