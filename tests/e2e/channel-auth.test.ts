@@ -34,8 +34,9 @@ describe('Bot Framework channel authentication (offline, real token validation)'
     return res.status;
   }
 
-  it('says channel authentication is on at start-up', () => {
+  it('says channel authentication is on at start-up, and never logs the secret', () => {
     assert.ok(bot.logs.some((l) => l.event === 'bot.started' && l.authentication === 'on'));
+    assert.doesNotMatch(JSON.stringify(bot.logs), /not-used-offline/);
   });
 
   it('accepts a token signed by the channel key for this bot and this service URL', async () => {

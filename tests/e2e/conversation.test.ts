@@ -134,6 +134,9 @@ describe('conversation basics through the HTTP server', () => {
       assert.ok(json.includes('[click](https://evil.example) ${secret}'), 'the text is kept as typed');
       assert.equal(executeActions(card).length, 1);
       assert.doesNotMatch(json, /"type":"Action.OpenUrl"/);
+      const logged = bot.logs.filter((l) => l.level !== 'debug');
+      assert.ok(!JSON.stringify(logged).includes('evil.example'), 'no message body in the logs above debug');
+      assert.ok(bot.logs.some((l) => l.event === 'turn.done' && typeof l.correlationId === 'string'), 'each turn logs with its correlation id');
       const runs = JSON.stringify((card.body as unknown[])[0]);
       assert.match(runs, /"type":"TextRun","text":"\\"\[click\]/, 'user text is in a TextRun, which Teams does not render as markdown');
     });

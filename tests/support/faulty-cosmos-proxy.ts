@@ -22,6 +22,13 @@ export class FaultyCosmosProxy {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/`;
   }
 
+  private targeted: { match: (method: string, url: string) => boolean; fault: Fault; times: number } | undefined;
+
+  /** Fails the next `times` requests that match, whatever the share. */
+  failNext(match: (method: string, url: string) => boolean, fault: Fault, times = 1): void {
+    this.targeted = { match, fault, times };
+  }
+
   inject(share: number, faults: Fault[]): void {
     this.share = share;
     this.faults = faults;
@@ -29,13 +36,16 @@ export class FaultyCosmosProxy {
 
   heal(): void {
     this.share = 0;
+    this.targeted = undefined;
   }
 
   async start(): Promise<void> {
     const agent = new http.Agent({ keepAlive: true });
     const target = new URL(this.target);
     this.server = http.createServer((req, res) => {
-      const fault = this.nextFault();
+      const targeted = this.targeted && this.targeted.times > 0 && this.targeted.match(req.method ?? '', decodeURIComponent(req.url ?? '')) ? this.targeted : undefined;
+      if (targeted) targeted.times -= 1;
+      const fault = targeted?.fault ?? this.nextFault();
       if (fault) this.injected[fault] += 1;
       if (fault === '429') {
         res.writeHead(429, { 'content-type': 'application/json', 'x-ms-retry-after-ms': '20', 'x-ms-substatus': '3200' });
