@@ -48,14 +48,14 @@ export class CosmosAlertRepository implements AlertRepository {
       { name: '@accountId', value: accountId },
       { name: '@open', value: 'open' },
       { name: '@escalationId', value: escalationId },
-    ]);
+    ], accountId);
   }
 
   async listRecent(accountId: string, limit: number): Promise<Alert[]> {
     return this.query('SELECT TOP @limit * FROM c WHERE c.accountId = @accountId AND c.type = @type ORDER BY c.raisedAt DESC', [
       { name: '@limit', value: limit },
       { name: '@accountId', value: accountId },
-    ]);
+    ], accountId);
   }
 
   async listOpenNormalSince(accountId: string, since: Date): Promise<Alert[]> {
@@ -64,7 +64,7 @@ export class CosmosAlertRepository implements AlertRepository {
       { name: '@open', value: 'open' },
       { name: '@normal', value: 'normal' },
       { name: '@since', value: since.toISOString() },
-    ]);
+    ], accountId);
   }
 
   async listRemindersDue(now: Date, limit: number): Promise<Alert[]> {
@@ -75,8 +75,11 @@ export class CosmosAlertRepository implements AlertRepository {
     ]);
   }
 
-  private async query(query: string, parameters: { name: string; value: string | number }[]): Promise<Alert[]> {
-    const { resources } = await this.container.items.query({ query, parameters: [...parameters, { name: '@type', value: 'alert' }] }).fetchAll();
+  /** With `accountId`, a single-partition query; without, it crosses partitions (the background sweep only). */
+  private async query(query: string, parameters: { name: string; value: string | number }[], accountId?: string): Promise<Alert[]> {
+    const { resources } = await this.container.items
+      .query({ query, parameters: [...parameters, { name: '@type', value: 'alert' }] }, accountId ? { partitionKey: accountId } : {})
+      .fetchAll();
     return resources.map((doc: unknown) => parseDocument(alertSchema, doc));
   }
 

@@ -55,7 +55,7 @@ export class CosmosContractRepository implements ContractRepository {
           { name: '@type', value: 'ledgerEntry' },
           { name: '@contractId', value: contractId },
         ],
-      })
+      }, { partitionKey: accountId })
       .fetchAll();
     return resources
       .map((doc: unknown) => parseDocument(ledgerEntrySchema, doc))

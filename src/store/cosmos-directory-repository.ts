@@ -57,7 +57,7 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
           { name: '@type', value: 'person' },
           { name: '@managerKey', value: personKey(manager) },
         ],
-      })
+      }, { partitionKey: personPartition(manager.tenantId) })
       .fetchAll();
     return resources.map((doc: unknown) => parseDocument(personSchema, doc));
   }
@@ -71,7 +71,7 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
           { name: '@type', value: 'person' },
           { name: '@accountId', value: accountId },
         ],
-      })
+      }, { partitionKey: personPartition(tenantId) })
       .fetchAll();
     return resources.map((doc: unknown) => parseDocument(personSchema, doc));
   }

@@ -79,7 +79,7 @@ export class CosmosEscalationRepository implements EscalationRepository {
           { name: '@type', value: 'escalation' },
           { name: '@open', value: [...openStatuses] },
         ],
-      })
+      }, { partitionKey: accountId })
       .fetchAll();
     return resources.map((doc: unknown) => parseDocument(escalationSchema, doc));
   }
@@ -93,7 +93,7 @@ export class CosmosEscalationRepository implements EscalationRepository {
           { name: '@type', value: 'escalation' },
           { name: '@key', value: intakeKey },
         ],
-      })
+      }, { partitionKey: accountId })
       .fetchAll();
     const first: unknown = resources[0];
     return first ? parseDocument(escalationSchema, first) : undefined;
