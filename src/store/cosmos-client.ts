@@ -17,7 +17,9 @@ export function createCosmosClient(connection: CosmosConnection): CosmosClient {
     endpoint: connection.endpoint,
     userAgentSuffix: 'tam-assistant',
     connectionPolicy: {
-      enableEndpointDiscovery: !connection.embedded,
+      // A plain-http endpoint is a local emulator or the embedded server of another process: it has
+      // no other regions to discover.
+      enableEndpointDiscovery: !connection.embedded && !connection.endpoint.startsWith('http://'),
       requestTimeout: connection.requestTimeoutInMs ?? 5_000,
       // Bounded so that a turn still answers within Teams' ~15 s invoke limit when the store is
       // throttled or unavailable: the user is told to try again instead of waiting.

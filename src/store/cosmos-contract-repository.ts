@@ -95,7 +95,7 @@ const dayInMs = 86_400_000;
  * ledger change they have not seen, or the daily re-check (spread over the day by account, so ten thousand
  * contracts do not all come due at midnight).
  */
-function contractDocument(contract: Contract): Record<string, unknown> {
+export function contractDocument(contract: Contract): Record<string, unknown> {
   const cursor = contract.alertCursor ? new Date(contract.alertCursor) : undefined;
   const candidates: Date[] = [];
   const threshold = nextAlertCheck(contractAlertPoints(contract), cursor);

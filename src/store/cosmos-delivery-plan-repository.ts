@@ -110,7 +110,8 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
   }
 }
 
-function planDocument(plan: DeliveryPlan): Record<string, unknown> {
+/** The stored form of a plan, with the instant its next alert threshold comes due. */
+export function planDocument(plan: DeliveryPlan): Record<string, unknown> {
   const check = nextAlertCheck(planAlertPoints(plan), plan.alertCursor ? new Date(plan.alertCursor) : undefined);
   return { id: 'plan', type: 'plan', schemaVersion: 1, ...plan, alertCheckAt: check ? check.toISOString() : null };
 }

@@ -187,22 +187,7 @@ export class CosmosEscalationRepository implements EscalationRepository {
   }
 
   private toDocument(escalation: Escalation): Record<string, unknown> {
-    const card = escalation.channelCard;
-    const cursor = escalation.alertCursor ? new Date(escalation.alertCursor) : undefined;
-    // A change since the rules last looked (acknowledged, updated, resolved) makes it due at once, so
-    // alerts whose condition has cleared stop reminding.
-    const changed = cursor && escalation.version > (escalation.alertSeenVersion ?? 0);
-    const check = changed ? new Date(0) : nextAlertCheck(escalationAlertPoints(escalation), cursor);
-    return {
-      id: toDocumentId(escalation.escalationId),
-      type: 'escalation',
-      schemaVersion: 1,
-      ...escalation,
-      // Denormalised so background passes find their work with one indexed filter each:
-      // stale channel cards, and escalations whose next alert threshold has come.
-      cardSyncPending: !!card && card.syncedVersion < escalation.version,
-      alertCheckAt: check ? check.toISOString() : null,
-    };
+    return escalationDocument(escalation);
   }
 
   private async read(id: string, accountId: string): Promise<Stored | undefined> {
@@ -213,4 +198,24 @@ export class CosmosEscalationRepository implements EscalationRepository {
       throw error;
     }
   }
+}
+
+/** The stored form of an escalation, with what background passes filter on. */
+export function escalationDocument(escalation: Escalation): Record<string, unknown> {
+  const card = escalation.channelCard;
+  const cursor = escalation.alertCursor ? new Date(escalation.alertCursor) : undefined;
+  // A change since the rules last looked (acknowledged, updated, resolved) makes it due at once, so
+  // alerts whose condition has cleared stop reminding.
+  const changed = cursor && escalation.version > (escalation.alertSeenVersion ?? 0);
+  const check = changed ? new Date(0) : nextAlertCheck(escalationAlertPoints(escalation), cursor);
+  return {
+    id: toDocumentId(escalation.escalationId),
+    type: 'escalation',
+    schemaVersion: 1,
+    ...escalation,
+    // Denormalised so background passes find their work with one indexed filter each:
+    // stale channel cards, and escalations whose next alert threshold has come.
+    cardSyncPending: !!card && card.syncedVersion < escalation.version,
+    alertCheckAt: check ? check.toISOString() : null,
+  };
 }
