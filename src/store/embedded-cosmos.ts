@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../domain/logger';
+import { installLinearQueryAccumulators } from './embedded-query-engine';
 
 /**
  * The embedded Cosmos-compatible server (@vercel/cosmosdb-server) on loopback, made durable.
@@ -56,6 +57,7 @@ interface Snapshot {
 const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments'];
 
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promise<EmbeddedCosmos> {
+  installLinearQueryAccumulators();
   const image: StoreImage = new Map();
   const files = options.dataDir ? journalFiles(options.dataDir) : undefined;
   if (files) {

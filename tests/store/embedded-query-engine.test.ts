@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import query from '@zeit/cosmosdb-query';
+import { installLinearQueryAccumulators } from '../../src/store/embedded-query-engine';
+import { startTestStore, type TestStore } from '../support/embedded-store';
+
+interface Doc {
+  id: string;
+  accountId: string;
+  n: number;
+  tags: { name: string }[];
+  children?: { name: string; pets?: string[] }[];
+}
+
+const docs: Doc[] = Array.from({ length: 60 }, (_, i) => ({
+  id: `d${String(i).padStart(2, '0')}`,
+  accountId: `a${i % 3}`,
+  n: (i * 7) % 11,
+  tags: i % 4 === 0 ? [] : [{ name: `t${i % 5}` }, { name: 'common' }],
+  ...(i % 2 === 0 ? { children: [{ name: `c${i}`, pets: i % 6 === 0 ? ['cat', 'dog'] : [] }] } : {}),
+}));
+
+describe('embedded store query engine', () => {
+  let store: TestStore;
+
+  before(async () => {
+    store = await startTestStore();
+    for (const doc of docs) await store.containers.accounts.items.create(doc);
+  });
+
+  after(async () => {
+    await store.close();
+  });
+
+  const run = async <T>(sql: string, parameters: { name: string; value: unknown }[] = [], partitionKey?: string): Promise<T[]> => {
+    const { resources } = await store.containers.accounts.items.query<T>({ query: sql, parameters: parameters as never }, partitionKey ? { partitionKey } : {}).fetchAll();
+    return resources;
+  };
+
+  it('compiles queries without copying the working set once per document', () => {
+    installLinearQueryAccumulators();
+    for (const sql of ['SELECT * FROM c WHERE c.n > 3', 'SELECT t.name FROM c JOIN t IN c.tags', 'SELECT p FROM c JOIN ch IN c.children JOIN p IN ch.pets', 'SELECT VALUE c.children[0] FROM c']) {
+      const code = query(sql).code;
+      assert.ok(code, sql);
+      assert.doesNotMatch(code, /\[\s*\.\.\.\$\s*,/, sql);
+      assert.match(code, /\$\.push\(/, sql);
+    }
+  });
+
+  it('answers filters, ORDER BY with TOP and single-partition queries as before', async () => {
+    const filtered = await run<{ id: string }>('SELECT c.id FROM c WHERE c.n > @min', [{ name: '@min', value: 6 }]);
+    assert.deepEqual(filtered.map((d) => d.id).sort(), docs.filter((d) => d.n > 6).map((d) => d.id).sort());
+
+    const top = await run<{ id: string; n: number }>('SELECT TOP 5 c.id, c.n FROM c ORDER BY c.n DESC');
+    assert.deepEqual(top.map((d) => d.n), [...docs].map((d) => d.n).sort((x, y) => y - x).slice(0, 5));
+
+    const onePartition = await run<{ id: string }>('SELECT c.id FROM c WHERE c.accountId = @a', [{ name: '@a', value: 'a1' }], 'a1');
+    assert.deepEqual(onePartition.map((d) => d.id).sort(), docs.filter((d) => d.accountId === 'a1').map((d) => d.id).sort());
+  });
+
+  it('answers joins, nested joins, array paths and aggregates as before', async () => {
+    const tags = await run<{ name: string }>('SELECT t.name FROM c JOIN t IN c.tags');
+    assert.equal(tags.length, docs.reduce((s, d) => s + d.tags.length, 0));
+    assert.equal(tags.filter((t) => t.name === 'common').length, docs.filter((d) => d.tags.length > 0).length);
+
+    const pets = await run<string>('SELECT VALUE p FROM c JOIN ch IN c.children JOIN p IN ch.pets');
+    assert.deepEqual(pets.sort(), docs.flatMap((d) => (d.children ?? []).flatMap((ch) => ch.pets ?? [])).sort());
+
+    const firstChildren = await run<{ name: string }>('SELECT VALUE c.children[0] FROM c WHERE IS_DEFINED(c.children)');
+    assert.equal(firstChildren.length, docs.filter((d) => d.children).length);
+
+    const [count] = await run<number>('SELECT VALUE COUNT(1) FROM c WHERE ARRAY_LENGTH(c.tags) > 0');
+    assert.equal(count, docs.filter((d) => d.tags.length > 0).length);
+  });
+});
