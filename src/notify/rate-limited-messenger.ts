@@ -44,9 +44,17 @@ export class RateLimitedMessenger implements TeamsMessenger {
     const started = this.timer.now();
     let result: DeliveryResult = { status: 'retry', error: 'not attempted' };
     for (let attempt = 1; attempt <= this.budget.attempts; attempt++) {
-      await this.conversations.acquire(reference.conversationId);
-      await this.tenants.acquire(reference.tenantId);
-      result = await send();
+      const conversationSlot = await this.conversations.acquire(reference.conversationId);
+      const tenantSlot = await this.tenants.acquire(reference.tenantId).catch((error: unknown) => {
+        conversationSlot();
+        throw error;
+      });
+      try {
+        result = await send();
+      } finally {
+        tenantSlot();
+        conversationSlot();
+      }
       if (result.status !== 'retry') return result;
       const backoff = result.retryAfterInMs ?? this.budget.baseBackoffInMs * 2 ** (attempt - 1) * (0.5 + this.random());
       if (result.retryAfterInMs !== undefined) this.conversations.block(reference.conversationId, this.timer.now() + result.retryAfterInMs);
