@@ -36,7 +36,7 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Extra Bot Framework authentication settings, e.g. a local OpenID metadata URL. */
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
-  /** Lifetime of cached directory reads; 0 turns caching off. */
+  /** Lifetime of cached directory and account reads; 0 turns caching off. */
   readonly directoryCacheTtlInMs?: number;
   /** How often the dispatcher retries queued messages and stale cards; 0 = only when asked. */
   readonly dispatchIntervalInMs?: number;
@@ -95,8 +95,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const client = createCosmosClient(embeddedEndpoint ? { endpoint: embeddedEndpoint, embedded: true, ...timeout } : { ...remoteConnection(config), ...timeout });
   try {
     const { database, containers } = await ensureContainers(client, config.cosmos.databaseId);
-    const directory = new CosmosDirectoryRepository(containers.directory, clock, options.directoryCacheTtlInMs ?? 15_000);
-    const accounts = new CosmosAccountRepository(containers.accounts);
+    const cacheTtlInMs = options.directoryCacheTtlInMs ?? 15_000;
+    const directory = new CosmosDirectoryRepository(containers.directory, clock, cacheTtlInMs);
+    const accounts = new CosmosAccountRepository(containers.accounts, { clock, ttlInMs: cacheTtlInMs });
     const conversations = new CosmosConversationReferenceRepository(containers.conversations);
     const escalations = new CosmosEscalationRepository(containers.accounts);
     const outbox = new CosmosOutboxRepository(containers.outbox);

@@ -18,6 +18,8 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   private readonly people: TtlCache<Person | undefined>;
   private readonly links: TtlCache<ChannelLink | undefined>;
   private readonly tenants: TtlCache<boolean>;
+  private readonly accountPeople: TtlCache<Person[]>;
+  private readonly accountChannels: TtlCache<string | undefined>;
 
   constructor(
     private readonly container: Container,
@@ -27,6 +29,8 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     this.people = new TtlCache(clock, cacheTtlInMs);
     this.links = new TtlCache(clock, cacheTtlInMs);
     this.tenants = new TtlCache(clock, cacheTtlInMs);
+    this.accountPeople = new TtlCache(clock, cacheTtlInMs);
+    this.accountChannels = new TtlCache(clock, cacheTtlInMs);
   }
 
   async getPerson(identity: UserIdentity): Promise<Person | undefined> {
@@ -46,6 +50,8 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
       ...valid,
     });
     this.people.set(personKey(valid), valid);
+    // Who works on which account may have changed: the next lookup reads the store again.
+    this.accountPeople.clear();
   }
 
   async listReports(manager: UserIdentity): Promise<Person[]> {
@@ -63,6 +69,10 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   }
 
   async listPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]> {
+    return this.accountPeople.get(`${tenantId}|${accountId}`, () => this.queryPeopleForAccount(tenantId, accountId));
+  }
+
+  private async queryPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]> {
     const { resources } = await this.container.items
       .query({
         query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type AND ARRAY_CONTAINS(c.accountIds, @accountId)',
@@ -77,9 +87,11 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   }
 
   async getAccountChannel(accountId: string): Promise<string | undefined> {
-    const id = toDocumentId(`account-channel:${accountId}`);
-    const doc = await this.read(id, id);
-    return doc ? parseDocument(accountChannelSchema, doc).channelId : undefined;
+    return this.accountChannels.get(accountId, async () => {
+      const id = toDocumentId(`account-channel:${accountId}`);
+      const doc = await this.read(id, id);
+      return doc ? parseDocument(accountChannelSchema, doc).channelId : undefined;
+    });
   }
 
   async getChannelLink(channelId: string): Promise<ChannelLink | undefined> {
@@ -104,6 +116,7 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
       channelId: valid.channelId,
     });
     this.links.set(valid.channelId, valid);
+    this.accountChannels.set(valid.accountId, valid.channelId);
   }
 
   async isTenantAllowed(tenantId: string): Promise<boolean> {
