@@ -83,11 +83,23 @@ export async function openEscalation(deps: OpenEscalationDeps, caller: Caller, i
     }
   }
 
+  const progress = { writeAttempted: false };
   try {
-    return await createClaimed(deps, caller, input, { account, intake, intakeKey, now });
+    return await createClaimed(deps, caller, input, { account, intake, intakeKey, now, progress });
   } catch (error) {
-    // The attempt failed (e.g. the store did not answer): let go of the claim, if nothing was
-    // created, so that trying again works at once. A retry that finds the escalation returns it.
+    // The attempt failed (e.g. the store did not answer). A write that timed out may still have
+    // been stored: if the escalation is there, finish the intake with it and answer as opened.
+    if (progress.writeAttempted) {
+      const stored = await deps.escalations.findByIntakeKey(account.accountId, intakeKey).catch(() => undefined);
+      if (stored) {
+        await deps.escalations.completeIntake(account.accountId, intakeKey, stored.escalationId).catch(() => undefined);
+        // Should this fail too, the alert sweep raises a severity A alert on its next pass.
+        const notifications = stored.severity === 'A' ? await raiseAlerts(deps, escalationFindings(stored, now)).then((r) => r.queued, () => []) : [];
+        return { kind: 'created', escalation: stored, account, notifications };
+      }
+    }
+    // Nothing was created: let go of the claim so that trying again works at once. A retry that
+    // finds the escalation after all returns it.
     await deps.escalations.releaseIntake(account.accountId, intakeKey).catch(() => undefined);
     throw error;
   }
@@ -97,21 +109,25 @@ async function createClaimed(
   deps: OpenEscalationDeps,
   caller: Caller,
   input: OpenEscalationInput,
-  context: { account: Account; intake: ValidIntake; intakeKey: string; now: Date },
+  context: { account: Account; intake: ValidIntake; intakeKey: string; now: Date; progress: { writeAttempted: boolean } },
 ): Promise<OpenEscalationResult> {
-  const { account, intake, intakeKey, now } = context;
-  const targets = slaTargetsFor(intake.severity, deps.slaOverrides ? await deps.slaOverrides(account.accountId) : {});
+  const { account, intake, intakeKey, now, progress } = context;
   const actor = actorOf(caller);
-  const channelCard = await channelCardFor(deps, account.accountId, input.origin);
+  // Independent reads, side by side: each is a round trip to the store.
+  const [overrides, channelCard, tamReferences, numberHint] = await Promise.all([
+    deps.slaOverrides ? deps.slaOverrides(account.accountId) : {},
+    channelCardFor(deps, account.accountId, input.origin),
+    accountTams(deps, account.accountId).then((tams) => Promise.all(tams.map(async (tam) => ({ tam, reference: await deps.conversations.getPersonal(tam) })))),
+    deps.escalations.nextNumberHint(account.accountId),
+  ]);
+  const targets = slaTargetsFor(intake.severity, overrides);
   const watchers: Watcher[] = input.teamsUserId ? [{ key: actor.key, teamsUserId: input.teamsUserId }] : [];
-  const tams = await accountTams(deps, account.accountId);
-  for (const tam of tams) {
-    const reference = await deps.conversations.getPersonal(tam);
+  for (const { tam, reference } of tamReferences) {
     const teamsUserId = (reference?.reference.user as { id?: unknown } | undefined)?.id;
     if (typeof teamsUserId === 'string' && !watchers.some((w) => w.key === personKey(tam))) watchers.push({ key: personKey(tam), teamsUserId });
   }
 
-  let number = await deps.escalations.nextNumberHint(account.accountId);
+  let number = numberHint;
   let created: Escalation | undefined;
   for (let attempt = 0; attempt < 500 && !created; attempt++, number++) {
     const escalation: Escalation = {
@@ -132,6 +148,7 @@ async function createClaimed(
       intakeKey,
       updatedAt: now.toISOString(),
     };
+    progress.writeAttempted = true;
     if (await deps.escalations.create(escalation)) created = escalation;
   }
   if (!created) throw new DomainError('unavailable', 'Could not allocate an escalation number; please try again.');
