@@ -77,9 +77,11 @@ export async function submitCheckIn(
   if (lines.length === 0) return { kind: 'invalid', errors: {}, formError: 'There is nothing on this check-in to record.' };
 
   const by = { key: personKey(caller.identity), name: caller.displayName };
-  for (const line of lines.filter((l) => l.hoursDelivered > 0)) {
+  // Entries first (deterministic ids, so a resend adds nothing); then, side by side, the flag that
+  // has the alert rules look at the ledger again and the plan; the check-in record last.
+  const delivered = lines.filter((l) => l.hoursDelivered > 0).map((line): LedgerEntry => {
     const item = plan.items.find((i) => i.itemId === line.itemId);
-    const entry: LedgerEntry = {
+    return {
       entryId: `d-${dueDate}-${line.itemId}`,
       accountId,
       contractId: contract.contractId,
@@ -92,10 +94,10 @@ export async function submitCheckIn(
       loggedBy: by,
       loggedAt: now.toISOString(),
     };
-    await deps.contracts.createEntry(entry);
-  }
-  if (lines.some((l) => l.hoursDelivered > 0)) await deps.contracts.markLedgerChanged(accountId);
-  await deps.plans.updatePlan(accountId, (current) => {
+  });
+  await Promise.all(delivered.map((entry) => deps.contracts.createEntry(entry)));
+  const ledgerChanged = delivered.length > 0 ? deps.contracts.markLedgerChanged(accountId) : Promise.resolve();
+  const planMovedOn = deps.plans.updatePlan(accountId, (current) => {
     const byItem = new Map(lines.map((l) => [l.itemId, l]));
     const items = current.items.map((item) => {
       const line = byItem.get(item.itemId);
@@ -109,6 +111,7 @@ export async function submitCheckIn(
       updatedAt: now.toISOString(),
     };
   });
+  await Promise.all([ledgerChanged, planMovedOn]);
   const checkIn: CheckIn = { accountId, dueDate, submittedAt: now.toISOString(), by, items: lines };
   const created = await deps.plans.createCheckIn(checkIn);
   const stored = created ? checkIn : ((await deps.plans.getCheckIn(accountId, dueDate)) ?? checkIn);
