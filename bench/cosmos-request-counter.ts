@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { closeServer, forwardRequest, listenOnLoopback } from '../tests/support/loopback';
 
 export type RequestKind = 'point read' | 'query, one partition' | 'query, cross-partition' | 'query plan' | 'write' | 'metadata';
 export const requestKinds: readonly RequestKind[] = ['point read', 'query, one partition', 'query, cross-partition', 'query plan', 'write', 'metadata'];
@@ -37,21 +38,13 @@ export class CosmosRequestCounter {
       const started = performance.now();
       this.counts[kind] += 1;
       res.on('finish', () => (this.timeInMs[kind] += performance.now() - started));
-      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
+      forwardRequest(target, agent, req, res);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(this.server);
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private zero(): Record<RequestKind, number> {

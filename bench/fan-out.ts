@@ -22,6 +22,7 @@ import { CosmosDirectoryRepository } from '../src/store/cosmos-directory-reposit
 import { CosmosEscalationRepository } from '../src/store/cosmos-escalation-repository';
 import { CosmosOutboxRepository } from '../src/store/cosmos-outbox-repository';
 import { startEmbeddedCosmos } from '../src/store/embedded-cosmos';
+import { closeServer, listenOnLoopback } from '../tests/support/loopback';
 import { inParallel } from './seed-bench';
 
 export interface SenderMeasure {
@@ -90,14 +91,11 @@ class LimitedConnector {
         res.end(JSON.stringify({ id: `m${this.accepted.length}` }));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(this.server);
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   measure(startedAt: number, expected: number): SenderMeasure {
