@@ -1,9 +1,7 @@
 import type { Container } from '@azure/cosmos';
 import { alertSchema, type Alert } from '../domain/alert';
 import type { AlertRepository } from '../domain/ports';
-import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
-
-type Stored = Record<string, unknown> & { _etag?: string };
+import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 /** Alerts live in their account's partition; reminders are found by an indexed due time. */
 export class CosmosAlertRepository implements AlertRepository {
@@ -20,27 +18,13 @@ export class CosmosAlertRepository implements AlertRepository {
   }
 
   async get(accountId: string, alertId: string): Promise<Alert | undefined> {
-    const doc = await this.read(documentId(alertId), accountId);
+    const doc = await readDocument(this.container, documentId(alertId), accountId);
     return doc ? parseDocument(alertSchema, doc) : undefined;
   }
 
   async update(accountId: string, alertId: string, change: (current: Alert) => Alert | undefined): Promise<Alert | undefined> {
-    const id = documentId(alertId);
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = await this.read(id, accountId);
-      if (!doc) return undefined;
-      const current = parseDocument(alertSchema, doc);
-      const changed = change(current);
-      if (!changed) return current;
-      const valid = alertSchema.parse(changed);
-      try {
-        await this.container.item(id, accountId).replace(toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-        return valid;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
-    }
-    return undefined;
+    const outcome = await updateDocument(this.container, { id: documentId(alertId), partitionKey: accountId }, alertCodec, change);
+    return 'value' in outcome ? outcome.value : undefined;
   }
 
   async listOpenForEscalation(accountId: string, escalationId: string): Promise<Alert[]> {
@@ -82,15 +66,6 @@ export class CosmosAlertRepository implements AlertRepository {
       .fetchAll();
     return resources.map((doc: unknown) => parseDocument(alertSchema, doc));
   }
-
-  private async read(id: string, accountId: string): Promise<Stored | undefined> {
-    try {
-      return (await this.container.item(id, accountId).read<Stored>()).resource;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
 }
 
 function documentId(alertId: string): string {
@@ -100,3 +75,5 @@ function documentId(alertId: string): string {
 function toDocument(alert: Alert): Record<string, unknown> {
   return { id: documentId(alert.alertId), type: 'alert', schemaVersion: 1, ...alert };
 }
+
+const alertCodec: DocumentCodec<Alert> = { parse: (doc) => parseDocument(alertSchema, doc), validate: (alert) => alertSchema.parse(alert), toDocument };

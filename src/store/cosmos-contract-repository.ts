@@ -1,7 +1,7 @@
 import type { Container } from '@azure/cosmos';
 import { contractSchema, ledgerEntrySchema, type Contract, type LedgerEntry } from '../domain/contract';
 import type { ContractRepository } from '../domain/ports';
-import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
+import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 import { contractAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { dueQuery } from './cosmos-escalation-repository';
 import { fingerprint } from '../domain/fingerprint';
@@ -11,7 +11,7 @@ export class CosmosContractRepository implements ContractRepository {
   constructor(private readonly container: Container) {}
 
   async getContract(accountId: string): Promise<Contract | undefined> {
-    const doc = await this.read('contract', accountId);
+    const doc = await readDocument(this.container, 'contract', accountId);
     return doc ? parseDocument(contractSchema, doc) : undefined;
   }
 
@@ -32,18 +32,7 @@ export class CosmosContractRepository implements ContractRepository {
   }
 
   private async change(accountId: string, change: (current: Contract) => Contract): Promise<void> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = await this.read('contract', accountId);
-      if (!doc) return;
-      try {
-        await this.container
-          .item('contract', accountId)
-          .replace(contractDocument(change(parseDocument(contractSchema, doc))), { accessCondition: { type: 'IfMatch', condition: String(doc._etag ?? '') } });
-        return;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
-    }
+    await updateDocument(this.container, { id: 'contract', partitionKey: accountId }, contractCodec, change);
   }
 
   async listEntries(accountId: string, contractId: string): Promise<LedgerEntry[]> {
@@ -63,7 +52,7 @@ export class CosmosContractRepository implements ContractRepository {
   }
 
   async getEntry(accountId: string, entryId: string): Promise<LedgerEntry | undefined> {
-    const doc = await this.read(entryDocumentId(entryId), accountId);
+    const doc = await readDocument(this.container, entryDocumentId(entryId), accountId);
     return doc ? parseDocument(ledgerEntrySchema, doc) : undefined;
   }
 
@@ -74,15 +63,6 @@ export class CosmosContractRepository implements ContractRepository {
       return true;
     } catch (error) {
       if (isConflict(error)) return false;
-      throw error;
-    }
-  }
-
-  private async read(id: string, accountId: string): Promise<(Record<string, unknown> & { _etag?: string }) | undefined> {
-    try {
-      return (await this.container.item(id, accountId).read<Record<string, unknown> & { _etag?: string }>()).resource;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -114,3 +94,5 @@ export function contractDocument(contract: Contract): Record<string, unknown> {
 function entryDocumentId(entryId: string): string {
   return toDocumentId(`ledger:${entryId}`);
 }
+
+const contractCodec: DocumentCodec<Contract> = { parse: (doc) => parseDocument(contractSchema, doc), validate: (contract) => contract, toDocument: contractDocument };

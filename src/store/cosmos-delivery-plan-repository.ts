@@ -4,16 +4,14 @@ import { checkInSchema, deliveryPlanSchema, type CheckIn, type DeliveryPlan } fr
 import type { DeliveryPlanRepository } from '../domain/ports';
 import { nextAlertCheck, planAlertPoints } from '../domain/alert-rules';
 import { dueQuery } from './cosmos-escalation-repository';
-import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
-
-type Stored = Record<string, unknown> & { _etag?: string };
+import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
 
 /** The plan (one document, items inside) and its check-ins live in the account's partition. */
 export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
   constructor(private readonly container: Container) {}
 
   async getPlan(accountId: string): Promise<DeliveryPlan | undefined> {
-    const doc = await this.read('plan', accountId);
+    const doc = await readDocument(this.container, 'plan', accountId);
     return doc ? parseDocument(deliveryPlanSchema, doc) : undefined;
   }
 
@@ -28,27 +26,15 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
   }
 
   async updatePlan(accountId: string, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<DeliveryPlan> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = await this.read('plan', accountId);
-      if (!doc) throw Object.assign(new Error(`no delivery plan for ${accountId}`), { code: 404 });
-      const current = parseDocument(deliveryPlanSchema, doc);
-      const changed = change(current);
-      if (!changed) return current;
-      const valid = deliveryPlanSchema.parse(changed);
-      try {
-        await this.container
-          .item('plan', accountId)
-          .replace(planDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-        return valid;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
+    const outcome = await updateDocument(this.container, { id: 'plan', partitionKey: accountId }, planCodec, change);
+    if (!('value' in outcome)) {
+      throw outcome.status === 'missing' ? Object.assign(new Error(`no delivery plan for ${accountId}`), { code: 404 }) : Object.assign(new Error(`the plan of ${accountId} kept changing under us`), { code: 412 });
     }
-    throw Object.assign(new Error(`the plan of ${accountId} kept changing under us`), { code: 412 });
+    return outcome.value;
   }
 
   async getCheckIn(accountId: string, dueDate: CalendarDate): Promise<CheckIn | undefined> {
-    const doc = await this.read(checkInId(dueDate), accountId);
+    const doc = await readDocument(this.container, checkInId(dueDate), accountId);
     return doc ? parseDocument(checkInSchema, doc) : undefined;
   }
 
@@ -65,21 +51,9 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
 
   async updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined> {
     const id = checkInId(dueDate);
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = await this.read(id, accountId);
-      if (!doc) return undefined;
-      const current = parseDocument(checkInSchema, doc);
-      const changed = change(current);
-      if (!changed) return current;
-      const valid = checkInSchema.parse(changed);
-      try {
-        await this.container.item(id, accountId).replace({ id, type: 'checkIn', schemaVersion: 1, ...valid }, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-        return valid;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
-    }
-    return undefined;
+    const codec: DocumentCodec<CheckIn> = { ...checkInCodec, toDocument: (checkIn) => ({ id, type: 'checkIn', schemaVersion: 1, ...checkIn }) };
+    const outcome = await updateDocument(this.container, { id, partitionKey: accountId }, codec, change);
+    return 'value' in outcome ? outcome.value : undefined;
   }
 
   async listPlansDueForCheckIn(today: CalendarDate, limit: number): Promise<{ accountId: string; nextCheckInDue: CalendarDate }[]> {
@@ -99,15 +73,6 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
   async listDueForAlerts(now: Date, limit: number): Promise<string[]> {
     return (await dueQuery<{ accountId: string }>(this.container, 'plan', now, limit, 'c.accountId')).map((r) => r.accountId);
   }
-
-  private async read(id: string, accountId: string): Promise<Stored | undefined> {
-    try {
-      return (await this.container.item(id, accountId).read<Stored>()).resource;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
 }
 
 /** The stored form of a plan, with the instant its next alert threshold comes due. */
@@ -119,3 +84,6 @@ export function planDocument(plan: DeliveryPlan): Record<string, unknown> {
 function checkInId(dueDate: CalendarDate): string {
   return toDocumentId(`checkin:${dueDate}`);
 }
+
+const planCodec: DocumentCodec<DeliveryPlan> = { parse: (doc) => parseDocument(deliveryPlanSchema, doc), validate: (plan) => deliveryPlanSchema.parse(plan), toDocument: planDocument };
+const checkInCodec = { parse: (doc: StoredDocument) => parseDocument(checkInSchema, doc), validate: (checkIn: CheckIn) => checkInSchema.parse(checkIn) };

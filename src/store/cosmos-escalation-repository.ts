@@ -3,14 +3,12 @@ import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, type Escalation } from '../domain/escalation';
 import type { EscalationRepository, IntakeClaim } from '../domain/ports';
-import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
+import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 const counterSchema = z.object({ next: z.number().int().positive() });
 const intakeSchema = z.object({ claimedAt: z.string(), escalationId: z.string().optional() });
 
 const maxAttempts = 10;
-
-type Stored = Record<string, unknown> & { _etag?: string };
 
 /**
  * Records of one type whose `alertCheckAt` has come, earliest first. Only what is due is read,
@@ -35,13 +33,13 @@ export class CosmosEscalationRepository implements EscalationRepository {
   constructor(private readonly container: Container) {}
 
   async get(accountId: string, escalationId: string): Promise<Escalation | undefined> {
-    const doc = await this.read(toDocumentId(escalationId), accountId);
+    const doc = await readDocument(this.container, toDocumentId(escalationId), accountId);
     return doc ? parseDocument(escalationSchema, doc) : undefined;
   }
 
   async create(escalation: Escalation): Promise<boolean> {
     try {
-      await this.container.items.create(this.toDocument(escalationSchema.parse(escalation)));
+      await this.container.items.create(escalationDocument(escalationSchema.parse(escalation)));
       return true;
     } catch (error) {
       if (isConflict(error)) return false;
@@ -50,24 +48,11 @@ export class CosmosEscalationRepository implements EscalationRepository {
   }
 
   async update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation> {
-    const id = toDocumentId(escalationId);
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const doc = await this.read(id, accountId);
-      if (!doc) throw Object.assign(new Error(`escalation ${escalationId} not found`), { code: 404 });
-      const current = parseDocument(escalationSchema, doc);
-      const changed = change(current);
-      if (!changed) return current;
-      const valid = escalationSchema.parse(changed);
-      try {
-        await this.container
-          .item(id, accountId)
-          .replace(this.toDocument(valid), doc._etag ? { accessCondition: { type: 'IfMatch', condition: doc._etag } } : {});
-        return valid;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
+    const outcome = await updateDocument(this.container, { id: toDocumentId(escalationId), partitionKey: accountId }, escalationCodec, change, maxAttempts);
+    if (!('value' in outcome)) {
+      throw outcome.status === 'missing' ? Object.assign(new Error(`escalation ${escalationId} not found`), { code: 404 }) : Object.assign(new Error(`escalation ${escalationId} kept changing under us`), { code: 412 });
     }
-    throw Object.assign(new Error(`escalation ${escalationId} kept changing under us`), { code: 412 });
+    return outcome.value;
   }
 
   async listOpen(accountId: string): Promise<Escalation[]> {
@@ -100,14 +85,14 @@ export class CosmosEscalationRepository implements EscalationRepository {
   }
 
   async nextNumberHint(accountId: string): Promise<number> {
-    const doc = await this.read('counter:escalations', accountId);
+    const doc = await readDocument(this.container, 'counter:escalations', accountId);
     return doc ? parseDocument(counterSchema, doc).next : 1;
   }
 
   async recordNumberUsed(accountId: string, number: number): Promise<void> {
     // The counter is only a hint: allocation probes upward from it, so a lost write costs one retry, never a duplicate or a gap.
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const doc = await this.read('counter:escalations', accountId);
+      const doc = await readDocument(this.container, 'counter:escalations', accountId);
       const next = number + 1;
       if (doc && parseDocument(counterSchema, doc).next >= next) return;
       try {
@@ -135,7 +120,7 @@ export class CosmosEscalationRepository implements EscalationRepository {
       } catch (error) {
         if (!isConflict(error)) throw error;
       }
-      const doc = await this.read(id, accountId);
+      const doc = await readDocument(this.container, id, accountId);
       if (!doc) continue;
       const claim = parseDocument(intakeSchema, doc);
       const age = now.getTime() - new Date(claim.claimedAt).getTime();
@@ -153,14 +138,14 @@ export class CosmosEscalationRepository implements EscalationRepository {
 
   async completeIntake(accountId: string, intakeKey: string, escalationId: string): Promise<void> {
     const id = toDocumentId(`intake:${intakeKey}`);
-    const doc = await this.read(id, accountId);
+    const doc = await readDocument(this.container, id, accountId);
     const claimedAt = doc ? parseDocument(intakeSchema, doc).claimedAt : new Date(0).toISOString();
     await this.container.items.upsert({ id, accountId, type: 'intake', schemaVersion: 1, claimedAt, escalationId });
   }
 
   async releaseIntake(accountId: string, intakeKey: string): Promise<void> {
     const id = toDocumentId(`intake:${intakeKey}`);
-    const doc = await this.read(id, accountId);
+    const doc = await readDocument(this.container, id, accountId);
     if (!doc || parseDocument(intakeSchema, doc).escalationId) return;
     try {
       await this.container.item(id, accountId).delete({ accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
@@ -185,19 +170,6 @@ export class CosmosEscalationRepository implements EscalationRepository {
   async listDueForAlerts(now: Date, limit: number): Promise<{ accountId: string; escalationId: string }[]> {
     return dueQuery(this.container, 'escalation', now, limit, 'c.accountId, c.escalationId');
   }
-
-  private toDocument(escalation: Escalation): Record<string, unknown> {
-    return escalationDocument(escalation);
-  }
-
-  private async read(id: string, accountId: string): Promise<Stored | undefined> {
-    try {
-      return (await this.container.item(id, accountId).read<Stored>()).resource;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
 }
 
 /** The stored form of an escalation, with what background passes filter on. */
@@ -219,3 +191,5 @@ export function escalationDocument(escalation: Escalation): Record<string, unkno
     alertCheckAt: check ? check.toISOString() : null,
   };
 }
+
+const escalationCodec: DocumentCodec<Escalation> = { parse: (doc) => parseDocument(escalationSchema, doc), validate: (escalation) => escalationSchema.parse(escalation), toDocument: escalationDocument };

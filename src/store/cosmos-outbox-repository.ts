@@ -1,9 +1,7 @@
 import type { Container } from '@azure/cosmos';
 import { outboxItemSchema, type OutboxItem } from '../domain/outbox';
 import type { OutboxRepository } from '../domain/ports';
-import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
-
-type Stored = Record<string, unknown> & { _etag?: string };
+import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
 
 /** Proactive messages waiting to be (or already) sent; one document per dedupe key. */
 export class CosmosOutboxRepository implements OutboxRepository {
@@ -20,28 +18,16 @@ export class CosmosOutboxRepository implements OutboxRepository {
   }
 
   async get(id: string): Promise<OutboxItem | undefined> {
-    const doc = await this.read(toDocumentId(id));
+    const docId = toDocumentId(id);
+    const doc = await readDocument(this.container, docId, docId);
     return doc ? this.parse(doc) : undefined;
   }
 
   async update(id: string, change: (current: OutboxItem) => OutboxItem | undefined): Promise<OutboxItem | undefined> {
     const docId = toDocumentId(id);
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = await this.read(docId);
-      if (!doc) return undefined;
-      const current = this.parse(doc);
-      const changed = change(current);
-      if (!changed) return current;
-      try {
-        await this.container
-          .item(docId, docId)
-          .replace(this.toDocument(outboxItemSchema.parse(changed)), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-        return changed;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
-    }
-    return undefined;
+    const codec: DocumentCodec<OutboxItem> = { parse: (doc) => this.parse(doc), validate: (item) => outboxItemSchema.parse(item), toDocument: (item) => this.toDocument(item) };
+    const outcome = await updateDocument(this.container, { id: docId, partitionKey: docId }, codec, change);
+    return 'value' in outcome ? outcome.value : undefined;
   }
 
   async listDue(now: Date, limit: number): Promise<OutboxItem[]> {
@@ -56,10 +42,10 @@ export class CosmosOutboxRepository implements OutboxRepository {
         ],
       })
       .fetchAll();
-    return resources.map((doc: Stored) => this.parse(doc));
+    return resources.map((doc: StoredDocument) => this.parse(doc));
   }
 
-  private parse(doc: Stored): OutboxItem {
+  private parse(doc: StoredDocument): OutboxItem {
     // The document id is the Cosmos-safe form; the item's own id travels in itemId.
     const { itemId, ...rest } = doc;
     return { ...parseDocument(outboxItemSchema.omit({ id: true }), rest), id: String(itemId) };
@@ -67,14 +53,5 @@ export class CosmosOutboxRepository implements OutboxRepository {
 
   private toDocument(item: OutboxItem): Record<string, unknown> {
     return { ...item, id: toDocumentId(item.id), itemId: item.id, type: 'outbox', schemaVersion: 1 };
-  }
-
-  private async read(id: string): Promise<Stored | undefined> {
-    try {
-      return (await this.container.item(id, id).read<Stored>()).resource;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
   }
 }

@@ -1,4 +1,4 @@
-import type { ErrorResponse } from '@azure/cosmos';
+import type { Container, ErrorResponse } from '@azure/cosmos';
 import type { z } from 'zod';
 
 /** Cosmos refuses these characters in ids; Teams ids may contain some of them. */
@@ -40,4 +40,56 @@ export function isConflict(error: unknown): boolean {
 
 export function isPreconditionFailed(error: unknown): boolean {
   return statusCodeOf(error) === 412;
+}
+
+/** A document as read, with the ETag a conditional write names. */
+export type StoredDocument = Record<string, unknown> & { _etag?: string };
+
+/** A point read; undefined when there is no such document. */
+export async function readDocument(container: Container, id: string, partitionKey: string): Promise<StoredDocument | undefined> {
+  try {
+    return (await container.item(id, partitionKey).read<StoredDocument>()).resource;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export type UpdateOutcome<T> = { readonly status: 'updated' | 'unchanged'; readonly value: T } | { readonly status: 'missing' | 'contended' };
+
+/** How a record is read from, checked for and written to its document. */
+export interface DocumentCodec<T> {
+  parse(document: StoredDocument): T;
+  /** Checks a changed record before it is written; returns what is stored. */
+  validate(value: T): T;
+  toDocument(value: T): Record<string, unknown>;
+}
+
+/**
+ * Read, change and replace on the condition that nobody wrote the document since it was read
+ * (its ETag); when somebody did, read and change again, so concurrent updates all land and none
+ * is lost. `change` returns undefined to leave the record as it is.
+ */
+export async function updateDocument<T>(
+  container: Container,
+  key: { id: string; partitionKey: string },
+  codec: DocumentCodec<T>,
+  change: (current: T) => T | undefined,
+  attempts = 10,
+): Promise<UpdateOutcome<T>> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const doc = await readDocument(container, key.id, key.partitionKey);
+    if (!doc) return { status: 'missing' };
+    const current = codec.parse(doc);
+    const changed = change(current);
+    if (!changed) return { status: 'unchanged', value: current };
+    const valid = codec.validate(changed);
+    try {
+      await container.item(key.id, key.partitionKey).replace(codec.toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+      return { status: 'updated', value: valid };
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+    }
+  }
+  return { status: 'contended' };
 }
