@@ -1,20 +1,14 @@
 import type { Container } from '@azure/cosmos';
 import { alertSchema, type Alert } from '../domain/alert';
 import type { AlertRepository } from '../domain/ports';
-import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 /** Alerts live in their account's partition; reminders are found by an indexed due time. */
 export class CosmosAlertRepository implements AlertRepository {
   constructor(private readonly container: Container) {}
 
   async create(alert: Alert): Promise<boolean> {
-    try {
-      await this.container.items.create(toDocument(alertSchema.parse(alert)));
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
-    }
+    return createDocument(this.container, toDocument(alertSchema.parse(alert)));
   }
 
   async get(accountId: string, alertId: string): Promise<Alert | undefined> {

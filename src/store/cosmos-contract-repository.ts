@@ -1,7 +1,7 @@
 import type { Container } from '@azure/cosmos';
 import { contractSchema, ledgerEntrySchema, type Contract, type LedgerEntry } from '../domain/contract';
 import type { ContractRepository } from '../domain/ports';
-import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 import { contractAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { dueQuery } from './cosmos-escalation-repository';
 import { fingerprint } from '../domain/fingerprint';
@@ -58,13 +58,7 @@ export class CosmosContractRepository implements ContractRepository {
 
   async createEntry(entry: LedgerEntry): Promise<boolean> {
     const valid = ledgerEntrySchema.parse(entry);
-    try {
-      await this.container.items.create({ id: entryDocumentId(valid.entryId), type: 'ledgerEntry', schemaVersion: 1, ...valid });
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
-    }
+    return createDocument(this.container, { id: entryDocumentId(valid.entryId), type: 'ledgerEntry', schemaVersion: 1, ...valid });
   }
 }
 

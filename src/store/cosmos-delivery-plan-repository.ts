@@ -4,7 +4,7 @@ import { checkInSchema, deliveryPlanSchema, type CheckIn, type DeliveryPlan } fr
 import type { DeliveryPlanRepository } from '../domain/ports';
 import { nextAlertCheck, planAlertPoints } from '../domain/alert-rules';
 import { dueQuery } from './cosmos-escalation-repository';
-import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
+import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
 
 /** The plan (one document, items inside) and its check-ins live in the account's partition. */
 export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
@@ -16,13 +16,7 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
   }
 
   async createPlan(plan: DeliveryPlan): Promise<boolean> {
-    try {
-      await this.container.items.create(planDocument(deliveryPlanSchema.parse(plan)));
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
-    }
+    return createDocument(this.container, planDocument(deliveryPlanSchema.parse(plan)));
   }
 
   async updatePlan(accountId: string, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<DeliveryPlan> {
@@ -40,13 +34,7 @@ export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
 
   async createCheckIn(checkIn: CheckIn): Promise<boolean> {
     const valid = checkInSchema.parse(checkIn);
-    try {
-      await this.container.items.create({ id: checkInId(valid.dueDate), type: 'checkIn', schemaVersion: 1, ...valid });
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
-    }
+    return createDocument(this.container, { id: checkInId(valid.dueDate), type: 'checkIn', schemaVersion: 1, ...valid });
   }
 
   async updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, type Escalation } from '../domain/escalation';
 import type { EscalationRepository, IntakeClaim } from '../domain/ports';
-import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { createDocument, isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 const counterSchema = z.object({ next: z.number().int().positive() });
 const intakeSchema = z.object({ claimedAt: z.string(), escalationId: z.string().optional() });
@@ -38,13 +38,7 @@ export class CosmosEscalationRepository implements EscalationRepository {
   }
 
   async create(escalation: Escalation): Promise<boolean> {
-    try {
-      await this.container.items.create(escalationDocument(escalationSchema.parse(escalation)));
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
-    }
+    return createDocument(this.container, escalationDocument(escalationSchema.parse(escalation)));
   }
 
   async update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation> {

@@ -1,6 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import type { LeaseRepository } from '../domain/ports';
-import { isConflict, isNotFound, isPreconditionFailed } from './documents';
+import { createDocument, isNotFound, isPreconditionFailed } from './documents';
 
 interface LeaseDocument {
   id: string;
@@ -25,13 +25,7 @@ export class CosmosLeaseRepository implements LeaseRepository {
       if (!isNotFound(error)) throw error;
     }
     if (!current) {
-      try {
-        await this.container.items.create(next);
-        return true;
-      } catch (error) {
-        if (isConflict(error)) return false;
-        throw error;
-      }
+      return createDocument(this.container, next);
     }
     if (current.holder !== holder && new Date(current.expiresAt).getTime() > now.getTime()) return false;
     try {

@@ -1,20 +1,14 @@
 import type { Container } from '@azure/cosmos';
 import { outboxItemSchema, type OutboxItem } from '../domain/outbox';
 import type { OutboxRepository } from '../domain/ports';
-import { isConflict, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
+import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
 
 /** Proactive messages waiting to be (or already) sent; one document per dedupe key. */
 export class CosmosOutboxRepository implements OutboxRepository {
   constructor(private readonly container: Container) {}
 
   async enqueue(item: OutboxItem): Promise<boolean> {
-    try {
-      await this.container.items.create(this.toDocument(outboxItemSchema.parse(item)));
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
-    }
+    return createDocument(this.container, this.toDocument(outboxItemSchema.parse(item)));
   }
 
   async get(id: string): Promise<OutboxItem | undefined> {

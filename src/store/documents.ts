@@ -45,6 +45,17 @@ export function isPreconditionFailed(error: unknown): boolean {
 /** A document as read, with the ETag a conditional write names. */
 export type StoredDocument = Record<string, unknown> & { _etag?: string };
 
+/** Creates a document; false when one with its id is there already (in its partition). */
+export async function createDocument(container: Container, document: Record<string, unknown>): Promise<boolean> {
+  try {
+    await container.items.create(document);
+    return true;
+  } catch (error) {
+    if (isConflict(error)) return false;
+    throw error;
+  }
+}
+
 /** A point read; undefined when there is no such document. */
 export async function readDocument(container: Container, id: string, partitionKey: string): Promise<StoredDocument | undefined> {
   try {
