@@ -8,6 +8,7 @@ import type { AccountRepository, AlertRepository, AlertSettingsRepository, Contr
 import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
+import { recheckPersonalConversations } from './services/record-conversation';
 import { seedDemoContracts, seedDemoPlans, seedDemoWorld } from './services/seed-demo-world';
 import { TenantGate } from './services/tenant-gate';
 import { BackgroundWork } from './bot/background-work';
@@ -120,6 +121,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       logger.info('store.demo_plans_seeded', { message: 'Seeded demo delivery plans.' });
     }
     await bootstrapAdmins({ directory }, config.adminUsers);
+    const retiredPersonalIndexes = await recheckPersonalConversations({ conversations });
+    logger.info('conversation.personal_rechecked', { message: `Personal chat pointers re-checked; ${retiredPersonalIndexes} not owned by their user removed.`, removed: retiredPersonalIndexes });
 
     const bot = createBot(
       {

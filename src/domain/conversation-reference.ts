@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UserIdentity } from './directory';
 
 /**
  * Where the bot can reach someone later. `reference` holds the channel's own reference
@@ -19,3 +20,21 @@ export const storedConversationReferenceSchema = z.object({
   retiredReason: z.string().max(200).optional(),
 });
 export type StoredConversationReference = z.infer<typeof storedConversationReferenceSchema>;
+
+/**
+ * A personal chat belongs to one person: its reference may be used only for the user it was
+ * stored for, in that user's tenant. Anything else (another person's chat, a channel or group
+ * chat, a reference without an owner) counts as no personal chat at all.
+ */
+export function isOwnedBy(
+  reference: Pick<StoredConversationReference, 'conversationType' | 'tenantId' | 'userAadObjectId'>,
+  identity: UserIdentity,
+): boolean {
+  return (
+    reference.conversationType === 'personal' &&
+    typeof reference.userAadObjectId === 'string' &&
+    reference.userAadObjectId !== '' &&
+    reference.userAadObjectId === identity.aadObjectId &&
+    reference.tenantId === identity.tenantId
+  );
+}

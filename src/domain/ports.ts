@@ -43,6 +43,11 @@ export interface ConversationReferenceRepository {
   get(conversationId: string): Promise<StoredConversationReference | undefined>;
   /** The personal chat between the bot and this user, if the app is installed for them. */
   getPersonal(identity: UserIdentity): Promise<StoredConversationReference | undefined>;
+  /**
+   * Deletes each user's pointer to a personal chat that is missing, not personal, or (now) the
+   * chat of someone else; returns how many were deleted. A chat keeps only its owner's pointer.
+   */
+  removeForeignPersonalIndexes(): Promise<number>;
   retire(conversationId: string, reason: string, at: Date): Promise<void>;
 }
 

@@ -22,3 +22,12 @@ export async function retireConversation(
 ): Promise<void> {
   await deps.conversations.retire(conversationId, reason, deps.clock.now());
 }
+
+/**
+ * At start-up: pointers to personal chats stored under the wrong owner (a client that gave two
+ * users one chat id, or data from before owners were checked) are retired, so nobody's messages
+ * go to someone else's chat. Returns how many were removed.
+ */
+export async function recheckPersonalConversations(deps: { conversations: ConversationReferenceRepository }): Promise<number> {
+  return deps.conversations.removeForeignPersonalIndexes();
+}

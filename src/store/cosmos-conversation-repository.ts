@@ -1,15 +1,18 @@
 import type { Container } from '@azure/cosmos';
 import { z } from 'zod';
-import { storedConversationReferenceSchema, type StoredConversationReference } from '../domain/conversation-reference';
+import { isOwnedBy, storedConversationReferenceSchema, type StoredConversationReference } from '../domain/conversation-reference';
 import type { UserIdentity } from '../domain/directory';
 import type { ConversationReferenceRepository, ConversationSaveOutcome } from '../domain/ports';
-import { isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId } from './documents';
+import { fromDocumentId, isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, type StoredDocument } from './documents';
 
 const personalIndexSchema = z.object({ conversationId: z.string() });
+const personalIndexType = 'personalConversation';
 
 /**
  * One document per conversation, plus a per-user index document that points at the user's
- * personal chat, so a proactive message to a person is two point reads.
+ * personal chat, so a proactive message to a person is two point reads. The conversation
+ * document is the truth about whose chat it is: an index is followed only to a personal chat
+ * of the same user (a client that gives two users one chat id must not let one read the other's).
  */
 export class CosmosConversationReferenceRepository implements ConversationReferenceRepository {
   constructor(private readonly container: Container) {}
@@ -48,8 +51,10 @@ export class CosmosConversationReferenceRepository implements ConversationRefere
     if (valid.conversationType === 'personal' && valid.userAadObjectId) {
       await this.container.items.upsert({
         id: personalIndexId({ tenantId: valid.tenantId, aadObjectId: valid.userAadObjectId }),
-        type: 'personalConversation',
+        type: personalIndexType,
         schemaVersion: 1,
+        tenantId: valid.tenantId,
+        aadObjectId: valid.userAadObjectId,
         conversationId: valid.conversationId,
       });
     }
@@ -64,7 +69,43 @@ export class CosmosConversationReferenceRepository implements ConversationRefere
   async getPersonal(identity: UserIdentity): Promise<StoredConversationReference | undefined> {
     const index = await this.read(personalIndexId(identity));
     if (!index) return undefined;
-    return this.get(parseDocument(personalIndexSchema, index).conversationId);
+    const reference = await this.get(parseDocument(personalIndexSchema, index).conversationId);
+    return reference && isOwnedBy(reference, identity) ? reference : undefined;
+  }
+
+  async removeForeignPersonalIndexes(): Promise<number> {
+    // A plain scan by type, page by page: the embedded store has no OFFSET/LIMIT or DISTINCT.
+    const pages = this.container.items.query<StoredDocument>(
+      { query: 'SELECT * FROM c WHERE c.type = @type', parameters: [{ name: '@type', value: personalIndexType }] },
+      { maxItemCount: 100 },
+    );
+    let removed = 0;
+    while (pages.hasMoreResults()) {
+      const { resources } = await pages.fetchNext();
+      const outcomes = await Promise.all(resources.map((index) => this.removeIfForeign(index)));
+      removed += outcomes.filter(Boolean).length;
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes the index unless it leads to a personal chat of its own user. Conditional on the
+   * index's ETag: an index rewritten meanwhile (the user installed again) is left alone.
+   */
+  private async removeIfForeign(index: StoredDocument): Promise<boolean> {
+    const identity = indexIdentity(index);
+    const pointer = personalIndexSchema.safeParse(index);
+    const target = identity && pointer.success ? await this.read(conversationDocumentId(pointer.data.conversationId)) : undefined;
+    const reference = target ? storedConversationReferenceSchema.safeParse(target) : undefined;
+    if (identity && reference?.success && isOwnedBy(reference.data, identity)) return false;
+    const id = String(index.id);
+    try {
+      await this.container.item(id, id).delete(index._etag ? { accessCondition: { type: 'IfMatch', condition: index._etag } } : {});
+      return true;
+    } catch (error) {
+      if (isNotFound(error) || isPreconditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   async retire(conversationId: string, reason: string, at: Date): Promise<void> {
@@ -106,4 +147,20 @@ function conversationDocumentId(conversationId: string): string {
 
 function personalIndexId(identity: UserIdentity): string {
   return toDocumentId(`user:${identity.tenantId}:${identity.aadObjectId}`);
+}
+
+/**
+ * Whose index this is: from its fields, or for an index written before they were stored, from
+ * its id. Undefined when the two disagree or the id is not an index id (getPersonal never reads it).
+ */
+function indexIdentity(index: StoredDocument): UserIdentity | undefined {
+  const id = typeof index.id === 'string' ? index.id : '';
+  let identity: UserIdentity | undefined;
+  if (typeof index.tenantId === 'string' && typeof index.aadObjectId === 'string') {
+    identity = { tenantId: index.tenantId, aadObjectId: index.aadObjectId };
+  } else {
+    const match = /^user:([^:]+):(.+)$/.exec(fromDocumentId(id));
+    identity = match?.[1] && match[2] ? { tenantId: match[1], aadObjectId: match[2] } : undefined;
+  }
+  return identity && personalIndexId(identity) === id ? identity : undefined;
 }
