@@ -188,7 +188,7 @@ export async function measureFanOut(size: { alerts: number; conversations: numbe
     const reference = await repos.conversations.getPersonal({ tenantId: demoTenantId, aadObjectId: aad });
     if (!reference) continue;
     for (;;) {
-      const result = await plain.post(reference, { kind: 'alert', alert, accountName: 'Fan-out Ltd', reminder: false });
+      const result = await plain.post(reference, { kind: 'alert', alert, accountName: 'Fan-out Ltd', reminder: false }, 'own');
       if (result.status !== 'retry') break;
       await realTimer.sleep(result.retryAfterInMs ?? 1_000);
     }

@@ -1,7 +1,7 @@
-import type { AdaptiveCardJson } from '../cards/card-templates';
 import { noticeCard } from '../cards/conversation-cards';
 import type { CommandId } from '../domain/commands';
 import type { Account } from '../domain/directory';
+import { plainReply, privateReply, type Reply } from './reply';
 import type { CommandHandler, Turn } from './turn';
 
 export type AccountChoice =
@@ -40,17 +40,23 @@ export async function chooseAccount(turn: Turn, argument: string): Promise<Accou
  * A command about one account (`contract [account]`, `plan [account]` ...): resolves the account,
  * or offers the caller's accounts as buttons that run the same command for each.
  */
-export function accountCommand(command: CommandId, what: string, open: (turn: Turn, accountId: string) => Promise<AdaptiveCardJson>): CommandHandler {
+export function accountCommand(command: CommandId, what: string, open: (turn: Turn, accountId: string) => Promise<Reply>): CommandHandler {
   return async (turn, argument) => {
     const choice = await chooseAccount(turn, argument);
-    if (choice.kind === 'none') return noticeCard(turn.deps.cards, { title: `No ${what} to show`, text: choice.message, style: 'warning' });
+    if (choice.kind === 'none') return plainReply(noticeCard(turn.deps.cards, { title: `No ${what} to show`, text: choice.message, style: 'warning' }));
     if (choice.kind === 'choose') {
-      return noticeCard(turn.deps.cards, {
-        title: 'Which account?',
-        text: argument.trim() ? `No account of yours matches "${argument.trim().slice(0, 60)}".` : 'Choose the account.',
-        style: 'emphasis',
-        suggestions: choice.accounts.slice(0, 6).map((a) => ({ title: a.name, command, argument: a.accountId })),
-      });
+      // The caller's accounts, as buttons: theirs alone to see.
+      const shown = choice.accounts.slice(0, 6);
+      return privateReply(
+        shown.map((a) => a.accountId),
+        () =>
+          noticeCard(turn.deps.cards, {
+            title: 'Which account?',
+            text: argument.trim() ? `No account of yours matches "${argument.trim().slice(0, 60)}".` : 'Choose the account.',
+            style: 'emphasis',
+            suggestions: shown.map((a) => ({ title: a.name, command, argument: a.accountId })),
+          }),
+      );
     }
     return open(turn, choice.account.accountId);
   };

@@ -1,10 +1,10 @@
 import type { TurnContext } from 'botbuilder';
-import type { AdaptiveCardJson } from '../cards/card-templates';
 import type { Caller } from '../domain/caller';
 import type { CommandId } from '../domain/commands';
 import { identifyCaller } from '../services/identify-caller';
 import type { ActivityFacts } from './activity-facts';
 import type { BotDependencies } from './bot-dependencies';
+import type { Reply } from './reply';
 
 /** One turn's context: the activity's facts and the caller as the server knows them. */
 export interface Turn {
@@ -14,7 +14,8 @@ export interface Turn {
   readonly deps: BotDependencies;
 }
 
-export type CommandHandler = (turn: Turn, argument: string) => Promise<AdaptiveCardJson>;
+/** A command's answer; where it may land is decided by the audience step (answer.ts). */
+export type CommandHandler = (turn: Turn, argument: string) => Promise<Reply>;
 export type CommandHandlers = Readonly<Record<CommandId, CommandHandler>>;
 
 export async function startTurn(context: TurnContext, facts: ActivityFacts, deps: BotDependencies): Promise<Turn> {

@@ -1,19 +1,17 @@
-import { alertVerbs } from '../cards/alert-cards';
-import { contractVerbs } from '../cards/contract-card';
-import { deliveryVerbs } from '../cards/delivery-cards';
-import { escalationVerbs } from '../cards/escalation-card';
+import { allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs } from '../domain/verbs';
 
-/** Action.Execute verbs; the card templates in cards/ use these exact strings. */
+/** Action.Execute verbs (one module, domain/verbs.ts, shared with the card renderers). */
 export const verbs = {
-  runCommand: 'command.run',
-  linkChannel: 'channel.link',
+  runCommand: commandVerbs.run,
+  linkChannel: channelVerbs.link,
+  moveChannel: channelVerbs.move,
   ...Object.fromEntries(Object.entries(escalationVerbs).map(([name, verb]) => [`escalation.${name}`, verb])),
   ...Object.fromEntries(Object.entries(contractVerbs).map(([name, verb]) => [`contract.${name}`, verb])),
   ...Object.fromEntries(Object.entries(deliveryVerbs).map(([name, verb]) => [`delivery.${name}`, verb])),
   ...Object.fromEntries(Object.entries(alertVerbs).map(([name, verb]) => [`alert.${name}`, verb])),
 } as const;
 
-export { escalationVerbs };
+export { allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs };
 
 /** Message-extension command ids, as declared in manifest/manifest.json. */
 export const messageExtensionCommands = {

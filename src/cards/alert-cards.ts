@@ -4,13 +4,9 @@ import type { Escalation } from '../domain/escalation';
 import { slaClocks } from '../domain/escalation-sla';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
 import { formatUtc } from './time-text';
+import { alertVerbs } from '../domain/verbs';
 
-/** Action.Execute verbs of the alert cards (kept equal to bot/verbs.ts by a test). */
-export const alertVerbs = {
-  acknowledge: 'alert.acknowledge',
-  snooze: 'alert.snooze',
-  saveSettings: 'alerts.saveSettings',
-} as const;
+export { alertVerbs };
 
 /** Rules a person may switch off: critical alerts are always sent. */
 export const mutableRules: readonly AlertRule[] = alertRules.filter((r) => r !== 'severity-a-opened' && r !== 'sla-breached');

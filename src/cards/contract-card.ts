@@ -2,13 +2,9 @@ import { formatCalendarDate, type CalendarDate } from '../domain/calendar-date';
 import type { Contract, LedgerEntry } from '../domain/contract';
 import { formatHours, type BucketStatus, type ContractStatus, type Verdict } from '../domain/contract-forecast';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
+import { contractVerbs } from '../domain/verbs';
 
-/** Action.Execute verbs of the contract cards (kept equal to bot/verbs.ts by a test). */
-export const contractVerbs = {
-  logHours: 'contract.logHours',
-  reverseEntry: 'contract.reverseEntry',
-  refresh: 'contract.refresh',
-} as const;
+export { contractVerbs };
 
 const verdicts: Record<Verdict, { label: string; color: string; bar: string }> = {
   'on-pace': { label: 'On pace', color: 'Good', bar: 'good' },
@@ -29,6 +25,8 @@ export interface ContractCardModel {
   readonly banner?: { readonly text: string; readonly style: 'good' | 'attention' | 'warning' | 'accent' };
   /** The correction form, open with these values and errors. */
   readonly correction?: { readonly values?: Readonly<Record<string, string>>; readonly errors?: Readonly<Record<string, string>> };
+  /** Teams user ids whose clients refresh the card into their own view (a shared post). */
+  readonly refreshUserIds?: readonly string[];
 }
 
 export const entriesShown = 5;
@@ -109,6 +107,10 @@ export function contractCard(templates: CardTemplates, model: ContractCardModel)
         { title: 'Refresh', verb: contractVerbs.refresh, data: { ...key, mode: 'view' }, style: 'default' },
       ];
   return templates.render('contract', {
+    refresh: {
+      action: { type: 'Action.Execute', title: 'Refresh', verb: contractVerbs.refresh, data: { ...key, mode: 'view' } },
+      userIds: (model.refreshUserIds ?? []).slice(0, 60),
+    },
     banner: { show: !!model.banner, text: model.banner?.text ?? '', style: model.banner?.style ?? 'default' },
     accountName: model.accountName,
     contractType: contract.contractType,
@@ -142,6 +144,8 @@ export interface LogHoursCardModel {
   readonly contract: Contract;
   readonly status: ContractStatus;
   readonly today: CalendarDate;
+  /** The ledger version the form is made from, sent back with it. */
+  readonly ledgerVersion?: number;
   readonly values?: Readonly<Record<string, string>>;
   readonly errors?: Readonly<Record<string, string>>;
   readonly formError?: string;
@@ -170,7 +174,7 @@ export function logHoursCard(templates: CardTemplates, model: LogHoursCardModel)
     note: values.note ?? '',
     reference: values.reference ?? '',
     errors: Object.fromEntries(logFields.map((f) => [f, errors[f] ?? ''])),
-    key: { accountId: model.contract.accountId },
+    key: { accountId: model.contract.accountId, ...(model.ledgerVersion !== undefined ? { ledgerVersion: String(model.ledgerVersion) } : {}) },
     cancel: { accountId: model.contract.accountId, mode: 'view' },
   });
 }

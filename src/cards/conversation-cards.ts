@@ -138,6 +138,8 @@ export interface NoticeCardModel {
   readonly style?: NoticeStyle;
   readonly reference?: string;
   readonly suggestions?: readonly { readonly title: string; readonly command: string; readonly argument?: string }[];
+  /** Buttons that confirm an action (e.g. moving a channel), before the suggestions. */
+  readonly confirms?: readonly { readonly title: string; readonly verb: string; readonly data: Readonly<Record<string, string>> }[];
 }
 
 export function noticeCard(templates: CardTemplates, model: NoticeCardModel): AdaptiveCardJson {
@@ -146,6 +148,7 @@ export function noticeCard(templates: CardTemplates, model: NoticeCardModel): Ad
     text: model.text,
     style: model.style ?? 'emphasis',
     reference: model.reference ?? '',
+    confirms: (model.confirms ?? []).map((c) => ({ title: c.title, verb: c.verb, data: { ...c.data } })),
     suggestions: (model.suggestions ?? []).map((s) => ({ title: s.title, data: { command: s.command, ...(s.argument ? { argument: s.argument } : {}) } })),
   });
 }

@@ -4,15 +4,9 @@ import { isActive, serviceTypes, type CheckIn, type Health, type ItemStatus, typ
 import { checkInState, isLate, itemsForCheckIn } from '../domain/delivery-schedule';
 import type { DeliveryPlanView } from '../domain/delivery-views';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
+import { deliveryVerbs } from '../domain/verbs';
 
-/** Action.Execute verbs of the plan and check-in cards (kept equal to bot/verbs.ts by a test). */
-export const deliveryVerbs = {
-  addItem: 'plan.addItem',
-  updateItem: 'plan.updateItem',
-  refresh: 'plan.refresh',
-  submitCheckIn: 'checkin.submit',
-  postSummary: 'checkin.postSummary',
-} as const;
+export { deliveryVerbs };
 
 const statusLabels: Record<ItemStatus, string> = {
   planned: 'Planned',
@@ -74,6 +68,8 @@ export interface PlanCardModel {
   readonly banners?: readonly Banner[];
   /** After a check-in: offer to post the customer summary for this due date. */
   readonly summaryFor?: CalendarDate;
+  /** Teams user ids whose clients refresh the card into their own view (a shared post). */
+  readonly refreshUserIds?: readonly string[];
 }
 
 export function planCard(templates: CardTemplates, model: PlanCardModel): AdaptiveCardJson {
@@ -111,6 +107,10 @@ export function planCard(templates: CardTemplates, model: PlanCardModel): Adapti
     { title: 'Refresh', verb: deliveryVerbs.refresh, data: { ...key, mode: 'view' }, style: 'default' },
   ];
   return templates.render('plan', {
+    refresh: {
+      action: { type: 'Action.Execute', title: 'Refresh', verb: deliveryVerbs.refresh, data: { ...key, mode: 'view' } },
+      userIds: (model.refreshUserIds ?? []).slice(0, 60),
+    },
     hidden,
     banners: model.banners ?? [],
     accountName: view.account.name,

@@ -1,22 +1,12 @@
 import type { Escalation, EscalationStatus, Severity } from '../domain/escalation';
 import { products } from '../domain/escalation';
-import { statusLabel } from '../domain/escalation-lifecycle';
+import { statusLabel, type EscalationActionName } from '../domain/escalation-lifecycle';
+import { escalationVerbs } from '../domain/verbs';
 import { breachRisk, slaClocks, type SlaClock } from '../domain/escalation-sla';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
 import { formatUtc } from './time-text';
 
-/** Action.Execute verbs of the escalation cards (kept equal to bot/verbs.ts by a test). */
-export const escalationVerbs = {
-  create: 'escalation.create',
-  acknowledge: 'escalation.acknowledge',
-  update: 'escalation.update',
-  changeSeverity: 'escalation.changeSeverity',
-  resolve: 'escalation.resolve',
-  close: 'escalation.close',
-  reopen: 'escalation.reopen',
-  refresh: 'escalation.refresh',
-  show: 'escalation.show',
-} as const;
+export { escalationVerbs };
 
 /** Whose view of the card: what is shown and which actions are offered. */
 export type EscalationView = 'customer' | 'provider' | 'manager' | 'readonly';
@@ -24,16 +14,6 @@ export type EscalationView = 'customer' | 'provider' | 'manager' | 'readonly';
 /** A form opened on the card; `view` is the plain card. */
 export const escalationModes = ['view', 'note', 'update', 'severity', 'resolve', 'reopen'] as const;
 export type EscalationMode = (typeof escalationModes)[number];
-
-export interface EscalationPermissions {
-  readonly acknowledge: boolean;
-  readonly update: boolean;
-  readonly note: boolean;
-  readonly changeSeverity: boolean;
-  readonly resolve: boolean;
-  readonly close: boolean;
-  readonly reopen: boolean;
-}
 
 export interface EscalationForm {
   readonly values?: Readonly<Record<string, string>>;
@@ -45,7 +25,8 @@ export interface EscalationCardModel {
   readonly accountName: string;
   readonly now: Date;
   readonly view: EscalationView;
-  readonly permissions: EscalationPermissions;
+  /** What the reader may do now (domain: availableEscalationActions). */
+  readonly actions: ReadonlySet<EscalationActionName>;
   readonly mode?: EscalationMode;
   readonly form?: EscalationForm;
   readonly banner?: { readonly text: string; readonly style: 'attention' | 'warning' | 'good' | 'accent' };
@@ -82,27 +63,29 @@ function truncate(text: string, max: number): string {
 export function escalationCard(templates: CardTemplates, model: EscalationCardModel): AdaptiveCardJson {
   const e = model.escalation;
   const key = { escalationId: e.escalationId, accountId: e.accountId };
+  // Actions carry the version they were offered on: a repeat of the same press changes nothing.
+  const versioned = { ...key, version: String(e.version) };
   const action = (title: string, verb: string, style: ActionModel['style'] = 'default', extra: Record<string, string> = {}): ActionModel => ({
     title,
     verb,
-    data: { ...key, ...extra },
+    data: { ...versioned, ...extra },
     style,
   });
   const open = (mode: EscalationMode, title: string, style: ActionModel['style'] = 'default'): ActionModel =>
     action(title, escalationVerbs.refresh, style, { mode });
   const mode = model.mode ?? 'view';
-  const p = model.permissions;
+  const may = model.actions;
   const provider = model.view === 'provider' || model.view === 'manager';
 
   const actions: ActionModel[] = [];
   if (mode === 'view') {
-    if (p.acknowledge && (e.status === 'new' || e.status === 'reopened')) actions.push(action('Acknowledge', escalationVerbs.acknowledge, 'positive'));
-    if (p.update && e.status !== 'closed' && e.status !== 'resolved') actions.push(open('update', 'Update'));
-    else if (p.note && e.status !== 'closed') actions.push(open('note', 'Add note'));
-    if (p.changeSeverity && e.status !== 'closed' && e.status !== 'resolved') actions.push(open('severity', 'Change severity'));
-    if (p.resolve && e.status !== 'closed' && e.status !== 'resolved') actions.push(open('resolve', 'Resolve'));
-    if (p.close && e.status === 'resolved') actions.push(action('Close', escalationVerbs.close));
-    if (p.reopen && (e.status === 'resolved' || e.status === 'closed')) actions.push(open('reopen', 'Reopen'));
+    if (may.has('acknowledge')) actions.push(action('Acknowledge', escalationVerbs.acknowledge, 'positive'));
+    if (may.has('update')) actions.push(open('update', 'Update'));
+    else if (may.has('note')) actions.push(open('note', 'Add note'));
+    if (may.has('changeSeverity')) actions.push(open('severity', 'Change severity'));
+    if (may.has('resolve')) actions.push(open('resolve', 'Resolve'));
+    if (may.has('close')) actions.push(action('Close', escalationVerbs.close));
+    if (may.has('reopen')) actions.push(open('reopen', 'Reopen'));
     actions.push(action('Refresh', escalationVerbs.refresh, 'default', { mode: 'view' }));
   }
 
@@ -145,7 +128,7 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     resolution: e.resolution ?? '',
     timeline: recent.map((t) => ({ when: formatUtc(t.at), summary: t.summary, text: t.text ?? '' })),
     olderEntries: Math.max(0, e.timeline.length - timelineShown),
-    form: formModel(mode, model, key),
+    form: formModel(mode, model, versioned),
     actions,
   });
 }

@@ -72,3 +72,10 @@ export function canLinkChannel(caller: Caller, accountId: string): boolean {
   if (caller.role === 'tam' || caller.role === 'manager') return caller.accountIds.includes(accountId);
   return false;
 }
+
+/** May this caller move a linked channel from one account to another? Admins; TAMs and managers of both. */
+export function canMoveChannel(caller: Caller, fromAccountId: string, toAccountId: string): boolean {
+  if (caller.scope !== 'channel' && caller.scope !== 'groupChat') return false;
+  if (caller.role === 'admin') return true;
+  return (caller.role === 'tam' || caller.role === 'manager') && caller.accountIds.includes(fromAccountId) && caller.accountIds.includes(toAccountId);
+}

@@ -3,6 +3,7 @@ import { personKey } from './directory';
 import { DomainError } from './errors';
 import {
   compareSeverity,
+  escalationStatuses,
   isOpen,
   limits,
   type Actor,
@@ -13,6 +14,7 @@ import {
   type TimelineEntry,
 } from './escalation';
 import { afterProviderUpdate, afterReopen, afterSeverityChange, afterStopped } from './escalation-sla';
+import { cleanUserText } from './user-text';
 
 export type EscalationAction =
   | { readonly kind: 'acknowledge' }
@@ -43,6 +45,41 @@ export function mayPerform(caller: Caller, escalation: Pick<Escalation, 'account
   if (kind === 'note') return true;
   if (kind === 'reopen') return escalation.openedBy.key === personKey(caller.identity);
   return false;
+}
+
+/** The actions a card can offer on an escalation. `update` with a status is the TAM's; a note anyone's. */
+export const escalationActionNames = ['acknowledge', 'update', 'note', 'changeSeverity', 'resolve', 'close', 'reopen'] as const;
+export type EscalationActionName = (typeof escalationActionNames)[number];
+
+const openOnes = escalationStatuses.filter(isOpen);
+/** The statuses each action can be taken from. */
+const takenFrom: Record<EscalationActionName, readonly EscalationStatus[]> = {
+  acknowledge: ['new', 'reopened'],
+  update: openOnes,
+  note: escalationStatuses.filter((s) => s !== 'closed'),
+  changeSeverity: openOnes,
+  resolve: openOnes,
+  close: ['resolved'],
+  reopen: ['resolved', 'closed'],
+};
+
+/** What every member of the account's channel may be offered: the server still checks who presses. */
+const customerSafeActions: ReadonlySet<EscalationActionName> = new Set(['note', 'reopen']);
+
+/** Who the card is for: a caller's own view, or the view every member of a shared conversation sees. */
+export type EscalationViewer = Caller | 'customer-safe';
+
+/**
+ * The one answer to "what may this viewer do to this escalation now": permission (from the stored
+ * record and the caller) and the record's status together. Routes, cards and proactive messages
+ * all ask it.
+ */
+export function availableEscalationActions(viewer: EscalationViewer, escalation: Pick<Escalation, 'accountId' | 'openedBy' | 'status'>): ReadonlySet<EscalationActionName> {
+  return new Set(
+    escalationActionNames.filter(
+      (name) => takenFrom[name].includes(escalation.status) && (viewer === 'customer-safe' ? customerSafeActions.has(name) : mayPerform(viewer, escalation, name)),
+    ),
+  );
 }
 
 /** The permission an action needs: a customer's update without a status is a note. */
@@ -77,7 +114,7 @@ function refuse(message: string, field?: string): never {
 }
 
 function requireText(value: string, field: string, what: string, max: number): string {
-  const trimmed = value.trim();
+  const trimmed = cleanUserText(value);
   if (!trimmed) refuse(`${what} is required.`, field);
   if (trimmed.length > max) refuse(`${what} can be at most ${max} characters.`, field);
   return trimmed;

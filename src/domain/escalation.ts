@@ -110,7 +110,17 @@ export const escalationSchema = z.object({
   version: z.number().int(),
   channelCard: channelCardSchema.optional(),
   /** Recent action fingerprints, so a double click or a Teams retry applies a change once. */
-  recentActions: z.array(z.object({ key: z.string(), at: z.string() })),
+  recentActions: z.array(
+    z.object({
+      key: z.string(),
+      at: z.string(),
+      /** The version of the record the action was taken from (absent for older entries). */
+      fromVersion: z.number().int().optional(),
+      /** The state change it made (`resolve`, `severity:A` ...); absent for notes. */
+      transition: z.string().optional(),
+      byName: z.string().optional(),
+    }),
+  ),
   intakeKey: z.string(),
   updatedAt: z.string(),
   /** The alert rules have seen this escalation up to this instant, at this version. */

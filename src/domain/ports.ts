@@ -17,10 +17,20 @@ export interface DirectoryRepository {
   listReports(manager: UserIdentity): Promise<Person[]>;
   /** People of the provider tenants working on an account (TAMs and others listing it). */
   listPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]>;
-  getChannelLink(channelId: string): Promise<ChannelLink | undefined>;
-  /** The channel most recently linked to the account: where its escalation cards are posted. */
+  /**
+   * The account a channel (or group chat) is linked to. `fresh` reads the store itself: whatever
+   * decides where account data goes uses a fresh read, never a cached link.
+   */
+  getChannelLink(channelId: string, options?: { readonly fresh?: boolean }): Promise<ChannelLink | undefined>;
+  /**
+   * The channel most recently linked to the account, where its escalation cards are posted; only
+   * while that channel's link still names the account (a pointer left by a move is cleared).
+   */
   getAccountChannel(accountId: string): Promise<string | undefined>;
-  upsertChannelLink(link: ChannelLink): Promise<void>;
+  /** Links a channel that has no link yet; of concurrent links exactly one is created. */
+  createChannelLink(link: ChannelLink): Promise<ChannelLinkWrite>;
+  /** Moves a channel's link from `fromAccountId` to `link.accountId`, only if it still names `fromAccountId`. */
+  moveChannelLink(link: ChannelLink, fromAccountId: string): Promise<ChannelLinkWrite>;
   /** True when the tenant belongs to the provider or to any account's customer tenants. */
   isTenantAllowed(tenantId: string): Promise<boolean>;
   allowTenant(tenantId: string, reason: string): Promise<void>;
@@ -28,6 +38,9 @@ export interface DirectoryRepository {
   getMarker(name: string): Promise<string | undefined>;
   setMarker(name: string, value: string): Promise<void>;
 }
+
+/** What a link write did: done, or the channel was linked (to `current`) already. */
+export type ChannelLinkWrite = { readonly kind: 'written' } | { readonly kind: 'taken'; readonly current?: ChannelLink };
 
 export interface AccountRepository {
   getAccount(accountId: string): Promise<Account | undefined>;
@@ -99,7 +112,7 @@ export type DeliveryResult =
   | { readonly status: 'gone'; readonly reason: string }
   | { readonly status: 'retry'; readonly error: string; readonly retryAfterInMs?: number };
 
-/** A card for the escalation's channel message, rendered by the Teams edge from the record. */
+/** The escalation's channel message (the customer-safe view), rendered by the Teams edge from the record. */
 export interface EscalationCardMessage {
   readonly kind: 'escalation';
   readonly escalation: Escalation;
@@ -139,12 +152,25 @@ export interface DigestCardMessage {
   readonly localDate: string;
 }
 
-export type CardMessage = EscalationCardMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage;
+/** A card the Teams edge rendered already for its one reader (an answer sent to a person's personal chat). */
+export interface PreparedCardMessage {
+  readonly kind: 'prepared';
+  readonly card: Readonly<Record<string, unknown>>;
+}
+
+export type CardMessage = EscalationCardMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage | PreparedCardMessage;
+
+/**
+ * The view a proactive card is rendered in, decided by the audience rule (domain/audience.ts)
+ * before anything is sent: `own` only in the recipient's own personal chat, `customer-safe` in a
+ * conversation linked to the card's account.
+ */
+export type ProactiveView = 'own' | 'customer-safe';
 
 /** Sends cards to Teams conversations through stored references. */
 export interface TeamsMessenger {
-  post(reference: StoredConversationReference, message: CardMessage): Promise<DeliveryResult>;
-  update(reference: StoredConversationReference, activityId: string, message: CardMessage): Promise<DeliveryResult>;
+  post(reference: StoredConversationReference, message: CardMessage, view: ProactiveView): Promise<DeliveryResult>;
+  update(reference: StoredConversationReference, activityId: string, message: CardMessage, view: ProactiveView): Promise<DeliveryResult>;
 }
 
 export interface ContractRepository {

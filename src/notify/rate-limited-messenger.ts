@@ -1,5 +1,5 @@
 import type { StoredConversationReference } from '../domain/conversation-reference';
-import type { CardMessage, DeliveryResult, TeamsMessenger } from '../domain/ports';
+import type { CardMessage, DeliveryResult, ProactiveView, TeamsMessenger } from '../domain/ports';
 import { conversationLimits, SlidingWindowLimiter, tenantLimits, type Timer } from './rate-limits';
 
 export interface RetryBudget {
@@ -32,12 +32,12 @@ export class RateLimitedMessenger implements TeamsMessenger {
     this.tenants = new SlidingWindowLimiter(tenantLimits, timer);
   }
 
-  post(reference: StoredConversationReference, message: CardMessage): Promise<DeliveryResult> {
-    return this.withLimits(reference, () => this.inner.post(reference, message));
+  post(reference: StoredConversationReference, message: CardMessage, view: ProactiveView): Promise<DeliveryResult> {
+    return this.withLimits(reference, () => this.inner.post(reference, message, view));
   }
 
-  update(reference: StoredConversationReference, activityId: string, message: CardMessage): Promise<DeliveryResult> {
-    return this.withLimits(reference, () => this.inner.update(reference, activityId, message));
+  update(reference: StoredConversationReference, activityId: string, message: CardMessage, view: ProactiveView): Promise<DeliveryResult> {
+    return this.withLimits(reference, () => this.inner.update(reference, activityId, message, view));
   }
 
   private async withLimits(reference: StoredConversationReference, send: () => Promise<DeliveryResult>): Promise<DeliveryResult> {

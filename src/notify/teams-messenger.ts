@@ -5,13 +5,18 @@ import { checkInCard, planSummaryCard } from '../cards/delivery-cards';
 import { escalationCard } from '../cards/escalation-card';
 import type { Clock } from '../domain/clock';
 import type { StoredConversationReference } from '../domain/conversation-reference';
-import type { CardMessage, DeliveryResult, TeamsMessenger } from '../domain/ports';
+import { availableEscalationActions } from '../domain/escalation-lifecycle';
+import type { CardMessage, DeliveryResult, ProactiveView, TeamsMessenger } from '../domain/ports';
 import type { BotConnectorClient } from './bot-connector-client';
 
+/** Cards for one reader only: never rendered into a shared conversation. */
+const personalOnly: ReadonlySet<CardMessage['kind']> = new Set(['check-in', 'alert', 'digest', 'prepared']);
+
 /**
- * Renders and sends proactive cards. Escalation cards in a channel are the customer-safe view with
- * a refresh list, so each listed person's Teams client swaps in their own view; in personal chat
- * they show the view of the person addressed, who works the escalation.
+ * Renders and sends proactive cards in the view the audience rule chose (services/proactive-send.ts).
+ * The escalation's channel message is the customer-safe view with a refresh list, so each listed
+ * person's Teams client swaps in their own view. As a last line of defence, a card meant for one
+ * reader is refused for a shared conversation whatever the caller said.
  */
 export class ConnectorTeamsMessenger implements TeamsMessenger {
   constructor(
@@ -20,38 +25,38 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
     private readonly clock: Clock,
   ) {}
 
-  post(reference: StoredConversationReference, message: CardMessage): Promise<DeliveryResult> {
-    return this.connector.send(this.target(reference), this.activityFor(reference, message));
+  post(reference: StoredConversationReference, message: CardMessage, view: ProactiveView): Promise<DeliveryResult> {
+    return this.connector.send(this.target(reference), this.activityFor(reference, message, view));
   }
 
-  update(reference: StoredConversationReference, activityId: string, message: CardMessage): Promise<DeliveryResult> {
-    return this.connector.update(this.target(reference), activityId, this.activityFor(reference, message));
+  update(reference: StoredConversationReference, activityId: string, message: CardMessage, view: ProactiveView): Promise<DeliveryResult> {
+    return this.connector.update(this.target(reference), activityId, this.activityFor(reference, message, view));
   }
 
   private target(reference: StoredConversationReference): { serviceUrl: string; conversationId: string } {
     return { serviceUrl: reference.serviceUrl, conversationId: reference.conversationId };
   }
 
-  private activityFor(reference: StoredConversationReference, message: CardMessage): ReturnType<typeof MessageFactory.attachment> {
-    return MessageFactory.attachment(CardFactory.adaptiveCard(this.render(reference, message)));
+  private activityFor(reference: StoredConversationReference, message: CardMessage, view: ProactiveView): ReturnType<typeof MessageFactory.attachment> {
+    const shared = reference.conversationType !== 'personal';
+    if (shared && (view !== 'customer-safe' || personalOnly.has(message.kind))) {
+      throw new Error(`refusing to render a ${message.kind} card for everyone in a shared conversation`);
+    }
+    return MessageFactory.attachment(CardFactory.adaptiveCard(this.render(message)));
   }
 
-  private render(reference: StoredConversationReference, message: CardMessage): AdaptiveCardJson {
+  private render(message: CardMessage): AdaptiveCardJson {
     switch (message.kind) {
-      case 'escalation': {
-        const personal = reference.conversationType === 'personal';
+      case 'escalation':
         return escalationCard(this.cards, {
           escalation: message.escalation,
           accountName: message.accountName,
           now: this.clock.now(),
-          view: personal ? 'provider' : 'customer',
-          permissions: personal
-            ? { acknowledge: true, update: true, note: true, changeSeverity: true, resolve: true, close: true, reopen: true }
-            : { acknowledge: false, update: false, note: true, changeSeverity: false, resolve: false, close: false, reopen: true },
+          view: 'customer',
+          actions: availableEscalationActions('customer-safe', message.escalation),
           ...(message.headline ? { banner: { text: message.headline, style: 'attention' as const } } : {}),
           refreshUserIds: message.refreshUserIds,
         });
-      }
       case 'check-in':
         return checkInCard(this.cards, { view: message.view, dueDate: message.dueDate });
       case 'plan-summary':
@@ -66,6 +71,8 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
         });
       case 'digest':
         return digestCard(this.cards, { groups: message.groups, localDate: message.localDate });
+      case 'prepared':
+        return message.card as AdaptiveCardJson;
     }
   }
 }

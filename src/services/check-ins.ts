@@ -9,6 +9,7 @@ import { personKey } from '../domain/directory';
 import { DomainError } from '../domain/errors';
 import type { OutboxItem } from '../domain/outbox';
 import { parseQuarterHours } from '../domain/plan-item-input';
+import { cleanUserText } from '../domain/user-text';
 import type {
   AccountRepository,
   ContractRepository,
@@ -19,6 +20,7 @@ import type {
   TeamsMessenger,
 } from '../domain/ports';
 import { buildPlanView, deliveryBucketOf } from './delivery-plan-view';
+import { sendProactive } from './proactive-send';
 
 export interface CheckInDeps {
   readonly accounts: AccountRepository;
@@ -65,7 +67,7 @@ export async function submitCheckIn(
     const health = healthValues.find<Health>((h): h is Health => h === text(data[`health_${item.itemId}`]));
     const rawHours = text(data[`hours_${item.itemId}`]).trim();
     const hours = rawHours === '' ? { ok: true as const, hours: 0 } : parseQuarterHours(rawHours, 24, { allowZero: true });
-    const note = text(data[`note_${item.itemId}`]).trim();
+    const note = cleanUserText(text(data[`note_${item.itemId}`]));
     if (!status) errors[`status_${item.itemId}`] = 'Choose a status from the list.';
     if (!health) errors[`health_${item.itemId}`] = 'Choose green, amber or red.';
     if (!hours.ok) errors[`hours_${item.itemId}`] = hours.message;
@@ -146,7 +148,7 @@ export async function postCheckInSummary(deps: SummaryDeps, caller: Caller, acco
   });
   if (!claimed) return 'already-posted';
   const view = await buildPlanView(deps, accountId);
-  const result = await deps.messenger.post(reference, { kind: 'plan-summary', view, checkIn });
+  const result = await sendProactive(deps, reference, { kind: 'plan-summary', view, checkIn }, { accountIds: [accountId] });
   if (result.status !== 'sent') {
     await deps.plans.updateCheckIn(accountId, dueDate, (current) => {
       const { summaryPostedAt: _undo, ...rest } = current;

@@ -17,6 +17,7 @@ import type {
 } from '../domain/ports';
 import { digestAlerts } from './alerts';
 import { buildPlanView } from './delivery-plan-view';
+import { sendProactive } from './proactive-send';
 
 export interface DeliverOutboxDeps {
   readonly outbox: OutboxRepository;
@@ -138,7 +139,10 @@ async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Attem
   if (reference.retiredAt) return { status: 'gone', reason: `conversation retired: ${reference.retiredReason ?? 'bot removed'}` };
   const message = await messageFor(deps, item);
   if ('notNeeded' in message) return { status: 'not-needed', reason: message.notNeeded };
-  const result = await deps.messenger.post(reference, message);
+  const accountIds = item.intent.kind === 'digest' ? [] : [item.intent.accountId];
+  const sent = await sendProactive(deps, reference, message, { accountIds, ...(item.target.kind === 'person' ? { recipient: item.target } : {}) });
+  // A personal chat that is not the recipient's own is as good as none: the item waits for theirs.
+  const result: DeliveryResult = sent.status === 'refused' ? { status: 'retry', error: sent.reason } : sent;
   if (result.status === 'gone') await deps.conversations.retire(reference.conversationId, result.reason, deps.clock.now());
   if (result.status !== 'sent') deps.logger.warn('outbox.delivery_failed', { itemId: item.id, result: result.status });
   return result;

@@ -25,11 +25,22 @@ export interface EscalationActionInput {
   readonly accountId: string;
   readonly escalationId: string;
   readonly action: EscalationAction;
+  /** The version of the record the card showed when the action was taken. */
+  readonly fromVersion?: number;
   /** The actor's Teams user id, added to the people whose card view is kept current. */
   readonly teamsUserId?: string;
 }
 
-/** The same action by the same person within this window is one action (double click, Teams retry). */
+/**
+ * What came of an action: applied; a true repeat (a Teams retry, a double click) that changed
+ * nothing; or the same change made from the same version by someone else first.
+ */
+export type EscalationActionOutcome =
+  | { readonly kind: 'applied' }
+  | { readonly kind: 'repeat' }
+  | { readonly kind: 'already'; readonly by: string; readonly transition: string };
+
+/** Without the card's version (older cards), the same action by the same person within this window is one action. */
 export const actionRepeatWindowInMs = 10 * 60_000;
 const rememberedActions = 20;
 
@@ -43,30 +54,54 @@ const refusals: Record<string, string> = {
   reopen: 'Only the person who opened it, the TAM of the account or a manager can reopen an escalation.',
 };
 
+/** The state change an action makes; notes make none, so two people's notes both land. */
+export function transitionOf(action: EscalationAction): string | undefined {
+  switch (action.kind) {
+    case 'update':
+      return action.status ? `status:${action.status}` : undefined;
+    case 'changeSeverity':
+      return `severity:${action.severity}`;
+    default:
+      return action.kind;
+  }
+}
+
 /**
  * Applies one lifecycle action after checking, against the stored record, that this caller
- * may. A repeat of the same action within the window changes nothing. Concurrent actions by
- * different people all land (the repository retries on ETag conflicts).
+ * may. Idempotency is keyed on the state the action was taken from: the record's version, the
+ * action and its data, and the actor. Concurrent actions by different people all land (the
+ * repository retries on ETag conflicts).
  */
 export async function performEscalationAction(
   deps: EscalationActionDeps,
   caller: Caller,
   input: EscalationActionInput,
-): Promise<{ escalation: Escalation; applied: boolean }> {
+): Promise<{ escalation: Escalation; outcome: EscalationActionOutcome }> {
   const stored = await loadVisibleEscalation(deps, caller, input.accountId, input.escalationId);
   const permission = permissionFor(input.action);
   if (!mayPerform(caller, stored, permission)) throw new DomainError('forbidden', refusals[permission] ?? 'You cannot do that.');
 
   const actor = actorOf(caller);
-  const key = fingerprintOf([actor.key, input.action]);
+  const versioned = input.fromVersion !== undefined;
+  const key = fingerprintOf([actor.key, input.action, versioned ? input.fromVersion : 'unversioned']);
+  const transition = transitionOf(input.action);
   const overrides = deps.slaOverrides ? await deps.slaOverrides(stored.accountId) : {};
-  let applied = false;
+  let outcome: EscalationActionOutcome = { kind: 'applied' };
   const escalation = await deps.escalations.update(stored.accountId, stored.escalationId, (current) => {
     const now = deps.clock.now();
-    const recent = current.recentActions.filter((a) => now.getTime() - new Date(a.at).getTime() < actionRepeatWindowInMs);
-    if (recent.some((a) => a.key === key)) {
-      applied = false;
+    const remembered = current.recentActions.filter(
+      (a) => a.fromVersion !== undefined || now.getTime() - new Date(a.at).getTime() < actionRepeatWindowInMs,
+    );
+    if (remembered.some((a) => a.key === key)) {
+      outcome = { kind: 'repeat' };
       return undefined;
+    }
+    if (versioned && transition && (input.fromVersion ?? 0) < current.version) {
+      const first = remembered.find((a) => a.fromVersion === input.fromVersion && a.transition === transition);
+      if (first) {
+        outcome = { kind: 'already', by: first.byName ?? 'someone else', transition };
+        return undefined;
+      }
     }
     const changed = applyEscalationAction(current, input.action, {
       actor,
@@ -78,8 +113,15 @@ export async function performEscalationAction(
       input.teamsUserId && !current.watchers.some((w) => w.key === actor.key)
         ? [...current.watchers, { key: actor.key, teamsUserId: input.teamsUserId }].slice(-60)
         : current.watchers;
-    applied = true;
-    return { ...changed, watchers, recentActions: [...recent, { key, at: now.toISOString() }].slice(-rememberedActions) };
+    outcome = { kind: 'applied' };
+    const entry = {
+      key,
+      at: now.toISOString(),
+      ...(versioned ? { fromVersion: input.fromVersion } : {}),
+      ...(transition ? { transition } : {}),
+      byName: actor.name,
+    };
+    return { ...changed, watchers, recentActions: [...remembered, entry].slice(-rememberedActions) };
   });
-  return { escalation, applied };
+  return { escalation, outcome };
 }

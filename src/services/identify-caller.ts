@@ -17,7 +17,8 @@ export async function identifyCaller(
 ): Promise<Caller> {
   const [person, channelLink] = await Promise.all([
     deps.directory.getPerson(input.identity),
-    input.channelId ? deps.directory.getChannelLink(input.channelId) : Promise.resolve(undefined),
+    // A fresh read: the link decides both who is a customer here and what may be posted here.
+    input.channelId ? deps.directory.getChannelLink(input.channelId, { fresh: true }) : Promise.resolve(undefined),
   ]);
   const [reports, channelAccount] = await Promise.all([
     person?.role === 'manager' ? deps.directory.listReports(input.identity) : Promise.resolve([]),

@@ -6,7 +6,8 @@ import { canLogHours } from '../domain/contract-access';
 import { personKey } from '../domain/directory';
 import { DomainError } from '../domain/errors';
 import { fingerprintOf } from '../domain/fingerprint';
-import { readLogHoursForm, validateLogHours, type LogHoursField } from '../domain/log-hours-input';
+import { escalationIdPattern } from '../domain/escalation';
+import { readLogHoursForm, validateLogHours, type LogHoursField, type ValidLogHours } from '../domain/log-hours-input';
 import type { ContractRepository, EscalationRepository } from '../domain/ports';
 
 export interface LogHoursDeps {
@@ -26,29 +27,57 @@ export const logRepeatWindowInMs = 10 * 60_000;
  * Appends one manual ledger entry after checking who may log, the entry itself, and that a
  * referenced escalation exists on this account. Invalid input writes nothing.
  */
-export async function logHours(deps: LogHoursDeps, caller: Caller, accountId: string, data: Readonly<Record<string, unknown>>): Promise<LogHoursResult> {
+export async function logHours(
+  deps: LogHoursDeps,
+  caller: Caller,
+  accountId: string,
+  data: Readonly<Record<string, unknown>>,
+  options: { readonly fromLedgerVersion?: number } = {},
+): Promise<LogHoursResult> {
   if (!canLogHours(caller, accountId)) throw new DomainError('forbidden', 'Only the TAM of the account or a manager can log hours.');
   const contract = await deps.contracts.getContract(accountId);
   if (!contract) throw new DomainError('not_found', 'This account has no contract to log hours against.');
   const now = deps.clock.now();
-  const checked = validateLogHours(readLogHoursForm(data), contract, calendarDateOf(now));
-  if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
+  const form = readLogHoursForm(data);
+  const checked = validateLogHours(form, contract, calendarDateOf(now));
+  // Every error at once: the reference is looked up even when other fields are wrong.
+  const reference = form.reference.trim().toUpperCase();
+  const unknownReference = escalationIdPattern.test(reference) && !(await deps.escalations.get(accountId, reference));
+  const errors = { ...(checked.ok ? {} : checked.errors), ...(unknownReference ? { reference: `There is no escalation ${reference} on this account.` } : {}) };
+  if (!checked.ok || Object.keys(errors).length > 0) return { kind: 'invalid', errors };
   const valid = checked.entry;
-  if (valid.reference && !(await deps.escalations.get(accountId, valid.reference))) {
-    return { kind: 'invalid', errors: { reference: `There is no escalation ${valid.reference} on this account.` } };
-  }
 
   const actor = { key: personKey(caller.identity), name: caller.displayName };
+  // Keyed on the ledger the form was made from: a resend of that form logs nothing new, while the
+  // same hours logged again from a fresh form are a new entry. Older forms fall back to a window.
+  if (options.fromLedgerVersion !== undefined) {
+    const entryId = `m-${fingerprintOf([accountId, contract.contractId, actor.key, valid, `v${options.fromLedgerVersion}`])}`;
+    const existing = await deps.contracts.getEntry(accountId, entryId);
+    if (existing) return { kind: 'duplicate', entry: existing };
+    return appendEntry(deps, accountId, entryId, contract.contractId, valid, actor, now);
+  }
   const window = Math.floor(now.getTime() / logRepeatWindowInMs);
   const idFor = (w: number): string => `m-${fingerprintOf([accountId, contract.contractId, actor.key, valid, w])}`;
   for (const earlier of [idFor(window), idFor(window - 1)]) {
     const existing = await deps.contracts.getEntry(accountId, earlier);
     if (existing && now.getTime() - new Date(existing.loggedAt).getTime() < logRepeatWindowInMs) return { kind: 'duplicate', entry: existing };
   }
+  return appendEntry(deps, accountId, idFor(window), contract.contractId, valid, actor, now);
+}
+
+async function appendEntry(
+  deps: LogHoursDeps,
+  accountId: string,
+  entryId: string,
+  contractId: string,
+  valid: ValidLogHours,
+  actor: { key: string; name: string },
+  now: Date,
+): Promise<LogHoursResult> {
   const entry: LedgerEntry = {
-    entryId: idFor(window),
+    entryId,
     accountId,
-    contractId: contract.contractId,
+    contractId,
     date: valid.date,
     bucket: valid.bucket,
     hours: valid.hours,

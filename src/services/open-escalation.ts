@@ -168,7 +168,7 @@ async function channelCardFor(
   origin: OpenEscalationInput['origin'],
 ): Promise<Escalation['channelCard']> {
   if (origin?.channelId) {
-    const link = await deps.directory.getChannelLink(origin.channelId);
+    const link = await deps.directory.getChannelLink(origin.channelId, { fresh: true });
     if (link?.accountId === accountId) {
       return { conversationId: origin.channelId, ...(origin.activityId ? { activityId: origin.activityId } : {}), syncedVersion: 0 };
     }

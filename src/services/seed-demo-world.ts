@@ -58,7 +58,7 @@ export async function seedDemoWorld(deps: { directory: DirectoryRepository; acco
   if (await deps.directory.getMarker(seedMarker)) return false;
   for (const account of accounts) await saveAccount(deps, account);
   for (const p of people) await deps.directory.upsertPerson(p);
-  await deps.directory.upsertChannelLink({
+  await deps.directory.createChannelLink({
     channelId: demoTeamId,
     accountId: 'contoso',
     teamId: demoTeamId,

@@ -1,17 +1,19 @@
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
-import type { AccountRepository, ConversationReferenceRepository, EscalationRepository, TeamsMessenger } from '../domain/ports';
+import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, TeamsMessenger } from '../domain/ports';
+import { sendProactive } from './proactive-send';
 
 export interface SyncEscalationCardDeps {
   readonly escalations: EscalationRepository;
   readonly accounts: AccountRepository;
+  readonly directory: DirectoryRepository;
   readonly conversations: ConversationReferenceRepository;
   readonly messenger: TeamsMessenger;
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
-export type CardSyncOutcome = 'in-sync' | 'posted' | 'updated' | 'no-channel' | 'retry-later' | 'channel-gone';
+export type CardSyncOutcome = 'in-sync' | 'posted' | 'updated' | 'no-channel' | 'retry-later' | 'channel-gone' | 'channel-moved';
 
 /**
  * Brings the escalation's message in the account channel up to date with the record: posts it
@@ -38,7 +40,13 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
     accountName: account?.name ?? accountId,
     refreshUserIds: escalation.watchers.map((w) => w.teamsUserId),
   };
-  const result = card.activityId ? await deps.messenger.update(reference, card.activityId, message) : await deps.messenger.post(reference, message);
+  const result = await sendProactive(deps, reference, message, { accountIds: [accountId], ...(card.activityId ? { activityId: card.activityId } : {}) });
+  if (result.status === 'refused') {
+    // The channel speaks for another account now: this escalation's card is no longer kept there.
+    deps.logger.info('escalation.card_channel_moved', { escalationId, conversationId: card.conversationId });
+    await forgetChannelCard(deps, accountId, escalationId, card.conversationId);
+    return 'channel-moved';
+  }
   if (result.status === 'retry') {
     deps.logger.warn('escalation.card_sync_failed', { escalationId, error: result.error });
     return 'retry-later';
@@ -57,6 +65,14 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
     return { ...current, channelCard: { ...current.channelCard, activityId, syncedVersion: escalation.version } };
   });
   return card.activityId ? 'updated' : 'posted';
+}
+
+async function forgetChannelCard(deps: SyncEscalationCardDeps, accountId: string, escalationId: string, conversationId: string): Promise<void> {
+  await deps.escalations.update(accountId, escalationId, (current) => {
+    if (current.channelCard?.conversationId !== conversationId) return undefined;
+    const { channelCard: _gone, ...rest } = current;
+    return rest;
+  });
 }
 
 /** Background pass: every escalation whose channel card is behind. */

@@ -2,8 +2,8 @@ import type { Container } from '@azure/cosmos';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { channelLinkSchema, personKey, personSchema, type ChannelLink, type Person, type UserIdentity } from '../domain/directory';
-import type { DirectoryRepository } from '../domain/ports';
-import { isNotFound, parseDocument, toDocumentId } from './documents';
+import type { ChannelLinkWrite, DirectoryRepository } from '../domain/ports';
+import { createDocument, isNotFound, isPreconditionFailed, parseDocument, readDocument, toDocumentId } from './documents';
 import { TtlCache } from './ttl-cache';
 
 const tenantSchema = z.object({ tenantId: z.string(), reason: z.string() });
@@ -87,36 +87,86 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   }
 
   async getAccountChannel(accountId: string): Promise<string | undefined> {
-    return this.accountChannels.get(accountId, async () => {
-      const id = toDocumentId(`account-channel:${accountId}`);
-      const doc = await this.read(id, id);
+    const channelId = await this.accountChannels.get(accountId, async () => {
+      const doc = await this.read(accountChannelId(accountId), accountChannelId(accountId));
       return doc ? parseDocument(accountChannelSchema, doc).channelId : undefined;
     });
+    if (!channelId) return undefined;
+    // The pointer only says where to look; the channel's own link decides. A move interrupted
+    // before it cleared the old account's pointer is finished here.
+    const link = await this.getChannelLink(channelId, { fresh: true });
+    if (link?.accountId === accountId) return channelId;
+    await this.clearAccountChannel(accountId, channelId);
+    return undefined;
   }
 
-  async getChannelLink(channelId: string): Promise<ChannelLink | undefined> {
-    return this.links.get(channelId, async () => {
+  async getChannelLink(channelId: string, options: { readonly fresh?: boolean } = {}): Promise<ChannelLink | undefined> {
+    const load = async (): Promise<ChannelLink | undefined> => {
       const id = channelLinkId(channelId);
       const doc = await this.read(id, id);
       return doc ? parseDocument(channelLinkSchema, doc) : undefined;
-    });
+    };
+    if (!options.fresh) return this.links.get(channelId, load);
+    const link = await load();
+    this.links.set(channelId, link);
+    return link;
   }
 
-  async upsertChannelLink(link: ChannelLink): Promise<void> {
+  async createChannelLink(link: ChannelLink): Promise<ChannelLinkWrite> {
     const valid = channelLinkSchema.parse(link);
     const id = channelLinkId(valid.channelId);
-    await this.container.items.upsert({ id, pk: id, type: 'channelLink', schemaVersion: 1, ...valid });
-    const accountChannelId = toDocumentId(`account-channel:${valid.accountId}`);
-    await this.container.items.upsert({
-      id: accountChannelId,
-      pk: accountChannelId,
-      type: 'accountChannel',
-      schemaVersion: 1,
-      accountId: valid.accountId,
-      channelId: valid.channelId,
-    });
+    const created = await createDocument(this.container, { id, pk: id, type: 'channelLink', schemaVersion: 1, ...valid });
+    if (!created) return { kind: 'taken', ...(await this.currentLink(valid.channelId)) };
     this.links.set(valid.channelId, valid);
-    this.accountChannels.set(valid.accountId, valid.channelId);
+    await this.pointAccountAt(valid.accountId, valid.channelId);
+    return { kind: 'written' };
+  }
+
+  async moveChannelLink(link: ChannelLink, fromAccountId: string): Promise<ChannelLinkWrite> {
+    const valid = channelLinkSchema.parse(link);
+    const id = channelLinkId(valid.channelId);
+    const current = await readDocument(this.container, id, id);
+    const stored = current ? parseDocument(channelLinkSchema, current) : undefined;
+    if (!current || stored?.accountId !== fromAccountId) return { kind: 'taken', ...(stored ? { current: stored } : {}) };
+    try {
+      await this.container.item(id, id).replace(
+        { id, pk: id, type: 'channelLink', schemaVersion: 1, ...valid },
+        current._etag ? { accessCondition: { type: 'IfMatch', condition: current._etag } } : {},
+      );
+    } catch (error) {
+      if (isPreconditionFailed(error) || isNotFound(error)) return { kind: 'taken', ...(await this.currentLink(valid.channelId)) };
+      throw error;
+    }
+    this.links.set(valid.channelId, valid);
+    // The link is the truth from here on; the pointers follow (a crash in between is repaired by
+    // getAccountChannel, which checks the link before trusting a pointer).
+    await this.pointAccountAt(valid.accountId, valid.channelId);
+    await this.clearAccountChannel(fromAccountId, valid.channelId);
+    return { kind: 'written' };
+  }
+
+  private async currentLink(channelId: string): Promise<{ current?: ChannelLink }> {
+    const current = await this.getChannelLink(channelId, { fresh: true });
+    return current ? { current } : {};
+  }
+
+  private async pointAccountAt(accountId: string, channelId: string): Promise<void> {
+    const id = accountChannelId(accountId);
+    await this.container.items.upsert({ id, pk: id, type: 'accountChannel', schemaVersion: 1, accountId, channelId });
+    this.accountChannels.set(accountId, channelId);
+  }
+
+  /** Drops the account's pointer if it still names this channel (another link may have replaced it). */
+  private async clearAccountChannel(accountId: string, channelId: string): Promise<void> {
+    const id = accountChannelId(accountId);
+    this.accountChannels.delete(accountId);
+    const doc = await readDocument(this.container, id, id);
+    if (!doc || parseDocument(accountChannelSchema, doc).channelId !== channelId) return;
+    try {
+      await this.container.item(id, id).delete(doc._etag ? { accessCondition: { type: 'IfMatch', condition: doc._etag } } : {});
+    } catch (error) {
+      if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+    }
   }
 
   async isTenantAllowed(tenantId: string): Promise<boolean> {
@@ -161,6 +211,10 @@ function personPartition(tenantId: string): string {
 
 function channelLinkId(channelId: string): string {
   return toDocumentId(`channel:${channelId}`);
+}
+
+function accountChannelId(accountId: string): string {
+  return toDocumentId(`account-channel:${accountId}`);
 }
 
 function tenantDocumentId(tenantId: string): string {

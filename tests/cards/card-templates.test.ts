@@ -20,6 +20,9 @@ import { serviceTypes } from '../../src/domain/delivery-plan';
 import { alertCard, alertsCard, digestCard } from '../../src/cards/alert-cards';
 import { alertRules, type Alert } from '../../src/domain/alert';
 import { defaultAlertSettings } from '../../src/domain/alert-settings';
+import { availableEscalationActions, type EscalationActionName } from '../../src/domain/escalation-lifecycle';
+import type { Caller } from '../../src/domain/caller';
+import type { Escalation } from '../../src/domain/escalation';
 
 const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
 const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
@@ -41,8 +44,10 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
     out.push({ name: `notice ${style}`, card: noticeCard(templates, { title: 'Title', text: 'Text', style }) });
   }
   out.push({ name: 'notice with reference and suggestions', card: noticeCard(templates, { title: 'T', text: 'x', reference: 'abc', suggestions: [{ title: 'Help', command: 'help' }] }) });
-  const all = { acknowledge: true, update: true, note: true, changeSeverity: true, resolve: true, close: true, reopen: true };
-  const none = { acknowledge: false, update: false, note: false, changeSeverity: false, resolve: false, close: false, reopen: false };
+  // Everything the status allows (what a TAM of the account is offered), or nothing.
+  const tam = { role: 'tam', accountIds: ['contoso'], identity: { tenantId: 't', aadObjectId: 'a' } } as unknown as Caller;
+  const all = (e: Escalation): ReadonlySet<EscalationActionName> => availableEscalationActions(tam, e);
+  const none = new Set<EscalationActionName>();
   const now = new Date('2026-03-02T10:30:00Z');
   for (const status of escalationStatuses) {
     for (const view of ['customer', 'provider', 'manager', 'readonly'] as const) {
@@ -55,7 +60,7 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
             accountName: 'Contoso Ltd',
             now,
             view,
-            permissions: view === 'readonly' ? none : all,
+            actions: view === 'readonly' ? none : all(escalation),
             mode,
             form: mode === 'view' ? {} : { values: { note: 'x', reason: 'y', resolution: 'z', severity: 'A', status: 'mitigated' }, errors: { note: 'A note is required.', severity: 'It is already severity A.' } },
             banner: { text: 'Opened', style: 'good' },
@@ -66,7 +71,7 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
     }
   }
   const long = sampleEscalation({ description: 'd'.repeat(4000), businessImpact: 'b'.repeat(2000), timelineEntries: 400, noteLength: 2000 });
-  out.push({ name: 'escalation at the size limits', card: escalationCard(templates, { escalation: long, accountName: 'Contoso Ltd', now, view: 'manager', permissions: all, refreshUserIds: Array.from({ length: 60 }, (_, i) => `29:user-${i}`) }) });
+  out.push({ name: 'escalation at the size limits', card: escalationCard(templates, { escalation: long, accountName: 'Contoso Ltd', now, view: 'manager', actions: all(long), refreshUserIds: Array.from({ length: 60 }, (_, i) => `29:user-${i}`) }) });
   out.push({ name: 'intake in a channel', card: escalationIntakeCard(templates, { accountName: 'Contoso Ltd' }) });
   out.push({
     name: 'intake with choices and errors',

@@ -85,6 +85,15 @@ const cells: Cell[] = [
   { name: 'alert.snooze', allowed: workers, run: (b, u) => invoke(b, u, 'alert.snooze', { accountId: 'contoso', alertId: 'bucket:CONTOSO-UE-2026:Reactive:90', minutes: '60' }), state: (b) => b.running.repositories.alerts.get('contoso', 'bucket:CONTOSO-UE-2026:Reactive:90') },
   { name: 'alerts.saveSettings', allowed: ['manager', 'TAM of the account', 'TAM of another account'], run: (b, u) => invoke(b, u, 'alerts.saveSettings', { mode: 'digest', digestHour: '9', timeZone: 'UTC' }), state: nothing },
   { name: 'channel.link (a new channel to Contoso)', allowed: ['admin', 'manager', 'TAM of the account'], run: (b, u) => invoke(b, u, 'channel.link', { account: 'contoso' }, demo.newChannel), state: (b) => b.running.repositories.directory.getChannelLink(demo.newChannel.channelId) },
+  {
+    name: 'channel.move (the Contoso channel to Fabrikam and back)',
+    allowed: ['admin', 'manager', 'TAM of the account'],
+    run: async (b, u) => {
+      const current = (await b.running.repositories.directory.getChannelLink(demo.contosoChannel.channelId, { fresh: true }))?.accountId ?? 'contoso';
+      return invoke(b, u, 'channel.move', { account: current === 'contoso' ? 'fabrikam' : 'contoso', from: current }, demo.contosoChannel);
+    },
+    state: (b) => b.running.repositories.directory.getChannelLink(demo.contosoChannel.channelId, { fresh: true }),
+  },
   { name: '"escalate" in the Contoso channel', allowed: ['manager', 'TAM of the account', 'customer of the account', 'unknown user'], run: (b, u) => say(b, u, 'escalate', demo.contosoChannel), state: nothing },
   { name: '"log hours contoso"', allowed: workers, run: (b, u) => say(b, u, 'log hours contoso'), state: ledgerState },
   { name: '"checkin contoso"', allowed: workers, run: (b, u) => say(b, u, 'checkin contoso'), state: planState },

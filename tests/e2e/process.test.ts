@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { channelMessage } from '../support/activities';
+import { actionExecute, channelMessage } from '../support/activities';
 import { cardText } from '../support/adaptive-card-check';
 import { onlyCard } from '../support/conversation-helpers';
 import { FakeConnector } from '../support/fake-connector';
@@ -124,6 +124,11 @@ describe('the bot as a process (npm start)', function () {
     assert.equal(await post(second.url, channelMessage(connector.serviceUrl, demo.users.stranger, demo.newChannel, 'whoami')), 200);
     assert.match(cardText(onlyCard(connector.sent())), /Linked to Fabrikam Inc \(fabrikam\)/);
     assert.equal(await post(second.url, channelMessage(connector.serviceUrl, demo.users.isaiah, demo.newChannel, 'link northwind')), 200);
+    assert.match(cardText(onlyCard(connector.sent())), /linked to Fabrikam Inc/, 'a linked channel moves only when confirmed');
+    assert.equal(
+      await post(second.url, actionExecute(connector.serviceUrl, demo.users.isaiah, 'channel.move', { account: 'northwind', from: 'fabrikam' }, { channel: demo.newChannel, replyToId: 'confirm' })),
+      200,
+    );
     second.child.kill('SIGINT');
     assert.equal(await second.exited, 0);
 

@@ -1,137 +1,124 @@
 import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
-import type { AdaptiveCardJson } from '../../cards/card-templates';
-import { contractCard, contractVerbs, logHoursCard } from '../../cards/contract-card';
+import { contractCard, logHoursCard } from '../../cards/contract-card';
 import { calendarDateOf, formatCalendarDate } from '../../domain/calendar-date';
 import type { CommandId } from '../../domain/commands';
 import { formatHours } from '../../domain/contract-forecast';
 import { accountIdSchema } from '../../domain/directory';
-import { isDomainError } from '../../domain/errors';
-import { readLogHoursForm } from '../../domain/log-hours-input';
-import { loadContractView, type ContractView } from '../../services/contract-view';
+import { contractVerbs } from '../../domain/verbs';
+import { loadContractView, withoutCommercial, type ContractView } from '../../services/contract-view';
 import { logHours, reverseLedgerEntry } from '../../services/log-hours';
 import { accountCommand } from '../account-choice';
-import { readActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
-import { respondWithCard } from '../invoke-response';
-import { startTurn, type CommandHandler, type Turn } from '../turn';
-import { errorCard } from '../turn-errors';
+import { accountReply, privateReply, type Reply } from '../reply';
+import type { CommandHandler, Turn } from '../turn';
+import { defineVerb, registerVerbs, type Banner, type Shown } from '../verb-pipeline';
 
 const modes = ['view', 'log', 'correct'] as const;
 type Mode = (typeof modes)[number];
-const refreshData = z.object({ accountId: accountIdSchema, mode: z.enum(modes).optional().catch('view') });
 const accountKey = z.object({ accountId: accountIdSchema });
+const refreshKey = accountKey.extend({ mode: z.enum(modes).optional().catch('view') });
+/** The log-hours form carries the ledger version it was made from: a resend of it logs nothing twice. */
+const logKey = accountKey.extend({ ledgerVersion: z.coerce.number().int().nonnegative().optional().catch(undefined) });
 
-const record = (value: unknown): Record<string, unknown> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-type Banner = { text: string; style: 'good' | 'attention' | 'warning' | 'accent' };
+interface StatusExtra {
+  readonly banner?: Banner;
+  readonly correction?: { values?: Readonly<Record<string, string>>; errors?: Readonly<Record<string, string>> };
+}
 
-function statusCard(turn: Turn, view: ContractView, extra: { banner?: Banner; correction?: { values?: Record<string, string>; errors?: Record<string, string> } } = {}): AdaptiveCardJson {
-  return contractCard(turn.deps.cards, {
-    accountName: view.account.name,
-    contract: view.contract,
-    status: view.status,
-    entries: view.entries,
-    showCommercial: view.showCommercial,
-    canLog: view.canLog,
-    ...(extra.banner ? { banner: extra.banner } : {}),
-    ...(extra.correction ? { correction: extra.correction } : {}),
+/**
+ * The contract card: the caller's own view (commercial fields for TAMs and managers, logging and
+ * corrections), or the customer-safe one that every member of the account's channel may see.
+ */
+function statusReply(turn: Turn, view: ContractView, extra: StatusExtra = {}): Reply {
+  return accountReply(view.account.accountId, ({ view: audience, refreshUserIds }) => {
+    const own = audience === 'own';
+    return contractCard(turn.deps.cards, {
+      accountName: view.account.name,
+      contract: own ? view.contract : withoutCommercial(view.contract),
+      status: view.status,
+      entries: view.entries,
+      showCommercial: own && view.showCommercial,
+      canLog: own && view.canLog,
+      ...(extra.banner ? { banner: extra.banner } : {}),
+      ...(own && extra.correction ? { correction: extra.correction } : {}),
+      refreshUserIds,
+    });
   });
 }
 
-function formCard(turn: Turn, view: ContractView, extra: { values?: Record<string, string>; errors?: Record<string, string>; formError?: string } = {}): AdaptiveCardJson {
-  return logHoursCard(turn.deps.cards, {
-    accountName: view.account.name,
-    contract: view.contract,
-    status: view.status,
-    today: calendarDateOf(turn.deps.clock.now()),
-    ...extra,
-  });
+/** The log-hours form is the TAM's alone: in a shared conversation it goes to their personal chat. */
+function formReply(turn: Turn, view: ContractView, extra: { values?: Readonly<Record<string, string>>; errors?: Readonly<Record<string, string>>; formError?: string } = {}): Reply {
+  return privateReply([view.account.accountId], () =>
+    logHoursCard(turn.deps.cards, {
+      accountName: view.account.name,
+      contract: view.contract,
+      status: view.status,
+      today: calendarDateOf(turn.deps.clock.now()),
+      ledgerVersion: view.contract.ledgerVersion ?? 0,
+      ...extra,
+    }),
+  );
 }
 
-async function cardForMode(turn: Turn, accountId: string, mode: Mode): Promise<AdaptiveCardJson> {
+async function replyForMode(turn: Turn, accountId: string, mode: Mode): Promise<Reply> {
   const view = await loadContractView(turn.deps, turn.caller, accountId);
-  if (mode === 'log' && view.canLog) return formCard(turn, view);
-  if (mode === 'correct' && view.canLog) return statusCard(turn, view, { correction: {} });
-  return statusCard(turn, view);
+  if (mode === 'log' && view.canLog) return formReply(turn, view);
+  if (mode === 'correct' && view.canLog) return statusReply(turn, view, { correction: {} });
+  return statusReply(turn, view);
 }
 
 export const contractCommands = {
-  contract: accountCommand('contract', 'contract', (turn, accountId) => cardForMode(turn, accountId, 'view')),
-  logHours: accountCommand('logHours', 'contract', (turn, accountId) => cardForMode(turn, accountId, 'log')),
+  contract: accountCommand('contract', 'contract', (turn, accountId) => replyForMode(turn, accountId, 'view')),
+  logHours: accountCommand('logHours', 'contract', (turn, accountId) => replyForMode(turn, accountId, 'log')),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
+
+const logged = (what: string, kind: 'logged' | 'duplicate'): Banner => (kind === 'logged' ? { text: `Logged ${what}.`, style: 'good' } : { text: `Already logged: ${what}.`, style: 'accent' });
+
+const definitions = [
+  defineVerb({
+    verb: contractVerbs.refresh,
+    key: refreshKey,
+    handle: (turn, key) => replyForMode(turn, key.accountId, key.mode ?? 'view'),
+  }),
+  defineVerb({
+    verb: contractVerbs.logHours,
+    key: logKey,
+    handle: async (turn, key, data) => {
+      const result = await logHours(turn.deps, turn.caller, key.accountId, data, key.ledgerVersion !== undefined ? { fromLedgerVersion: key.ledgerVersion } : {});
+      if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors } };
+      const view = await loadContractView(turn.deps, turn.caller, key.accountId);
+      const entry = result.entry;
+      return statusReply(turn, view, { banner: logged(`${formatHours(entry.hours)} to ${entry.bucket} on ${formatCalendarDate(entry.date)}`, result.kind) });
+    },
+    show: async (turn, key, shown: Shown) => {
+      const view = await loadContractView(turn.deps, turn.caller, key.accountId);
+      if (!view.canLog) return statusReply(turn, view, shown.banner ? { banner: shown.banner } : {});
+      const formError = shown.formError ?? shown.banner?.text;
+      return formReply(turn, view, { ...(shown.values ? { values: shown.values } : {}), ...(shown.errors ? { errors: shown.errors } : {}), ...(formError ? { formError } : {}) });
+    },
+  }),
+  defineVerb({
+    verb: contractVerbs.reverseEntry,
+    key: accountKey,
+    handle: async (turn, key, data) => {
+      const result = await reverseLedgerEntry(turn.deps, turn.caller, key.accountId, { entryId: text(data.entryId), reason: text(data.reason) });
+      const view = await loadContractView(turn.deps, turn.caller, key.accountId);
+      const what = `${formatHours(-result.entry.hours)} of ${result.entry.bucket} on ${formatCalendarDate(result.entry.date)}`;
+      return statusReply(turn, view, { banner: result.kind === 'reversed' ? { text: `Reversed ${what}.`, style: 'good' } : { text: 'That entry was reversed already.', style: 'accent' } });
+    },
+    show: async (turn, key, shown) => {
+      const view = await loadContractView(turn.deps, turn.caller, key.accountId);
+      if (shown.errors) return statusReply(turn, view, { correction: { values: { entryId: shown.values?.entryId ?? '', reason: shown.values?.reason ?? '' }, errors: shown.errors } });
+      return statusReply(turn, view, shown.banner ? { banner: shown.banner } : {});
+    },
+  }),
+];
 
 /** Contract card, log hours, corrections. */
 export function registerContractRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
-  app.adaptiveCards.actionExecute(contractVerbs.refresh, async (context, _state, data) => {
-    const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-    try {
-      const parsed = refreshData.safeParse(data);
-      if (!parsed.success) throw new Error('malformed contract refresh data');
-      return await respondWithCard(context, await cardForMode(turn, parsed.data.accountId, parsed.data.mode ?? 'view'));
-    } catch (error) {
-      return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-    }
-  });
-
-  app.adaptiveCards.actionExecute(contractVerbs.logHours, async (context, _state, data) => {
-    const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-    try {
-      const key = accountKey.safeParse(data);
-      if (!key.success) throw new Error('malformed log hours data');
-      const fields = record(data);
-      const values = { ...readLogHoursForm(fields) };
-      let result;
-      try {
-        result = await logHours(deps, turn.caller, key.data.accountId, fields);
-      } catch (error) {
-        if (!isDomainError(error) || error.code === 'not_found') throw error;
-        const view = await loadContractView(deps, turn.caller, key.data.accountId);
-        return await respondWithCard(context, view.canLog ? formCard(turn, view, { values, formError: error.message }) : statusCard(turn, view, { banner: { text: error.message, style: 'attention' } }));
-      }
-      const view = await loadContractView(deps, turn.caller, key.data.accountId);
-      if (result.kind === 'invalid') return await respondWithCard(context, formCard(turn, view, { values, errors: { ...result.errors } }));
-      const entry = result.entry;
-      const what = `${formatHours(entry.hours)} to ${entry.bucket} on ${formatCalendarDate(entry.date)}`;
-      return await respondWithCard(
-        context,
-        statusCard(turn, view, { banner: result.kind === 'logged' ? { text: `Logged ${what}.`, style: 'good' } : { text: `Already logged: ${what}.`, style: 'accent' } }),
-      );
-    } catch (error) {
-      return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-    }
-  });
-
-  app.adaptiveCards.actionExecute(contractVerbs.reverseEntry, async (context, _state, data) => {
-    const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-    try {
-      const key = accountKey.safeParse(data);
-      if (!key.success) throw new Error('malformed reverse entry data');
-      const fields = record(data);
-      const values = { entryId: text(fields.entryId), reason: text(fields.reason) };
-      try {
-        const result = await reverseLedgerEntry(deps, turn.caller, key.data.accountId, values);
-        const view = await loadContractView(deps, turn.caller, key.data.accountId);
-        const what = `${formatHours(-result.entry.hours)} of ${result.entry.bucket} on ${formatCalendarDate(result.entry.date)}`;
-        return await respondWithCard(
-          context,
-          statusCard(turn, view, { banner: result.kind === 'reversed' ? { text: `Reversed ${what}.`, style: 'good' } : { text: `That entry was reversed already.`, style: 'accent' } }),
-        );
-      } catch (error) {
-        if (!isDomainError(error) || error.code === 'not_found') throw error;
-        const view = await loadContractView(deps, turn.caller, key.data.accountId);
-        return await respondWithCard(
-          context,
-          Object.keys(error.fieldErrors).length > 0
-            ? statusCard(turn, view, { correction: { values, errors: { ...error.fieldErrors } } })
-            : statusCard(turn, view, { banner: { text: error.message, style: 'attention' } }),
-        );
-      }
-    } catch (error) {
-      return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-    }
-  });
+  registerVerbs(app, deps, definitions);
 }

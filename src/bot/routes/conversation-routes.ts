@@ -1,27 +1,32 @@
 import { ActivityTypes, TurnContext } from 'botbuilder';
+import type { AdaptiveCardJson } from '../../cards/card-templates';
 import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
-import type { AdaptiveCardJson } from '../../cards/card-templates';
 import { helpCard, linkChannelCard, noticeCard, welcomeCard, whoamiCard } from '../../cards/conversation-cards';
 import { commandIds, commandsFor, commandSpec, mayUse, type CommandId } from '../../domain/commands';
 import { isDomainError } from '../../domain/errors';
-import { linkChannel } from '../../services/link-channel';
+import { accountIdSchema } from '../../domain/directory';
+import { channelVerbs, commandVerbs } from '../../domain/verbs';
+import { linkChannel, moveChannel, type LinkChannelResult } from '../../services/link-channel';
 import { recordConversation, retireConversation } from '../../services/record-conversation';
 import { readActivityFacts, type ActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
-import { cardActivity, sendCard } from '../card-reply';
+import { answer } from '../answer';
+import { sendCard } from '../card-reply';
 import { parseCommandText } from '../command-parser';
+import { plainReply, type Reply } from '../reply';
 import { errorCard } from '../turn-errors';
 import { startTurn, type CommandHandler, type CommandHandlers, type Turn } from '../turn';
-import { verbs } from '../verbs';
+import { defineVerb, registerVerbs } from '../verb-pipeline';
 
 const runCommandData = z.object({ command: z.enum(commandIds), argument: z.string().max(100).optional() });
-const linkChannelData = z.object({ account: z.string().max(200).optional() });
+const linkChannelData = z.object({ account: z.string().max(200).optional().catch(undefined) });
+const moveChannelData = z.object({ account: accountIdSchema, from: accountIdSchema });
 
 /** The commands of everyday conversation. */
 export const conversationCommands = {
-  help: (turn: Turn) => Promise.resolve(showHelp(turn)),
+  help: (turn: Turn) => Promise.resolve(plainReply(showHelp(turn))),
   whoami: (turn: Turn) => showWhoami(turn),
   link: (turn: Turn, argument: string) => runLink(turn, argument),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
@@ -61,59 +66,51 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
     const facts = readActivityFacts(context.activity);
     // In channels the bot answers only when @mentioned; Teams normally guarantees it, replays may not.
     if (facts.scope === 'channel' && !facts.mentionsBot) return;
-    const text = context.activity.text ?? '';
+    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (!text.trim() && context.activity.value !== undefined) return;
     const turn = await startTurn(context, facts, deps);
     await rememberConversation(context).catch((error: unknown) => deps.logger.warn('conversation.record_failed', { error }));
     const parsed = parseCommandText(text);
-    let card: AdaptiveCardJson;
+    let reply: Reply;
     try {
       if (parsed.kind === 'command') {
-        card = await runCommand(turn, parsed.command, parsed.argument, handlers);
+        reply = await runCommand(turn, parsed.command, parsed.argument, handlers);
       } else if (parsed.kind === 'empty') {
-        card = showHelp(turn);
+        reply = plainReply(showHelp(turn));
       } else {
-        card = unknownCommand(turn, parsed.text, parsed.suggestion);
+        reply = plainReply(unknownCommand(turn, parsed.text, parsed.suggestion));
       }
     } catch (error) {
-      card = errorCard(context, error, deps.cards, deps.logger);
+      reply = plainReply(errorCard(context, error, deps.cards, deps.logger));
     }
-    await sendCard(context, card);
+    await answer(turn, reply, 'message');
   });
 
-  app.adaptiveCards.actionExecute(verbs.runCommand, async (context, _state, data) => {
-    const facts = readActivityFacts(context.activity);
-    const turn = await startTurn(context, facts, deps);
-    const parsed = runCommandData.safeParse(data);
-    let card: AdaptiveCardJson;
-    try {
-      card = parsed.success
-        ? await runCommand(turn, parsed.data.command, parsed.data.argument ?? '', handlers)
-        : noticeCard(deps.cards, { title: 'That button is out of date', text: 'Say "help" for the current commands.', style: 'warning' });
-    } catch (error) {
-      card = errorCard(context, error, deps.cards, deps.logger);
-    }
-    await context.sendActivity(cardActivity(card));
-    return 'Posted below.';
-  });
-
-  app.adaptiveCards.actionExecute(verbs.linkChannel, async (context, _state, data) => {
-    const facts = readActivityFacts(context.activity);
-    const turn = await startTurn(context, facts, deps);
-    const parsed = linkChannelData.safeParse(data);
-    const account = parsed.success ? (parsed.data.account ?? '').trim() : '';
-    try {
-      if (!account) return await linkForm(turn, '', 'Enter the id of the account to link.');
-      const card = await runLink(turn, account);
-      if (context.activity.replyToId && !isLinkForm(card)) {
-        // Everyone in the channel should see that it is linked, not only the person who pressed the button.
-        await context.updateActivity({ ...cardActivity(card), id: context.activity.replyToId });
-      }
-      return card;
-    } catch (error) {
-      return errorCard(context, error, deps.cards, deps.logger);
-    }
-  });
+  registerVerbs(app, deps, [
+    defineVerb({
+      verb: commandVerbs.run,
+      key: runCommandData,
+      landing: 'message',
+      handle: (turn, key) => runCommand(turn, key.command, key.argument ?? '', handlers),
+    }),
+    defineVerb({
+      // From the link form: the result replaces the form for everyone, who should all see it is linked.
+      verb: channelVerbs.link,
+      key: linkChannelData,
+      landing: 'update',
+      handle: async (turn, key) => {
+        const account = (key.account ?? '').trim();
+        if (!account) return plainReply(await linkForm(turn, '', 'Enter the id of the account to link.'));
+        return runLink(turn, account);
+      },
+    }),
+    defineVerb({
+      verb: channelVerbs.move,
+      key: moveChannelData,
+      landing: 'update',
+      handle: (turn, key) => runMove(turn, key.account, key.from),
+    }),
+  ]);
 }
 
 async function runCommand(
@@ -121,18 +118,20 @@ async function runCommand(
   command: CommandId,
   argument: string,
   handlers: CommandHandlers,
-): Promise<AdaptiveCardJson> {
+): Promise<Reply> {
   const spec = commandSpec(command);
   if (!mayUse(spec, turn.caller.role, turn.caller.scope)) {
     const text = !spec.scopes.includes(turn.caller.scope)
       ? `"${spec.usage}" works in a ${spec.scopes.includes('channel') ? 'channel: @mention me there' : 'personal chat with me'}.`
       : `"${spec.usage}" is not available to you. Say "help" to see what you can do.`;
-    return noticeCard(turn.deps.cards, {
-      title: 'Not here',
-      text,
-      style: 'warning',
-      suggestions: [{ title: 'Show my commands', command: 'help' }],
-    });
+    return plainReply(
+      noticeCard(turn.deps.cards, {
+        title: 'Not here',
+        text,
+        style: 'warning',
+        suggestions: [{ title: 'Show my commands', command: 'help' }],
+      }),
+    );
   }
   return handlers[command](turn, argument);
 }
@@ -146,55 +145,96 @@ function showHelp(turn: Turn): AdaptiveCardJson {
   });
 }
 
-async function showWhoami(turn: Turn): Promise<AdaptiveCardJson> {
+/**
+ * Role, tenant and, in personal chat, the caller's accounts. In a shared conversation it names only
+ * the account the conversation is linked to: the caller's other accounts are nobody else's business.
+ */
+async function showWhoami(turn: Turn): Promise<Reply> {
   const link = turn.caller.channelLink;
   const account = link ? await turn.deps.accounts.getAccount(link.accountId) : undefined;
-  return whoamiCard(turn.deps.cards, {
-    name: turn.caller.displayName,
-    role: turn.caller.role,
-    tenantId: turn.caller.identity.tenantId,
-    aadObjectId: turn.caller.identity.aadObjectId,
-    accounts: turn.caller.accountIds,
-    scope: turn.caller.scope,
-    ...(link ? { channelAccount: account ? `${account.name} (${account.accountId})` : link.accountId } : {}),
-  });
+  const personal = turn.facts.scope === 'personal';
+  const card = (): ReturnType<typeof whoamiCard> =>
+    whoamiCard(turn.deps.cards, {
+      name: turn.caller.displayName,
+      role: turn.caller.role,
+      tenantId: turn.caller.identity.tenantId,
+      aadObjectId: turn.caller.identity.aadObjectId,
+      accounts: personal ? turn.caller.accountIds : [],
+      scope: turn.caller.scope,
+      ...(link ? { channelAccount: account ? `${account.name} (${account.accountId})` : link.accountId } : {}),
+    });
+  const accounts = personal ? turn.caller.accountIds : link ? [link.accountId] : [];
+  return { accounts, hasSharedView: true, render: card };
 }
 
-async function runLink(turn: Turn, argument: string): Promise<AdaptiveCardJson> {
-  if (!argument) return linkForm(turn, '');
+async function runLink(turn: Turn, argument: string): Promise<Reply> {
+  if (!argument) return plainReply(await linkForm(turn, ''));
   const channelId = turn.facts.channelId;
-  if (!channelId || !turn.facts.tenantId) return linkForm(turn, argument, 'Linking works in a channel.');
+  if (!channelId || !turn.facts.tenantId) return plainReply(await linkForm(turn, argument, 'Linking works in a channel.'));
   try {
-    const result = await linkChannel(turn.deps, turn.caller, {
-      accountId: argument,
-      channelId,
-      tenantId: turn.facts.tenantId,
-      ...(turn.facts.teamId ? { teamId: turn.facts.teamId } : {}),
-      ...(turn.facts.channelName ? { channelName: turn.facts.channelName } : {}),
-    });
-    const moved = result.previousAccountId ? ` It was linked to ${result.previousAccountId} before.` : '';
-    return noticeCard(turn.deps.cards, {
-      title: `Linked to ${result.account.name}`,
-      text: `This channel now speaks for ${result.account.name}: its members can work with their support team here.${moved}`,
-      style: 'good',
-      suggestions: [{ title: 'Show commands', command: 'help' }],
-    });
+    return linkResultReply(turn, argument, await linkChannel(turn.deps, turn.caller, linkInput(turn, argument, channelId, turn.facts.tenantId)));
   } catch (error) {
-    if (isDomainError(error) && error.fieldErrors.account) return linkForm(turn, argument, error.fieldErrors.account);
+    if (isDomainError(error) && error.fieldErrors.account) return plainReply(await linkForm(turn, argument, error.fieldErrors.account));
     throw error;
   }
 }
 
-async function linkForm(turn: Turn, account: string, accountError?: string): Promise<AdaptiveCardJson> {
-  const choices =
-    turn.caller.role === 'admin'
-      ? (await turn.deps.accounts.listAccounts()).map((a) => a.accountId)
-      : [...turn.caller.accountIds];
-  return linkChannelCard(turn.deps.cards, { account, choices, ...(accountError ? { accountError } : {}) });
+async function runMove(turn: Turn, accountId: string, fromAccountId: string): Promise<Reply> {
+  const channelId = turn.facts.channelId;
+  if (!channelId || !turn.facts.tenantId) return plainReply(await linkForm(turn, accountId, 'Linking works in a channel.'));
+  return linkResultReply(turn, accountId, await moveChannel(turn.deps, turn.caller, { ...linkInput(turn, accountId, channelId, turn.facts.tenantId), fromAccountId }));
 }
 
-function isLinkForm(card: AdaptiveCardJson): boolean {
-  return JSON.stringify(card).includes(`"verb":"${verbs.linkChannel}"`);
+function linkInput(turn: Turn, accountId: string, channelId: string, tenantId: string): Parameters<typeof linkChannel>[2] {
+  return {
+    accountId,
+    channelId,
+    tenantId,
+    ...(turn.facts.teamId ? { teamId: turn.facts.teamId } : {}),
+    ...(turn.facts.channelName ? { channelName: turn.facts.channelName } : {}),
+  };
+}
+
+/** What the channel is told: it names the account it is (now) linked to, and the one asked for by its id only. */
+function linkResultReply(turn: Turn, asked: string, result: LinkChannelResult): Reply {
+  const cards = turn.deps.cards;
+  const where = turn.facts.scope === 'groupChat' ? 'chat' : 'channel';
+  switch (result.kind) {
+    case 'linked':
+    case 'moved':
+      return plainReply(
+        noticeCard(cards, {
+          title: `Linked to ${result.account.name}`,
+          text: `This ${where} now speaks for ${result.account.name}: its members can work with their support team here.${result.kind === 'moved' ? ` It no longer speaks for ${result.previous.name}, whose cards here are no longer updated.` : ''}`,
+          style: 'good',
+          suggestions: [{ title: 'Show commands', command: 'help' }],
+        }),
+      );
+    case 'already':
+      return plainReply(noticeCard(cards, { title: `Linked to ${result.account.name}`, text: `This ${where} is linked to ${result.account.name} already.`, style: 'good' }));
+    case 'linked-elsewhere':
+      return plainReply(
+        noticeCard(cards, {
+          title: `This ${where} is linked to ${result.current.name}`,
+          text: result.mayMove
+            ? `Move it to "${asked.toLowerCase().slice(0, 40)}"? Its members would then be that account's customers, and ${result.current.name}'s cards here would no longer be updated.`
+            : `Only an admin, or a TAM or manager of both accounts, can move it to another account.`,
+          style: 'warning',
+          ...(result.mayMove ? { confirms: [{ title: 'Move it', verb: channelVerbs.move, data: { account: result.account.accountId, from: result.current.accountId } }] } : {}),
+        }),
+      );
+  }
+}
+
+/** The link form. It is posted where everyone sees it, so it lists the caller's accounts only in personal chat. */
+async function linkForm(turn: Turn, account: string, accountError?: string): Promise<AdaptiveCardJson> {
+  const choices =
+    turn.facts.scope !== 'personal'
+      ? []
+      : turn.caller.role === 'admin'
+        ? (await turn.deps.accounts.listAccounts()).map((a) => a.accountId)
+        : [...turn.caller.accountIds];
+  return linkChannelCard(turn.deps.cards, { account, choices, ...(accountError ? { accountError } : {}) });
 }
 
 function unknownCommand(turn: Turn, text: string, suggestion: CommandId | undefined): AdaptiveCardJson {

@@ -1,131 +1,140 @@
 import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
-import type { AdaptiveCardJson } from '../../cards/card-templates';
-import { checkInCard, deliveryVerbs, planCard, planItemCard } from '../../cards/delivery-cards';
-import { calendarDateSchema, formatCalendarDate } from '../../domain/calendar-date';
+import { checkInCard, planCard, planItemCard } from '../../cards/delivery-cards';
+import { calendarDateSchema, formatCalendarDate, type CalendarDate } from '../../domain/calendar-date';
 import type { CommandId } from '../../domain/commands';
 import { formatHours } from '../../domain/contract-forecast';
 import { canEditPlan } from '../../domain/delivery-access';
 import { accountIdSchema, personKey } from '../../domain/directory';
-import { isDomainError } from '../../domain/errors';
-import { readPlanItemForm } from '../../domain/plan-item-input';
+import { deliveryVerbs } from '../../domain/verbs';
 import { postCheckInSummary, submitCheckIn } from '../../services/check-ins';
 import { loadPlanView } from '../../services/delivery-plan-view';
 import { planOwners, savePlanItem } from '../../services/plan-items';
 import { accountCommand } from '../account-choice';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
-import { cardAction } from '../invoke-response';
+import { accountReply, privateReply, type Reply } from '../reply';
 import type { CommandHandler, Turn } from '../turn';
+import { defineVerb, registerVerbs, type Banner, type Shown } from '../verb-pipeline';
 
 const modes = ['view', 'add', 'edit', 'checkin'] as const;
 type Mode = (typeof modes)[number];
-const refreshData = z.object({ accountId: accountIdSchema, mode: z.enum(modes).optional().catch('view'), itemId: z.string().max(20).optional() });
 const accountKey = z.object({ accountId: accountIdSchema });
+const refreshKey = accountKey.extend({ mode: z.enum(modes).optional().catch('view'), itemId: z.string().max(20).optional().catch(undefined) });
 const itemKey = accountKey.extend({ itemId: z.string().regex(/^PI-\d+$/) });
 const checkInKey = accountKey.extend({ dueDate: calendarDateSchema });
 
-const asStrings = (data: Record<string, unknown>): Record<string, string> =>
-  Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string' || typeof v === 'number').map(([k, v]) => [k, String(v)]));
+type FormExtra = { values?: Readonly<Record<string, string>>; errors?: Readonly<Record<string, string>>; formError?: string };
 
-type Banner = { text: string; style: 'good' | 'attention' | 'warning' | 'accent' };
+const formExtra = (shown: Shown): FormExtra => ({
+  ...(shown.values ? { values: shown.values } : {}),
+  ...(shown.errors ? { errors: shown.errors } : {}),
+  ...(shown.formError || shown.banner ? { formError: shown.formError ?? shown.banner?.text ?? '' } : {}),
+});
 
-async function planCardFor(turn: Turn, accountId: string, extra: { banners?: Banner[]; summaryFor?: string } = {}): Promise<AdaptiveCardJson> {
+/**
+ * The plan card: the TAM's own view (notes, edits, check-in, the summary offer), or the
+ * customer-safe one that every member of the account's channel may see.
+ */
+async function planReply(turn: Turn, accountId: string, extra: { banners?: Banner[]; summaryFor?: CalendarDate } = {}): Promise<Reply> {
   const view = await loadPlanView(turn.deps, turn.caller, accountId);
-  return planCard(turn.deps.cards, { view, canEdit: canEditPlan(turn.caller, accountId), ...extra });
+  return accountReply(accountId, ({ view: audience, refreshUserIds }) => {
+    const own = audience === 'own';
+    return planCard(turn.deps.cards, {
+      view,
+      canEdit: own && canEditPlan(turn.caller, accountId),
+      ...(extra.banners ? { banners: extra.banners } : {}),
+      ...(own && extra.summaryFor && canEditPlan(turn.caller, accountId) ? { summaryFor: extra.summaryFor } : {}),
+      refreshUserIds,
+    });
+  });
 }
 
-async function itemForm(turn: Turn, accountId: string, itemId: string | undefined, extra: { values?: Record<string, string>; errors?: Record<string, string>; formError?: string } = {}): Promise<AdaptiveCardJson> {
+async function itemFormReply(turn: Turn, accountId: string, itemId: string | undefined, extra: FormExtra = {}): Promise<Reply> {
   const view = await loadPlanView(turn.deps, turn.caller, accountId);
   const item = itemId ? view.plan.items.find((i) => i.itemId === itemId) : undefined;
   const owners = await planOwners(turn.deps, turn.caller, accountId);
-  return planItemCard(turn.deps.cards, { view, owners, ...(item ? { item } : {}), defaultOwner: personKey(turn.caller.identity), ...extra });
+  return privateReply([accountId], () => planItemCard(turn.deps.cards, { view, owners, ...(item ? { item } : {}), defaultOwner: personKey(turn.caller.identity), ...extra }));
 }
 
-async function checkInFor(turn: Turn, accountId: string, extra: { dueDate?: string; values?: Record<string, string>; errors?: Record<string, string>; formError?: string } = {}): Promise<AdaptiveCardJson> {
+async function checkInReply(turn: Turn, accountId: string, extra: FormExtra & { dueDate?: CalendarDate } = {}): Promise<Reply> {
   const view = await loadPlanView(turn.deps, turn.caller, accountId);
-  return checkInCard(turn.deps.cards, { view, dueDate: extra.dueDate ?? view.plan.nextCheckInDue, ...extra });
+  return privateReply([accountId], () => checkInCard(turn.deps.cards, { view, dueDate: extra.dueDate ?? view.plan.nextCheckInDue, ...extra }));
 }
 
-async function cardForMode(turn: Turn, accountId: string, mode: Mode, itemId?: string): Promise<AdaptiveCardJson> {
+async function replyForMode(turn: Turn, accountId: string, mode: Mode, itemId?: string): Promise<Reply> {
   if (mode !== 'view' && canEditPlan(turn.caller, accountId)) {
-    if (mode === 'add') return itemForm(turn, accountId, undefined);
-    if (mode === 'edit') return itemForm(turn, accountId, itemId);
-    return checkInFor(turn, accountId);
+    if (mode === 'add') return itemFormReply(turn, accountId, undefined);
+    if (mode === 'edit') return itemFormReply(turn, accountId, itemId);
+    return checkInReply(turn, accountId);
   }
-  return planCardFor(turn, accountId);
+  return planReply(turn, accountId);
 }
 
 export const deliveryCommands = {
-  plan: accountCommand('plan', 'plan', (turn, accountId) => cardForMode(turn, accountId, 'view')),
-  checkin: accountCommand('checkin', 'plan', (turn, accountId) => cardForMode(turn, accountId, 'checkin')),
+  plan: accountCommand('plan', 'plan', (turn, accountId) => replyForMode(turn, accountId, 'view')),
+  checkin: accountCommand('checkin', 'plan', (turn, accountId) => replyForMode(turn, accountId, 'checkin')),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
-/** Plan card, adding and editing items, check-ins and the customer summary. */
-export function registerDeliveryRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
-  const handle = (verb: string, work: (turn: Turn, data: Record<string, unknown>) => Promise<AdaptiveCardJson>): void => cardAction(app, deps, verb, work);
+const itemShow = (itemIdOf: (key: { accountId: string; itemId?: string }) => string | undefined) => async (turn: Turn, key: { accountId: string; itemId?: string }, shown: Shown): Promise<Reply> =>
+  shown.errors || shown.formError ? itemFormReply(turn, key.accountId, itemIdOf(key), formExtra(shown)) : planReply(turn, key.accountId, shown.banner ? { banners: [shown.banner] } : {});
 
-  handle(deliveryVerbs.refresh, async (turn, data) => {
-    const parsed = refreshData.safeParse(data);
-    if (!parsed.success) throw new Error('malformed plan refresh data');
-    return cardForMode(turn, parsed.data.accountId, parsed.data.mode ?? 'view', parsed.data.itemId);
-  });
+async function saveItem(turn: Turn, accountId: string, data: Readonly<Record<string, unknown>>, itemId?: string): Promise<Reply | { kind: 'invalid'; errors: Record<string, string> }> {
+  const result = await savePlanItem(turn.deps, turn.caller, accountId, data, itemId);
+  if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors } };
+  const banners: Banner[] = [{ text: `${itemId ? 'Saved' : 'Added'} ${result.item.itemId}: ${result.item.title}.`, style: 'good' }];
+  if (result.warning) banners.push({ text: result.warning, style: 'warning' });
+  return planReply(turn, accountId, { banners });
+}
 
-  const saveItem = async (turn: Turn, data: Record<string, unknown>, itemId?: string): Promise<AdaptiveCardJson> => {
-    const key = accountKey.safeParse(data);
-    if (!key.success) throw new Error('malformed plan item data');
-    const values = { ...readPlanItemForm(data) };
-    try {
-      const result = await savePlanItem(deps, turn.caller, key.data.accountId, data, itemId);
-      if (result.kind === 'invalid') return await itemForm(turn, key.data.accountId, itemId, { values, errors: { ...result.errors } });
-      const banners: Banner[] = [{ text: `${itemId ? 'Saved' : 'Added'} ${result.item.itemId}: ${result.item.title}.`, style: 'good' }];
-      if (result.warning) banners.push({ text: result.warning, style: 'warning' });
-      return await planCardFor(turn, key.data.accountId, { banners });
-    } catch (error) {
-      if (!isDomainError(error) || error.code !== 'forbidden') throw error;
-      return planCardFor(turn, key.data.accountId, { banners: [{ text: error.message, style: 'attention' }] });
-    }
-  };
-
-  handle(deliveryVerbs.addItem, (turn, data) => saveItem(turn, data));
-  handle(deliveryVerbs.updateItem, async (turn, data) => {
-    const key = itemKey.safeParse(data);
-    if (!key.success) throw new Error('malformed plan item data');
-    return saveItem(turn, data, key.data.itemId);
-  });
-
-  handle(deliveryVerbs.submitCheckIn, async (turn, data) => {
-    const key = checkInKey.safeParse(data);
-    if (!key.success) throw new Error('malformed check-in data');
-    const { accountId, dueDate } = key.data;
-    try {
-      const result = await submitCheckIn(deps, turn.caller, accountId, dueDate, data);
-      if (result.kind === 'invalid') {
-        return await checkInFor(turn, accountId, { dueDate, values: asStrings(data), errors: { ...result.errors }, ...(result.formError ? { formError: result.formError } : {}) });
-      }
+const definitions = [
+  defineVerb({
+    verb: deliveryVerbs.refresh,
+    key: refreshKey,
+    handle: (turn, key) => replyForMode(turn, key.accountId, key.mode ?? 'view', key.itemId),
+  }),
+  defineVerb({
+    verb: deliveryVerbs.addItem,
+    key: accountKey,
+    handle: (turn, key, data) => saveItem(turn, key.accountId, data),
+    show: itemShow(() => undefined),
+  }),
+  defineVerb({
+    verb: deliveryVerbs.updateItem,
+    key: itemKey,
+    handle: (turn, key, data) => saveItem(turn, key.accountId, data, key.itemId),
+    show: itemShow((key) => key.itemId),
+  }),
+  defineVerb({
+    verb: deliveryVerbs.submitCheckIn,
+    key: checkInKey,
+    handle: async (turn, { accountId, dueDate }, data) => {
+      const result = await submitCheckIn(turn.deps, turn.caller, accountId, dueDate, data);
+      if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors }, ...(result.formError ? { formError: result.formError } : {}) };
       const hours = result.hoursLogged > 0 ? ` ${formatHours(result.hoursLogged)} delivered went to the ${result.bucket} bucket.` : '';
       const banner: Banner =
         result.kind === 'recorded'
           ? { text: `Check-in of ${formatCalendarDate(dueDate)} recorded.${hours}`, style: 'good' }
           : { text: `The check-in of ${formatCalendarDate(dueDate)} was recorded already.`, style: 'accent' };
-      return await planCardFor(turn, accountId, { banners: [banner], ...(result.checkIn.summaryPostedAt ? {} : { summaryFor: dueDate }) });
-    } catch (error) {
-      if (!isDomainError(error) || error.code !== 'forbidden') throw error;
-      return planCardFor(turn, accountId, { banners: [{ text: error.message, style: 'attention' }] });
-    }
-  });
-
-  handle(deliveryVerbs.postSummary, async (turn, data) => {
-    const key = checkInKey.safeParse(data);
-    if (!key.success) throw new Error('malformed summary data');
-    try {
-      const outcome = await postCheckInSummary(deps, turn.caller, key.data.accountId, key.data.dueDate);
-      return await planCardFor(turn, key.data.accountId, {
+      return planReply(turn, accountId, { banners: [banner], ...(result.checkIn.summaryPostedAt ? {} : { summaryFor: dueDate }) });
+    },
+    show: async (turn, { accountId, dueDate }, shown) =>
+      shown.errors || shown.formError ? checkInReply(turn, accountId, { dueDate, ...formExtra(shown) }) : planReply(turn, accountId, shown.banner ? { banners: [shown.banner] } : {}),
+  }),
+  defineVerb({
+    verb: deliveryVerbs.postSummary,
+    key: checkInKey,
+    handle: async (turn, { accountId, dueDate }) => {
+      const outcome = await postCheckInSummary(turn.deps, turn.caller, accountId, dueDate);
+      return planReply(turn, accountId, {
         banners: [outcome === 'posted' ? { text: 'The summary is posted in the account channel.', style: 'good' } : { text: 'The summary was posted already.', style: 'accent' }],
       });
-    } catch (error) {
-      if (!isDomainError(error) || error.code === 'not_found') throw error;
-      return planCardFor(turn, key.data.accountId, { banners: [{ text: error.message, style: 'attention' }], summaryFor: key.data.dueDate });
-    }
-  });
+    },
+    show: (turn, { accountId, dueDate }, shown) => planReply(turn, accountId, { ...(shown.banner ? { banners: [shown.banner] } : {}), summaryFor: dueDate }),
+  }),
+];
+
+/** Plan card, adding and editing items, check-ins and the customer summary. */
+export function registerDeliveryRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
+  registerVerbs(app, deps, definitions);
 }

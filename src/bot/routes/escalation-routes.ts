@@ -3,43 +3,40 @@ import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
 import type { AdaptiveCardJson } from '../../cards/card-templates';
 import { noticeCard } from '../../cards/conversation-cards';
-import {
-  escalationCard,
-  escalationIntakeCard,
-  escalationListCard,
-  escalationModes,
-  type EscalationMode,
-  type EscalationPermissions,
-  type EscalationView,
-} from '../../cards/escalation-card';
+import { escalationCard, escalationIntakeCard, escalationListCard, escalationModes, type EscalationMode, type EscalationView } from '../../cards/escalation-card';
 import type { Caller } from '../../domain/caller';
 import type { CommandId } from '../../domain/commands';
 import type { Account } from '../../domain/directory';
 import { accountIdSchema } from '../../domain/directory';
 import { isDomainError } from '../../domain/errors';
 import { escalationIdPattern, severities, type Escalation } from '../../domain/escalation';
-import { readIntakeForm, type IntakeForm } from '../../domain/escalation-intake';
-import { mayPerform, type EscalationAction } from '../../domain/escalation-lifecycle';
+import { readIntakeForm } from '../../domain/escalation-intake';
+import { availableEscalationActions, statusLabel, type EscalationAction, type EscalationActionName } from '../../domain/escalation-lifecycle';
+import { escalationVerbs } from '../../domain/verbs';
 import { deliverOutboxItem } from '../../services/deliver-outbox';
 import { loadVisibleEscalation } from '../../services/escalation-access';
-import { performEscalationAction } from '../../services/escalation-actions';
+import { performEscalationAction, type EscalationActionOutcome } from '../../services/escalation-actions';
 import { listOpenEscalations } from '../../services/list-escalations';
 import { mayOpenEscalation, openEscalation, type OpenEscalationInput } from '../../services/open-escalation';
 import { syncEscalationCard } from '../../services/sync-escalation-card';
 import { readActivityFacts } from '../activity-facts';
+import { cardForPlace } from '../answer';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
-import { cardActivity } from '../card-reply';
-import { respondWithCard } from '../invoke-response';
+import { accountReply, plainReply, privateReply, type Reply } from '../reply';
 import { startTurn, type CommandHandler, type Turn } from '../turn';
-import { errorCard } from '../turn-errors';
-import { escalationVerbs, messageExtensionCommands } from '../verbs';
+import { defineVerb, registerVerbs, type Banner, type Outcome, type Shown } from '../verb-pipeline';
+import { messageExtensionCommands } from '../verbs';
 
 const escalationKey = z.object({
   escalationId: z.string().regex(escalationIdPattern),
   accountId: accountIdSchema,
+  /** The version the card showed; absent on cards made before versions were carried. */
+  version: z.coerce.number().int().nonnegative().optional().catch(undefined),
 });
-const refreshData = escalationKey.extend({ mode: z.enum(escalationModes).optional().catch('view') });
+type EscalationKey = z.infer<typeof escalationKey>;
+const refreshKey = escalationKey.extend({ mode: z.enum(escalationModes).optional().catch('view') });
+const anyData = z.object({}).passthrough();
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const record = (value: unknown): Record<string, unknown> =>
@@ -49,9 +46,9 @@ const listShown = 15;
 
 /** The escalation commands: open one, list open ones, show one. */
 export const escalationCommands = {
-  escalate: (turn: Turn) => intakeCardFor(turn),
-  escalations: (turn: Turn) => listCard(turn),
-  escalation: (turn: Turn, argument: string) => showCard(turn, argument),
+  escalate: (turn: Turn) => intakeReply(turn),
+  escalations: (turn: Turn) => listReply(turn),
+  escalation: (turn: Turn, argument: string) => showReply(turn, argument),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
 export function viewOf(caller: Caller): EscalationView {
@@ -61,19 +58,8 @@ export function viewOf(caller: Caller): EscalationView {
   return 'customer';
 }
 
-export function permissionsOf(caller: Caller, escalation: Escalation): EscalationPermissions {
-  return {
-    acknowledge: mayPerform(caller, escalation, 'acknowledge'),
-    update: mayPerform(caller, escalation, 'update'),
-    note: mayPerform(caller, escalation, 'note'),
-    changeSeverity: mayPerform(caller, escalation, 'changeSeverity'),
-    resolve: mayPerform(caller, escalation, 'resolve'),
-    close: mayPerform(caller, escalation, 'close'),
-    reopen: mayPerform(caller, escalation, 'reopen'),
-  };
-}
-
-const modePermission: Record<EscalationMode, keyof EscalationPermissions | undefined> = {
+/** The action a form submits, to check the caller may still open it. */
+const modeAction: Record<EscalationMode, EscalationActionName | undefined> = {
   view: undefined,
   note: 'note',
   update: 'update',
@@ -82,30 +68,42 @@ const modePermission: Record<EscalationMode, keyof EscalationPermissions | undef
   reopen: 'reopen',
 };
 
-async function accountName(turn: Turn, accountId: string): Promise<string> {
-  return (await turn.deps.accounts.getAccount(accountId))?.name ?? accountId;
+interface CardOptions {
+  readonly mode?: EscalationMode;
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly banner?: Banner;
 }
 
-/** This caller's view of the card, optionally with a form open, errors beside its fields. */
-async function cardFor(
-  turn: Turn,
-  escalation: Escalation,
-  options: { mode?: EscalationMode; values?: Record<string, string>; errors?: Record<string, string>; banner?: { text: string; style: 'attention' | 'warning' | 'good' | 'accent' } } = {},
-): Promise<AdaptiveCardJson> {
-  const permissions = permissionsOf(turn.caller, escalation);
-  const wanted = options.mode ?? 'view';
-  const needed = modePermission[wanted];
-  const mode = needed && !permissions[needed] ? 'view' : wanted;
-  return escalationCard(turn.deps.cards, {
-    escalation,
-    accountName: await accountName(turn, escalation.accountId),
-    now: turn.deps.clock.now(),
-    view: viewOf(turn.caller),
-    permissions,
-    mode,
-    form: { ...(options.values ? { values: options.values } : {}), ...(options.errors ? { errors: options.errors } : {}) },
-    ...(options.banner ? { banner: options.banner } : {}),
-    refreshUserIds: turn.facts.scope === 'personal' ? [] : escalation.watchers.map((w) => w.teamsUserId),
+/**
+ * The escalation's card as a reply: the caller's own view (their actions, a form open), or the
+ * customer-safe view every member of the account's channel may see.
+ */
+function escalationReply(turn: Turn, escalation: Escalation, options: CardOptions = {}): Reply {
+  return accountReply(escalation.accountId, async ({ view, refreshUserIds }) => {
+    const accountName = (await turn.deps.accounts.getAccount(escalation.accountId))?.name ?? escalation.accountId;
+    const watchers = escalation.watchers.map((w) => w.teamsUserId);
+    const common = { escalation, accountName, now: turn.deps.clock.now(), ...(options.banner ? { banner: options.banner } : {}) };
+    if (view === 'customer-safe') {
+      return escalationCard(turn.deps.cards, {
+        ...common,
+        view: 'customer',
+        actions: availableEscalationActions('customer-safe', escalation),
+        refreshUserIds: [...new Set([...watchers, ...refreshUserIds])],
+      });
+    }
+    const actions = availableEscalationActions(turn.caller, escalation);
+    const wanted = options.mode ?? 'view';
+    const needed = modeAction[wanted];
+    const mode = needed && !actions.has(needed) && !(needed === 'note' && actions.has('update')) ? 'view' : wanted;
+    return escalationCard(turn.deps.cards, {
+      ...common,
+      view: viewOf(turn.caller),
+      actions,
+      mode,
+      form: { ...(options.values ? { values: options.values } : {}), ...(options.errors ? { errors: options.errors } : {}) },
+      refreshUserIds: turn.facts.scope === 'personal' ? [] : watchers,
+    });
   });
 }
 
@@ -118,6 +116,10 @@ async function intakeAccounts(turn: Turn): Promise<{ implied?: Account; choices:
     const account = await turn.deps.accounts.getAccount(link.accountId);
     return account ? { implied: account, choices: [] } : { choices: [], refusal: 'The account of this channel no longer exists.' };
   }
+  if (link && mayOpenEscalation(turn.caller, link.accountId)) {
+    const account = await turn.deps.accounts.getAccount(link.accountId);
+    if (account) return { implied: account, choices: [] };
+  }
   const ids = turn.caller.accountIds.filter((id) => mayOpenEscalation(turn.caller, id));
   const accounts = (await Promise.all(ids.map((id) => turn.deps.accounts.getAccount(id)))).filter((a): a is Account => !!a);
   if (accounts.length === 0) return { choices: [], refusal: 'You have no accounts to open an escalation for.' };
@@ -125,44 +127,48 @@ async function intakeAccounts(turn: Turn): Promise<{ implied?: Account; choices:
   return { choices: accounts };
 }
 
-async function intakeCardFor(turn: Turn, extra: { values?: Record<string, string>; errors?: Record<string, string>; formError?: string; dialog?: boolean; source?: { link?: string; author?: string } } = {}): Promise<AdaptiveCardJson> {
+interface IntakeExtra {
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly formError?: string;
+  readonly dialog?: boolean;
+  readonly source?: { readonly link?: string; readonly author?: string };
+}
+
+/** The intake card: about the implied account, or offering the caller's accounts (theirs alone to see). */
+async function intakeReply(turn: Turn, extra: IntakeExtra = {}): Promise<Reply> {
   const accounts = await intakeAccounts(turn);
-  if (accounts.refusal) return noticeCard(turn.deps.cards, { title: 'Cannot open an escalation here', text: accounts.refusal, style: 'warning' });
-  return escalationIntakeCard(turn.deps.cards, {
-    ...(accounts.implied ? { accountName: accounts.implied.name } : {}),
-    accountChoices: accounts.choices.map((a) => ({ title: a.name, value: a.accountId })),
-    ...(extra.values ? { values: extra.values } : {}),
-    ...(extra.errors ? { errors: extra.errors } : {}),
-    ...(extra.formError ? { formError: extra.formError } : {}),
-    dialog: !!extra.dialog,
-    ...(extra.source?.link ? { sourceLink: extra.source.link } : {}),
-    submitData: {
-      ...(accounts.implied && turn.caller.scope !== 'channel' ? { accountId: accounts.implied.accountId } : {}),
+  if (accounts.refusal) return plainReply(noticeCard(turn.deps.cards, { title: 'Cannot open an escalation here', text: accounts.refusal, style: 'warning' }));
+  const linkedHere = !!turn.caller.channelLink && accounts.implied?.accountId === turn.caller.channelLink.accountId;
+  const card = (): AdaptiveCardJson =>
+    escalationIntakeCard(turn.deps.cards, {
+      ...(accounts.implied ? { accountName: accounts.implied.name } : {}),
+      accountChoices: accounts.choices.map((a) => ({ title: a.name, value: a.accountId })),
+      ...(extra.values ? { values: extra.values } : {}),
+      ...(extra.errors ? { errors: extra.errors } : {}),
+      ...(extra.formError ? { formError: extra.formError } : {}),
+      dialog: !!extra.dialog,
       ...(extra.source?.link ? { sourceLink: extra.source.link } : {}),
-      ...(extra.source?.author ? { sourceAuthor: extra.source.author } : {}),
-    },
-  });
+      submitData: {
+        ...(accounts.implied && !linkedHere ? { accountId: accounts.implied.accountId } : {}),
+        ...(extra.source?.link ? { sourceLink: extra.source.link } : {}),
+        ...(extra.source?.author ? { sourceAuthor: extra.source.author } : {}),
+      },
+    });
+  if (accounts.implied) return accountReply(accounts.implied.accountId, card);
+  return privateReply(accounts.choices.map((a) => a.accountId), card);
 }
 
-function formValues(form: IntakeForm, accountId?: string): Record<string, string> {
-  return { ...form, ...(accountId ? { accountId } : {}) };
-}
-
-type IntakeOutcome =
-  | { kind: 'card'; card: AdaptiveCardJson }
-  | { kind: 'opened'; escalation: Escalation; duplicate: boolean; card: AdaptiveCardJson };
+type IntakeResult = { kind: 'invalid'; errors: Record<string, string>; formError?: string } | { kind: 'opened'; escalation: Escalation; duplicate: boolean };
 
 /** Shared by the intake card and the message-extension dialog. */
-async function submitIntake(turn: Turn, data: Record<string, unknown>, options: { dialog: boolean; activityId?: string }): Promise<IntakeOutcome> {
+async function submitIntake(turn: Turn, data: Readonly<Record<string, unknown>>, options: { activityId?: string }): Promise<IntakeResult> {
   const form = readIntakeForm(data);
-  const source = { link: text(data.sourceLink).slice(0, 500), author: text(data.sourceAuthor).slice(0, 200) };
   const link = turn.caller.channelLink;
-  const accountId = turn.caller.scope === 'channel' && link ? link.accountId : text(data.accountId).trim();
-  const again = async (errors: Record<string, string>, formError?: string): Promise<IntakeOutcome> => ({
-    kind: 'card',
-    card: await intakeCardFor(turn, { values: formValues(form, accountId), errors, ...(formError ? { formError } : {}), dialog: options.dialog, source }),
-  });
-  if (!accountId) return again({ accountId: 'Choose the account.' });
+  // A linked conversation speaks for its account only: what is opened there is that account's.
+  const accountId = turn.caller.scope !== 'personal' && link ? link.accountId : text(data.accountId).trim();
+  if (!accountId) return { kind: 'invalid', errors: { accountId: 'Choose the account.' } };
+  const source = { link: text(data.sourceLink).slice(0, 500), author: text(data.sourceAuthor).slice(0, 200) };
   const input: OpenEscalationInput = {
     accountId,
     form,
@@ -171,27 +177,23 @@ async function submitIntake(turn: Turn, data: Record<string, unknown>, options: 
       ...(options.activityId ? { activityId: options.activityId } : {}),
     },
     sourceMessage: { ...(source.link ? { link: source.link } : {}), ...(source.author ? { author: source.author } : {}) },
-    teamsUserId: turn.context.activity.from.id,
+    teamsUserId: turn.context.activity.from?.id ?? '',
   };
   try {
     const result = await openEscalation(openDeps(turn.deps), turn.caller, input);
-    if (result.kind === 'invalid') return again(result.errors);
+    if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors } };
     scheduleNotifications(turn.deps, result.notifications);
-    return {
-      kind: 'opened',
-      escalation: result.escalation,
-      duplicate: result.kind === 'duplicate',
-      card: await cardFor(turn, result.escalation, {
-        banner:
-          result.kind === 'duplicate'
-            ? { text: `This was opened already as ${result.escalation.escalationId}.`, style: 'accent' }
-            : { text: `Opened ${result.escalation.escalationId}. ${result.escalation.severity === 'A' ? 'The TAM and their manager have been notified.' : 'Your TAM will respond within the SLA.'}`, style: 'good' },
-      }),
-    };
+    return { kind: 'opened', escalation: result.escalation, duplicate: result.kind === 'duplicate' };
   } catch (error) {
-    if (isDomainError(error)) return again({}, error.message);
+    if (isDomainError(error) && error.code !== 'unavailable') return { kind: 'invalid', errors: { ...error.fieldErrors }, formError: error.message };
     throw error;
   }
+}
+
+function openedBanner(escalation: Escalation, duplicate: boolean): Banner {
+  return duplicate
+    ? { text: `This was opened already as ${escalation.escalationId}.`, style: 'accent' }
+    : { text: `Opened ${escalation.escalationId}. ${escalation.severity === 'A' ? 'The TAM and their manager have been notified.' : 'Your TAM will respond within the SLA.'}`, style: 'good' };
 }
 
 function openDeps(deps: BotDependencies): Parameters<typeof openEscalation>[0] {
@@ -217,7 +219,7 @@ async function syncChannelCard(turn: Turn, escalation: Escalation): Promise<void
   }
 }
 
-async function listCard(turn: Turn): Promise<AdaptiveCardJson> {
+async function listReply(turn: Turn): Promise<Reply> {
   const listing = await listOpenEscalations(turn.deps, turn.caller);
   const scope =
     listing.scope === 'channel'
@@ -225,24 +227,26 @@ async function listCard(turn: Turn): Promise<AdaptiveCardJson> {
       : listing.accounts.length > 0
         ? `${listing.accounts.map((a) => a.name).join(', ')}: most urgent first`
         : 'You have no accounts yet.';
-  return escalationListCard(turn.deps.cards, {
-    scope,
-    now: turn.deps.clock.now(),
-    items: listing.items.slice(0, listShown).map((i) => ({ escalation: i.escalation, accountName: i.account.name })),
-    hidden: Math.max(0, listing.items.length - listShown),
-    canOpen: turn.caller.role !== 'admin',
-  });
+  const card = (): AdaptiveCardJson =>
+    escalationListCard(turn.deps.cards, {
+      scope,
+      now: turn.deps.clock.now(),
+      items: listing.items.slice(0, listShown).map((i) => ({ escalation: i.escalation, accountName: i.account.name })),
+      hidden: Math.max(0, listing.items.length - listShown),
+      canOpen: turn.caller.role !== 'admin',
+    });
+  if (listing.accounts.length === 0) return plainReply(card());
+  return { accounts: listing.accounts.map((a) => a.accountId), hasSharedView: true, render: card };
 }
 
-async function showCard(turn: Turn, argument: string): Promise<AdaptiveCardJson> {
+async function showReply(turn: Turn, argument: string): Promise<Reply> {
   const id = argument.trim().toUpperCase();
   if (!escalationIdPattern.test(id)) {
-    return noticeCard(turn.deps.cards, { title: 'Which escalation?', text: 'Give its id, for example "escalation ESC-CONTOSO-0042".', style: 'warning', suggestions: [{ title: 'Open escalations', command: 'escalations' }] });
+    return plainReply(noticeCard(turn.deps.cards, { title: 'Which escalation?', text: 'Give its id, for example "escalation ESC-CONTOSO-0042".', style: 'warning', suggestions: [{ title: 'Open escalations', command: 'escalations' }] }));
   }
   const accountId = await accountOfEscalationId(turn, id);
-  if (!accountId) return noticeCard(turn.deps.cards, { title: 'Not found', text: `There is no escalation ${id} that you can see.`, style: 'warning' });
-  const escalation = await loadVisibleEscalation(turn.deps, turn.caller, accountId, id);
-  return cardFor(turn, escalation);
+  if (!accountId) return plainReply(noticeCard(turn.deps.cards, { title: 'Not found', text: `There is no escalation ${id} that you can see.`, style: 'warning' }));
+  return escalationReply(turn, await loadVisibleEscalation(turn.deps, turn.caller, accountId, id));
 }
 
 /** The account whose code is in the id, among the accounts this caller can see. */
@@ -253,105 +257,117 @@ async function accountOfEscalationId(turn: Turn, escalationId: string): Promise<
   return accounts.find((a) => a?.code === code)?.accountId;
 }
 
-type ActionParser = (data: Record<string, unknown>, caller: Caller) => { action: EscalationAction; mode: EscalationMode; values: Record<string, string> } | { errors: Record<string, string>; mode: EscalationMode; values: Record<string, string> };
+type Parsed = { action: EscalationAction } | { errors: Record<string, string> };
 
-const actionParsers: Record<string, ActionParser> = {
-  [escalationVerbs.acknowledge]: () => ({ action: { kind: 'acknowledge' }, mode: 'view', values: {} }),
-  [escalationVerbs.update]: (data, caller) => {
-    const note = text(data.note);
-    const raw = text(data.status);
-    const status = raw === 'keep' ? '' : raw;
-    const mode: EscalationMode = caller.role === 'customer' ? 'note' : 'update';
-    const values = { note, status: raw };
-    if (status !== '' && status !== 'investigating' && status !== 'mitigated') return { errors: { status: 'Choose a status from the list.' }, mode, values };
-    return { action: { kind: 'update', note, ...(status ? { status } : {}) }, mode, values };
+/** Each lifecycle verb: how its data becomes an action, and the form that shows its errors. */
+const lifecycle: readonly { verb: (typeof escalationVerbs)[keyof typeof escalationVerbs]; mode: (caller: Caller) => EscalationMode; parse: (data: Readonly<Record<string, unknown>>) => Parsed }[] = [
+  { verb: escalationVerbs.acknowledge, mode: () => 'view', parse: () => ({ action: { kind: 'acknowledge' } }) },
+  {
+    verb: escalationVerbs.update,
+    mode: (caller) => (caller.role === 'customer' ? 'note' : 'update'),
+    parse: (data) => {
+      const raw = text(data.status);
+      const status = raw === 'keep' ? '' : raw;
+      if (status !== '' && status !== 'investigating' && status !== 'mitigated') return { errors: { status: 'Choose a status from the list.' } };
+      return { action: { kind: 'update', note: text(data.note), ...(status ? { status } : {}) } };
+    },
   },
-  [escalationVerbs.changeSeverity]: (data) => {
-    const severity = text(data.severity);
-    const reason = text(data.reason);
-    const values = { severity, reason };
-    if (!(severities as readonly string[]).includes(severity)) return { errors: { severity: 'Choose severity A, B or C.' }, mode: 'severity', values };
-    return { action: { kind: 'changeSeverity', severity: severity as 'A' | 'B' | 'C', reason }, mode: 'severity', values };
+  {
+    verb: escalationVerbs.changeSeverity,
+    mode: () => 'severity',
+    parse: (data) => {
+      const severity = text(data.severity);
+      if (!(severities as readonly string[]).includes(severity)) return { errors: { severity: 'Choose severity A, B or C.' } };
+      return { action: { kind: 'changeSeverity', severity: severity as 'A' | 'B' | 'C', reason: text(data.reason) } };
+    },
   },
-  [escalationVerbs.resolve]: (data) => ({ action: { kind: 'resolve', resolution: text(data.resolution) }, mode: 'resolve', values: { resolution: text(data.resolution) } }),
-  [escalationVerbs.close]: () => ({ action: { kind: 'close' }, mode: 'view', values: {} }),
-  [escalationVerbs.reopen]: (data) => ({ action: { kind: 'reopen', reason: text(data.reason) }, mode: 'reopen', values: { reason: text(data.reason) } }),
+  { verb: escalationVerbs.resolve, mode: () => 'resolve', parse: (data) => ({ action: { kind: 'resolve', resolution: text(data.resolution) } }) },
+  { verb: escalationVerbs.close, mode: () => 'view', parse: () => ({ action: { kind: 'close' } }) },
+  { verb: escalationVerbs.reopen, mode: () => 'reopen', parse: (data) => ({ action: { kind: 'reopen', reason: text(data.reason) } }) },
+];
+
+const transitionWords: Record<string, string> = {
+  acknowledge: 'acknowledged',
+  resolve: 'resolved',
+  close: 'closed',
+  reopen: 'reopened',
 };
+
+/** The line on the card after an action that changed nothing. */
+function outcomeBanner(outcome: EscalationActionOutcome, escalation: Escalation): Banner | undefined {
+  if (outcome.kind === 'repeat') return { text: 'That was done already: this is the escalation as it is now.', style: 'accent' };
+  if (outcome.kind !== 'already') return undefined;
+  const [what, value] = outcome.transition.split(':');
+  const done =
+    what === 'severity' ? `Already changed to severity ${value ?? ''}` : what === 'status' ? `Already set to ${statusLabel(escalation.status)}` : `Already ${transitionWords[what ?? ''] ?? 'done'}`;
+  return { text: `${done} by ${outcome.by}.`, style: 'accent' };
+}
+
+async function currentCard(turn: Turn, key: EscalationKey, shown: Shown, mode: EscalationMode): Promise<Reply> {
+  const current = await loadVisibleEscalation(turn.deps, turn.caller, key.accountId, key.escalationId);
+  return escalationReply(turn, current, {
+    ...(shown.errors ? { mode, errors: shown.errors, values: shown.values ?? {} } : {}),
+    ...(shown.banner ? { banner: shown.banner } : {}),
+  });
+}
+
+const definitions = [
+  defineVerb({
+    verb: escalationVerbs.create,
+    key: anyData,
+    handle: async (turn, _key, data): Promise<Reply | Outcome> => {
+      const replyTo = turn.context.activity.replyToId;
+      const outcome = await submitIntake(turn, data, replyTo ? { activityId: replyTo } : {});
+      if (outcome.kind === 'invalid') return { kind: 'invalid', errors: outcome.errors, ...(outcome.formError ? { formError: outcome.formError } : {}) };
+      await syncChannelCard(turn, outcome.escalation);
+      return escalationReply(turn, outcome.escalation, { banner: openedBanner(outcome.escalation, outcome.duplicate) });
+    },
+    show: (turn, _key, shown) =>
+      intakeReply(turn, {
+        ...(shown.values ? { values: shown.values } : {}),
+        ...(shown.errors ? { errors: shown.errors } : {}),
+        ...(shown.formError || shown.banner ? { formError: shown.formError ?? shown.banner?.text ?? '' } : {}),
+      }),
+  }),
+  ...lifecycle.map(({ verb, mode, parse }) =>
+    defineVerb({
+      verb,
+      key: escalationKey,
+      handle: async (turn, key, data): Promise<Reply | Outcome> => {
+        const parsed = parse(data);
+        if ('errors' in parsed) return { kind: 'invalid', errors: parsed.errors };
+        const { escalation, outcome } = await performEscalationAction(openDeps(turn.deps), turn.caller, {
+          accountId: key.accountId,
+          escalationId: key.escalationId,
+          action: parsed.action,
+          ...(key.version !== undefined ? { fromVersion: key.version } : {}),
+          teamsUserId: turn.context.activity.from?.id ?? '',
+        });
+        if (outcome.kind === 'applied') await syncChannelCard(turn, escalation);
+        const banner = outcomeBanner(outcome, escalation);
+        return escalationReply(turn, escalation, banner ? { banner } : {});
+      },
+      show: (turn, key, shown) => currentCard(turn, key, shown, mode(turn.caller)),
+    }),
+  ),
+  defineVerb({
+    verb: escalationVerbs.refresh,
+    key: refreshKey,
+    handle: async (turn, key) => escalationReply(turn, await loadVisibleEscalation(turn.deps, turn.caller, key.accountId, key.escalationId), { mode: key.mode ?? 'view' }),
+  }),
+  defineVerb({
+    verb: escalationVerbs.show,
+    key: escalationKey,
+    landing: 'message',
+    handle: async (turn, key) => escalationReply(turn, await loadVisibleEscalation(turn.deps, turn.caller, key.accountId, key.escalationId)),
+  }),
+];
 
 /** Intake, lifecycle verbs, refresh and show; the "Escalate this message" message action. */
 export function registerEscalationRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
-  app.adaptiveCards.actionExecute(escalationVerbs.create, async (context, _state, data) => {
-    const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-    try {
-      const outcome = await submitIntake(turn, record(data), { dialog: false, ...(context.activity.replyToId ? { activityId: context.activity.replyToId } : {}) });
-      if (outcome.kind === 'opened') await syncChannelCard(turn, outcome.escalation);
-      return await respondWithCard(context, outcome.card);
-    } catch (error) {
-      return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-    }
-  });
+  registerVerbs(app, deps, definitions);
 
-  for (const [verb, parse] of Object.entries(actionParsers)) {
-    app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
-      const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-      const key = escalationKey.safeParse(data);
-      if (!key.success) {
-        return respondWithCard(context, noticeCard(deps.cards, { title: 'That card is out of date', text: 'Say "escalations" for the current list.', style: 'warning' }));
-      }
-      const fields = record(data);
-      try {
-        const parsed = parse(fields, turn.caller);
-        if ('errors' in parsed) {
-          const current = await loadVisibleEscalation(deps, turn.caller, key.data.accountId, key.data.escalationId);
-          return await respondWithCard(context, await cardFor(turn, current, { mode: parsed.mode, values: parsed.values, errors: parsed.errors }));
-        }
-        try {
-          const { escalation } = await performEscalationAction(openDeps(deps), turn.caller, {
-            ...key.data,
-            action: parsed.action,
-            teamsUserId: context.activity.from.id,
-          });
-          await syncChannelCard(turn, escalation);
-          return await respondWithCard(context, await cardFor(turn, escalation));
-        } catch (error) {
-          if (!isDomainError(error) || error.code === 'not_found') throw error;
-          const current = await loadVisibleEscalation(deps, turn.caller, key.data.accountId, key.data.escalationId);
-          if (Object.keys(error.fieldErrors).length > 0) {
-            return await respondWithCard(context, await cardFor(turn, current, { mode: parsed.mode, values: parsed.values, errors: { ...error.fieldErrors } }));
-          }
-          return await respondWithCard(context, await cardFor(turn, current, { banner: { text: error.message, style: 'attention' } }));
-        }
-      } catch (error) {
-        return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-      }
-    });
-  }
-
-  app.adaptiveCards.actionExecute(escalationVerbs.refresh, async (context, _state, data) => {
-    const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-    const parsed = refreshData.safeParse(data);
-    try {
-      if (!parsed.success) throw new Error('malformed refresh data');
-      const escalation = await loadVisibleEscalation(deps, turn.caller, parsed.data.accountId, parsed.data.escalationId);
-      return await respondWithCard(context, await cardFor(turn, escalation, { mode: parsed.data.mode ?? 'view' }));
-    } catch (error) {
-      return respondWithCard(context, errorCard(context, error, deps.cards, deps.logger));
-    }
-  });
-
-  app.adaptiveCards.actionExecute(escalationVerbs.show, async (context, _state, data) => {
-    const turn = await startTurn(context, readActivityFacts(context.activity), deps);
-    const parsed = escalationKey.safeParse(data);
-    let card: AdaptiveCardJson;
-    try {
-      if (!parsed.success) throw new Error('malformed show data');
-      card = await cardFor(turn, await loadVisibleEscalation(deps, turn.caller, parsed.data.accountId, parsed.data.escalationId));
-    } catch (error) {
-      card = errorCard(context, error, deps.cards, deps.logger);
-    }
-    await context.sendActivity(cardActivity(card));
-    return 'Posted below.';
-  });
+  const dialog = (card: AdaptiveCardJson): TaskModuleTaskInfo => ({ title: 'Escalate this message', card: CardFactory.adaptiveCard(card), width: 'large', height: 'large' });
 
   app.messageExtensions.fetchTask(messageExtensionCommands.escalateMessage, async (context): Promise<TaskModuleTaskInfo | string> => {
     const turn = await startTurn(context, readActivityFacts(context.activity), deps);
@@ -360,19 +376,25 @@ export function registerEscalationRoutes(app: Application<AppTurnState>, deps: B
     const author = text(record(record(payload.from).user).displayName);
     const link = text(payload.linkToMessage);
     const firstLine = body.split('\n').find((l) => l.trim())?.trim() ?? '';
-    const card = await intakeCardFor(turn, {
+    const reply = await intakeReply(turn, {
       values: { title: firstLine.slice(0, 120), description: body.slice(0, 4000) },
       dialog: true,
       source: { ...(link ? { link } : {}), ...(author ? { author } : {}) },
     });
-    return { title: 'Escalate this message', card: CardFactory.adaptiveCard(card), width: 'large', height: 'large' };
+    // A dialog is seen by the person who opened it only.
+    return dialog(await cardForPlace(turn, reply, 'invoke'));
   });
 
   app.messageExtensions.submitAction(messageExtensionCommands.escalateMessage, async (context, _state, data): Promise<TaskModuleTaskInfo | string> => {
     const turn = await startTurn(context, readActivityFacts(context.activity), deps);
+    const fields = record(data);
     try {
-      const outcome = await submitIntake(turn, record(data), { dialog: true });
-      if (outcome.kind === 'card') return { title: 'Escalate this message', card: CardFactory.adaptiveCard(outcome.card), width: 'large', height: 'large' };
+      const outcome = await submitIntake(turn, fields, {});
+      if (outcome.kind === 'invalid') {
+        const source = { link: text(fields.sourceLink).slice(0, 500), author: text(fields.sourceAuthor).slice(0, 200) };
+        const reply = await intakeReply(turn, { values: { ...readIntakeForm(fields), ...(text(fields.accountId) ? { accountId: text(fields.accountId) } : {}) }, errors: outcome.errors, ...(outcome.formError ? { formError: outcome.formError } : {}), dialog: true, source });
+        return dialog(await cardForPlace(turn, reply, 'invoke'));
+      }
       deps.background.run('escalation.card_sync', () => syncEscalationCard(deps, outcome.escalation.accountId, outcome.escalation.escalationId));
       return outcome.duplicate
         ? `This was escalated already as ${outcome.escalation.escalationId}.`

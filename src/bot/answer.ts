@@ -1,0 +1,91 @@
+import { ActivityTypes } from 'botbuilder';
+import type { AdaptiveCardJson } from '../cards/card-templates';
+import { noticeCard } from '../cards/conversation-cards';
+import { decideAudience, type Place } from '../domain/audience';
+import { sendProactive } from '../services/proactive-send';
+import { cardActivity } from './card-reply';
+import type { RenderContext, Reply } from './reply';
+import type { Turn } from './turn';
+
+/**
+ * Where a turn's answer lands: a new message in the conversation, the invoke response (the card
+ * the person who pressed gets back, theirs alone), or the card message itself replaced in place
+ * (seen by everyone in the conversation).
+ */
+export type Landing = 'message' | 'invoke' | 'update';
+
+export function placeOf(turn: Turn, landing: Landing): Place {
+  if (turn.facts.scope === 'personal') return { kind: 'personal', owner: turn.facts.identity };
+  const linked = turn.caller.channelLink?.accountId;
+  return { kind: 'shared', userSpecific: landing === 'invoke', ...(linked ? { linkedAccountId: linked } : {}) };
+}
+
+/**
+ * The audience step: every reply of a turn goes through here. From who asked and where the
+ * answer lands it picks the view (customer-safe in a shared conversation), or keeps the answer
+ * out of the conversation and sends it to the caller's personal chat. Returns the card that
+ * landed in the conversation (or the invoke response).
+ */
+export async function answer(turn: Turn, reply: Reply, landing: Landing): Promise<AdaptiveCardJson> {
+  const card = await cardForPlace(turn, reply, landing);
+  const context = turn.context;
+  if (landing === 'invoke') {
+    await context.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
+    });
+  } else if (landing === 'update' && context.activity.replyToId) {
+    await context.updateActivity({ ...cardActivity(card), id: context.activity.replyToId });
+  } else {
+    await context.sendActivity(cardActivity(card));
+  }
+  return card;
+}
+
+/** The card a reply becomes in this place, without sending it. */
+export async function cardForPlace(turn: Turn, reply: Reply, landing: Landing): Promise<AdaptiveCardJson> {
+  const decision = decideAudience({ caller: turn.caller, place: placeOf(turn, landing), accounts: reply.accounts, hasSharedView: reply.hasSharedView });
+  const own: RenderContext = { view: 'own', refreshUserIds: [] };
+  switch (decision) {
+    case 'own':
+      return reply.render(own);
+    case 'customer-safe': {
+      // Everyone sees the customer-safe card; a TAM's or manager's client swaps in their own view.
+      const fromId = turn.context.activity.from?.id;
+      const refreshUserIds = fromId && turn.caller.role !== 'customer' ? [fromId] : [];
+      return reply.render({ view: 'customer-safe', refreshUserIds });
+    }
+    case 'withheld':
+      return noticeCard(turn.deps.cards, {
+        title: 'Nothing to show here',
+        text: 'I do not know you yet, so I cannot show account information. Ask your TAM or an admin to add you.',
+        style: 'warning',
+      });
+    case 'private':
+      return sendPrivately(turn, await reply.render(own));
+  }
+}
+
+/** Sends the caller's own view to their personal chat; the shared conversation gets a line naming nothing. */
+async function sendPrivately(turn: Turn, card: AdaptiveCardJson): Promise<AdaptiveCardJson> {
+  const { deps } = turn;
+  const identity = turn.caller.identity;
+  const reference = await deps.conversations.getPersonal(identity);
+  if (reference && !reference.retiredAt) {
+    const result = await sendProactive(deps, reference, { kind: 'prepared', card }, { accountIds: [], recipient: identity });
+    if (result.status === 'sent') {
+      return noticeCard(deps.cards, { title: 'Sent to you in a private chat', text: 'That answer is for you only, so I sent it to our personal chat.', style: 'emphasis' });
+    }
+    deps.logger.warn('answer.private_send_failed', { result: result.status });
+    return noticeCard(deps.cards, {
+      title: 'Ask me in a private chat',
+      text: 'That answer is for you only and I could not reach our personal chat just now. Ask me there.',
+      style: 'warning',
+    });
+  }
+  return noticeCard(deps.cards, {
+    title: 'Ask me in a private chat',
+    text: 'That answer is for you only. Add TAM Assistant for yourself (Apps, then TAM Assistant, then Add) and ask me in our chat.',
+    style: 'warning',
+  });
+}

@@ -1,0 +1,36 @@
+import type { AdaptiveCardJson } from '../cards/card-templates';
+
+/** The view a reply is rendered in: the caller's own, or the one every member of a shared conversation sees. */
+export type ReplyView = 'own' | 'customer-safe';
+
+export interface RenderContext {
+  readonly view: ReplyView;
+  /** Teams user ids whose clients refresh a shared post into their own view. */
+  readonly refreshUserIds: readonly string[];
+}
+
+/**
+ * What a handler answers: a card it can render in either view, and the accounts whose data the
+ * card carries. The audience step (answer.ts) decides which view, if any, may land where.
+ */
+export interface Reply {
+  readonly accounts: readonly string[];
+  /** False when the card has no form every member of a shared conversation may see (a TAM's form). */
+  readonly hasSharedView: boolean;
+  render(context: RenderContext): AdaptiveCardJson | Promise<AdaptiveCardJson>;
+}
+
+/** A card that carries no account data (help, a notice, a refusal). */
+export function plainReply(card: AdaptiveCardJson): Reply {
+  return { accounts: [], hasSharedView: true, render: () => card };
+}
+
+/** A card about one account with a customer-safe form. */
+export function accountReply(accountId: string, render: Reply['render']): Reply {
+  return { accounts: [accountId], hasSharedView: true, render };
+}
+
+/** A card about accounts that only its reader may see (forms, check-ins, lists across accounts). */
+export function privateReply(accountIds: readonly string[], render: (context: RenderContext) => AdaptiveCardJson | Promise<AdaptiveCardJson>): Reply {
+  return { accounts: [...accountIds], hasSharedView: false, render };
+}

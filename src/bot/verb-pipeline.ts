@@ -1,0 +1,124 @@
+import type { Application } from '@microsoft/teams-ai';
+import type { z } from 'zod';
+import type { AdaptiveCardJson } from '../cards/card-templates';
+import { noticeCard } from '../cards/conversation-cards';
+import { isDomainError } from '../domain/errors';
+import type { Verb } from '../domain/verbs';
+import { readActivityFacts } from './activity-facts';
+import { answer, type Landing } from './answer';
+import type { AppTurnState } from './app-turn-state';
+import type { BotDependencies } from './bot-dependencies';
+import { plainReply, type Reply } from './reply';
+import { startTurn, type Turn } from './turn';
+import { errorCard } from './turn-errors';
+import { turnLogger } from './turn-context-items';
+
+export type Banner = { readonly text: string; readonly style: 'good' | 'attention' | 'warning' | 'accent' };
+
+/** How a handler's work ended, short of a card: invalid entries, or a refusal with a reason. */
+export type Outcome =
+  | { readonly kind: 'invalid'; readonly errors: Readonly<Record<string, string>>; readonly formError?: string }
+  | { readonly kind: 'refused'; readonly message: string };
+
+/** What to show again on the verb's own card: entries kept, errors beside their fields, or a banner. */
+export interface Shown {
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly formError?: string;
+  readonly banner?: Banner;
+}
+
+/**
+ * One verb, one definition: the verb, the zod schema of the record key its data must carry, the
+ * handler, and the card that shows its errors or refusals. The pipeline owns the rest: the turn
+ * and the caller, the parse, the audience, and one mapping of outcomes to cards.
+ */
+export interface VerbDefinition<K> {
+  readonly verb: Verb;
+  /** The record the action is about; data that does not fit is an out-of-date card. */
+  readonly key: z.ZodType<K>;
+  readonly handle: (turn: Turn, key: K, data: Readonly<Record<string, unknown>>) => Promise<Reply | Outcome>;
+  /** The verb's card again, with the entries and errors, or a banner; absent: a plain notice. */
+  readonly show?: (turn: Turn, key: K, shown: Shown) => Promise<Reply>;
+  /** Where the answer goes: the invoke response (default), or a new message in the conversation. */
+  readonly landing?: Landing;
+}
+
+export function defineVerb<K>(definition: VerbDefinition<K>): VerbDefinition<unknown> {
+  return definition as VerbDefinition<unknown>;
+}
+
+const record = (value: unknown): Readonly<Record<string, unknown>> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** The entries a person made, as text, to put back into the form. */
+export function entriesOf(data: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(data)
+      .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+      .map(([k, v]) => [k, String(v).slice(0, 5000)]),
+  );
+}
+
+function isOutcome(value: Reply | Outcome): value is Outcome {
+  return 'kind' in value && (value.kind === 'invalid' || value.kind === 'refused');
+}
+
+const bannerStyleOf = { forbidden: 'attention', conflict: 'warning', invalid_input: 'attention' } as const;
+
+/** Runs one verb for one turn and lands its answer; returns the card that landed. */
+export async function runVerb(turn: Turn, definition: VerbDefinition<unknown>, rawData: unknown, landing: Landing): Promise<AdaptiveCardJson> {
+  const { deps, context } = turn;
+  const data = record(rawData);
+  const key = definition.key.safeParse(data);
+  if (!key.success) {
+    // Anyone can send any data: a malformed key is not our failure, so it is no error in the log.
+    turnLogger(context, deps.logger).warn('verb.malformed_key', { verb: definition.verb, fields: key.error.issues.map((i) => i.path.join('.')).slice(0, 5) });
+    return answer(turn, plainReply(outOfDateCard(turn)), landing);
+  }
+  const again = async (shown: Shown, fallback: AdaptiveCardJson): Promise<AdaptiveCardJson> =>
+    answer(turn, definition.show ? await definition.show(turn, key.data, shown) : plainReply(fallback), landing);
+  try {
+    const result = await definition.handle(turn, key.data, data);
+    if (!isOutcome(result)) return await answer(turn, result, landing);
+    if (result.kind === 'invalid') {
+      const text = result.formError ?? Object.values(result.errors).join(' ');
+      return await again(
+        { values: entriesOf(data), errors: result.errors, ...(result.formError ? { formError: result.formError } : {}) },
+        noticeCard(deps.cards, { title: 'That did not work', text, style: 'attention' }),
+      );
+    }
+    return await again({ banner: { text: result.message, style: 'attention' } }, noticeCard(deps.cards, { title: 'Not allowed', text: result.message, style: 'attention' }));
+  } catch (error) {
+    if (isDomainError(error) && error.code !== 'not_found' && error.code !== 'unavailable' && definition.show) {
+      try {
+        if (Object.keys(error.fieldErrors).length > 0) return await again({ values: entriesOf(data), errors: error.fieldErrors, formError: error.message }, errorCard(context, error, deps.cards, deps.logger));
+        return await again({ banner: { text: error.message, style: bannerStyleOf[error.code] } }, errorCard(context, error, deps.cards, deps.logger));
+      } catch (showError) {
+        return answer(turn, plainReply(errorCard(context, showError, deps.cards, deps.logger)), landing);
+      }
+    }
+    return answer(turn, plainReply(errorCard(context, error, deps.cards, deps.logger)), landing);
+  }
+}
+
+export function outOfDateCard(turn: Turn): AdaptiveCardJson {
+  return noticeCard(turn.deps.cards, {
+    title: 'This card is out of date',
+    text: 'It was made by an older version of me, or something on it changed. Refresh for the current one.',
+    style: 'warning',
+    suggestions: [{ title: 'Refresh', command: 'help' }],
+  });
+}
+
+/** Registers each verb as an Action.Execute route. */
+export function registerVerbs(app: Application<AppTurnState>, deps: BotDependencies, definitions: readonly VerbDefinition<unknown>[]): void {
+  for (const definition of definitions) {
+    app.adaptiveCards.actionExecute(definition.verb, async (context, _state, data) => {
+      const turn = await startTurn(context, readActivityFacts(context.activity), deps);
+      const landing = definition.landing ?? 'invoke';
+      const card = await runVerb(turn, definition, data, landing);
+      return landing === 'message' ? 'Posted below.' : card;
+    });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Every Action.Execute verb the bot handles, in one place: the card renderers, the routes and the
+ * card templates in cards/ all use these exact strings (a test fails when a template names another).
+ */
+export const commandVerbs = {
+  run: 'command.run',
+} as const;
+
+export const channelVerbs = {
+  link: 'channel.link',
+  move: 'channel.move',
+} as const;
+
+export const escalationVerbs = {
+  create: 'escalation.create',
+  acknowledge: 'escalation.acknowledge',
+  update: 'escalation.update',
+  changeSeverity: 'escalation.changeSeverity',
+  resolve: 'escalation.resolve',
+  close: 'escalation.close',
+  reopen: 'escalation.reopen',
+  refresh: 'escalation.refresh',
+  show: 'escalation.show',
+} as const;
+
+export const contractVerbs = {
+  logHours: 'contract.logHours',
+  reverseEntry: 'contract.reverseEntry',
+  refresh: 'contract.refresh',
+} as const;
+
+export const deliveryVerbs = {
+  addItem: 'plan.addItem',
+  updateItem: 'plan.updateItem',
+  refresh: 'plan.refresh',
+  submitCheckIn: 'checkin.submit',
+  postSummary: 'checkin.postSummary',
+} as const;
+
+export const alertVerbs = {
+  acknowledge: 'alert.acknowledge',
+  snooze: 'alert.snooze',
+  saveSettings: 'alerts.saveSettings',
+} as const;
+
+type ValuesOf<T> = T[keyof T];
+export type Verb =
+  | ValuesOf<typeof commandVerbs>
+  | ValuesOf<typeof channelVerbs>
+  | ValuesOf<typeof escalationVerbs>
+  | ValuesOf<typeof contractVerbs>
+  | ValuesOf<typeof deliveryVerbs>
+  | ValuesOf<typeof alertVerbs>;
+
+export const allVerbs: readonly Verb[] = [
+  ...Object.values(commandVerbs),
+  ...Object.values(channelVerbs),
+  ...Object.values(escalationVerbs),
+  ...Object.values(contractVerbs),
+  ...Object.values(deliveryVerbs),
+  ...Object.values(alertVerbs),
+];
+
+export function isVerb(value: unknown): value is Verb {
+  return typeof value === 'string' && (allVerbs as readonly string[]).includes(value);
+}
