@@ -32,6 +32,16 @@ function userYaml(user: PlaygroundUser, index: number, indent: string): string {
   ].join(`\n${indent}`);
 }
 
+/**
+ * Each demo user's own personal chat with the bot. The Playground fills `__PERSONAL_CHAT_ID__`
+ * only in its built-in configuration; from a configuration file it takes the id as written, so
+ * one fixed id would give every demo user the same personal chat (and the bot one reference for
+ * all of them).
+ */
+function personalChatId(user: PlaygroundUser): string {
+  return `personal-chat-${user.key}`;
+}
+
 /** The Playground's own configuration file, with the chosen demo user as the current user. */
 function writePlaygroundConfig(current: PlaygroundUser): void {
   const others = playgroundUsers.filter((u) => u.key !== current.key);
@@ -46,7 +56,8 @@ function writePlaygroundConfig(current: PlaygroundUser): void {
     'users:',
     ...others.map((u) => `  - ${userYaml(u, playgroundUsers.indexOf(u), '    ')}`),
     'personalChat:',
-    '  id: __PERSONAL_CHAT_ID__',
+    `  id: ${personalChatId(current)}`,
+    // The group chat and the team are the same for every demo user: they share them.
     'groupChat:',
     '  id: __GROUP_CHAT_ID__',
     '  name: Group Chat',
