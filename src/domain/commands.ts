@@ -73,10 +73,10 @@ export const commandCatalog: readonly CommandSpec[] = [
     keyword: 'escalation',
     usage: 'escalation <id>',
     title: 'Show an escalation',
-    description: 'One escalation\'s card, e.g. "escalation ESC-CONTOSO-0042".',
+    description: 'One escalation\'s card, e.g. "escalation ESC-ACME-0042".',
     roles: ['admin', 'manager', 'tam', 'customer'],
     scopes: everywhere,
-    argument: { name: 'id', label: 'Escalation id', placeholder: 'ESC-CONTOSO-0042' },
+    argument: { name: 'id', label: 'Escalation id', placeholder: 'ESC-ACME-0042' },
   },
   {
     id: 'contract',

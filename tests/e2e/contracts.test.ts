@@ -134,7 +134,7 @@ describe('contracts through the HTTP server', () => {
       ['a date that does not exist', { date: '2026-02-30' }, 'date', 'Enter a real date as YYYY-MM-DD.'],
       ['an unknown bucket', { bucket: 'Training' }, 'bucket', "Choose one of this contract's buckets: Proactive, Reactive, Advisory."],
       ['an unknown escalation reference', { reference: 'ESC-CONTOSO-0999' }, 'reference', 'There is no escalation ESC-CONTOSO-0999 on this account.'],
-      ['a reference that is not an escalation id', { reference: 'PO-1234' }, 'reference', 'A reference is an escalation id such as ESC-CONTOSO-0042.'],
+      ['a reference that is not an escalation id', { reference: 'PO-1234' }, 'reference', 'A reference is an escalation id such as ESC-ACME-0042.'],
       ['no note', { note: ' ' }, 'note', 'Say what the hours were for.'],
     ];
     for (const [name, change, field, message] of invalid) {

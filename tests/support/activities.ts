@@ -119,21 +119,47 @@ export function botAdded(serviceUrl: string, user: TeamsUser, channel?: TeamsCha
   };
 }
 
+/** A group chat the bot is in. */
+export interface TeamsGroupChat {
+  readonly chatId: string;
+  readonly tenantId: string;
+}
+
+function groupChatConversation(chat: TeamsGroupChat): Record<string, unknown> {
+  return { id: chat.chatId, conversationType: 'groupChat', isGroup: true, tenantId: chat.tenantId };
+}
+
+/** A message in a group chat, @mentioning the bot. */
+export function groupChatMessage(serviceUrl: string, user: TeamsUser, chat: TeamsGroupChat, text: string): Activity {
+  const mentionText = `<at>${botName}</at>`;
+  return {
+    ...base(serviceUrl, user),
+    type: 'message',
+    text: `${mentionText} ${text}`,
+    textFormat: 'plain',
+    conversation: groupChatConversation(chat),
+    channelData: { tenant: { id: user.tenantId } },
+    entities: [{ type: 'mention', text: mentionText, mentioned: { id: botId, name: botName } }],
+  };
+}
+
 /** An Adaptive Card Action.Execute press, as Teams sends it. */
 export function actionExecute(
   serviceUrl: string,
   user: TeamsUser,
   verb: string,
   data: unknown,
-  where: { channel?: TeamsChannel; replyToId?: string } = {},
+  where: { channel?: TeamsChannel; groupChat?: TeamsGroupChat; replyToId?: string } = {},
 ): Activity {
   return {
     ...base(serviceUrl, user),
     type: 'invoke',
     name: 'adaptiveCard/action',
     replyToId: where.replyToId ?? `card-${randomUUID()}`,
-    conversation: where.channel ? channelConversation(where.channel) : personalConversation(user),
-    channelData: where.channel ? channelData(where.channel, user.tenantId) : { tenant: { id: user.tenantId }, source: { name: 'message' } },
+    conversation: where.channel ? channelConversation(where.channel) : where.groupChat ? groupChatConversation(where.groupChat) : personalConversation(user),
+    channelData: where.channel
+      ? channelData(where.channel, user.tenantId)
+      : { tenant: { id: user.tenantId }, ...(where.groupChat ? {} : { source: { name: 'message' } }) },
     value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
   };
 }

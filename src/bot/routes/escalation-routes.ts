@@ -242,7 +242,7 @@ async function listReply(turn: Turn): Promise<Reply> {
 async function showReply(turn: Turn, argument: string): Promise<Reply> {
   const id = argument.trim().toUpperCase();
   if (!escalationIdPattern.test(id)) {
-    return plainReply(noticeCard(turn.deps.cards, { title: 'Which escalation?', text: 'Give its id, for example "escalation ESC-CONTOSO-0042".', style: 'warning', suggestions: [{ title: 'Open escalations', command: 'escalations' }] }));
+    return plainReply(noticeCard(turn.deps.cards, { title: 'Which escalation?', text: 'Give its id, for example "escalation ESC-ACME-0042".', style: 'warning', suggestions: [{ title: 'Open escalations', command: 'escalations' }] }));
   }
   const accountId = await accountOfEscalationId(turn, id);
   if (!accountId) return plainReply(noticeCard(turn.deps.cards, { title: 'Not found', text: `There is no escalation ${id} that you can see.`, style: 'warning' }));
