@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limits, products, severities, type Product, type Severity } from './escalation';
+import { cleanUserText } from './user-text';
 
 /** What a person entered on the intake card, as typed (strings, possibly missing). */
 export interface IntakeForm {
@@ -24,7 +25,7 @@ export interface ValidIntake {
 
 export type IntakeField = keyof IntakeForm;
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const text = cleanUserText;
 
 /** Reads the card's data into form fields without trusting any of it. */
 export function readIntakeForm(data: Readonly<Record<string, unknown>>): IntakeForm {

@@ -1,6 +1,7 @@
 import { calendarDateSchema, formatCalendarDate, type CalendarDate } from './calendar-date';
 import type { Contract } from './contract';
 import { escalationIdPattern } from './escalation';
+import { cleanUserText } from './user-text';
 
 /** What a person entered on the log-hours card, as typed. */
 export interface LogHoursForm {
@@ -25,7 +26,7 @@ export const maxHoursPerEntry = 24;
 export const hoursStep = 0.25;
 export const maxNoteLength = 500;
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+const text = (value: unknown): string => cleanUserText(typeof value === 'number' ? String(value) : value);
 
 export function readLogHoursForm(data: Readonly<Record<string, unknown>>): LogHoursForm {
   return { bucket: text(data.bucket), hours: text(data.hours), date: text(data.date), note: text(data.note), reference: text(data.reference) };

@@ -2,6 +2,7 @@ import { calendarDateSchema, formatCalendarDate, type CalendarDate } from './cal
 import type { Contract } from './contract';
 import { healthValues, itemStatuses, serviceTypes, type Health, type ItemStatus, type ServiceType } from './delivery-plan';
 import { hoursStep } from './log-hours-input';
+import { cleanUserText } from './user-text';
 
 export interface PlanItemForm {
   readonly type: string;
@@ -27,7 +28,7 @@ export interface ValidPlanItem {
 
 export const maxPlannedHours = 500;
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+const text = (value: unknown): string => cleanUserText(typeof value === 'number' ? String(value) : value);
 
 export function readPlanItemForm(data: Readonly<Record<string, unknown>>): PlanItemForm {
   return {
