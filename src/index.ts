@@ -26,7 +26,6 @@ import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
 import { createCosmosClient } from './store/cosmos-client';
 import { CosmosConversationReferenceRepository } from './store/cosmos-conversation-repository';
 import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
-import { CosmosTurnStateStorage } from './store/cosmos-turn-state-storage';
 import { ensureContainers, type Containers } from './store/containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
 
@@ -148,7 +147,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         timer: options.timer ?? realTimer,
         ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
         authentication: config.bot,
-        turnStateStore: new CosmosTurnStateStorage(containers.botState),
         ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
       },
     );

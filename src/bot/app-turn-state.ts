@@ -1,4 +1,4 @@
 import type { DefaultConversationState, DefaultTempState, DefaultUserState, TurnState } from '@microsoft/teams-ai';
 
-/** Per-turn state kept by teams-ai in Cosmos; workflows keep their records in repositories. */
+/** teams-ai's turn state, held in memory for one turn and never stored; workflows keep their records in repositories. */
 export type AppTurnState = TurnState<DefaultConversationState, DefaultUserState, DefaultTempState>;

@@ -32,19 +32,8 @@ export type BotAuthentication =
       readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
     };
 
-/** Stored state objects keyed by storage key, with botbuilder's `eTag` convention. */
-export type StateItems = Record<string, Record<string, unknown> & { eTag?: string }>;
-
-/** The turn-state store, shaped like botbuilder's `Storage`. */
-export interface TurnStateStore {
-  read(keys: string[]): Promise<StateItems>;
-  write(changes: StateItems): Promise<void>;
-  delete(keys: string[]): Promise<void>;
-}
-
 export interface BotOptions {
   readonly authentication: BotAuthentication;
-  readonly turnStateStore: TurnStateStore;
   /** Extra Bot Framework authentication settings (e.g. a local OpenID endpoint in tests). */
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
   /** Real waiting, for the Teams rate limits of proactive sends. */
@@ -85,7 +74,8 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
   const app = new Application<AppTurnState>({
     adapter,
     ...(auth.authentication === 'on' ? { botAppId: auth.appId } : {}),
-    storage: options.turnStateStore,
+    // No storage: no handler reads teams-ai's conversation or user state, and without a store
+    // its TurnState loads and saves nothing (workflows keep their records in repositories).
     removeRecipientMention: true,
     startTypingTimer: false,
     longRunningMessages: false,

@@ -2,13 +2,13 @@ import type { Container, CosmosClient, Database } from '@azure/cosmos';
 
 /**
  * Container layout. Domain data is partitioned by account so that one account's records share
- * a logical partition; the directory, conversation references and bot state have their own.
+ * a logical partition; the directory, conversation references, outbox and leases have their own.
+ * A container left over from an older layout (e.g. `botstate`) is ignored, never deleted.
  */
 export const containerDefinitions = {
   accounts: { id: 'accounts', partitionKey: { paths: ['/accountId'] } },
   directory: { id: 'directory', partitionKey: { paths: ['/pk'] } },
   conversations: { id: 'conversations', partitionKey: { paths: ['/id'] } },
-  botState: { id: 'botstate', partitionKey: { paths: ['/id'] } },
   outbox: { id: 'outbox', partitionKey: { paths: ['/id'] } },
   leases: { id: 'leases', partitionKey: { paths: ['/id'] } },
 } as const;
