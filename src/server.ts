@@ -25,6 +25,11 @@ export interface HttpServer {
 export function createHttpServer(options: ServerOptions): HttpServer {
   const server = restify.createServer({ name: 'tam-assistant', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes ?? 512 * 1024, mapParams: false }));
+  // restify's own refusals (a body too large or not JSON, an unknown path): one line each.
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, error: { statusCode?: number; name?: string }, callback: () => void) => {
+    options.logger.warn('http.request_refused', { path: req.path(), status: error.statusCode ?? 500, reason: error.name ?? 'Error' });
+    callback();
+  });
 
   server.post('/api/messages', async (req, res) => {
     try {
@@ -46,6 +51,7 @@ export function createHttpServer(options: ServerOptions): HttpServer {
     }
     const header = req.header('authorization') ?? '';
     if (!constantTimeEquals(header, `Bearer ${sweep.secret}`)) {
+      options.logger.warn('http.request_refused', { path: '/api/alerts/sweep', status: 401, reason: 'no bearer token with the sweep secret' });
       res.send(401, { error: 'A bearer token with the sweep secret is required.' });
       return;
     }

@@ -22,9 +22,94 @@ interface TeamsChannelData {
   team?: { id?: string };
 }
 
+/**
+ * The activity's tenant: `conversation.tenantId` and `channelData.tenant.id` must agree; when one
+ * is missing the other decides. Undefined when both are missing or they disagree.
+ */
 export function tenantOf(activity: Partial<Activity>): string | undefined {
-  const channelData = (activity.channelData ?? {}) as TeamsChannelData;
-  return channelData.tenant?.id ?? activity.conversation?.tenantId ?? undefined;
+  const facts = tenantFacts(activity);
+  if (facts.conversation && facts.channelData && facts.conversation !== facts.channelData) return undefined;
+  return facts.conversation ?? facts.channelData;
+}
+
+function tenantFacts(activity: Partial<Activity>): { conversation?: string; channelData?: string } {
+  const conversation = nonEmpty(record(activity.conversation)?.tenantId);
+  const channelData = nonEmpty(record(record(record(activity.channelData)?.tenant))?.id);
+  return { ...(conversation ? { conversation } : {}), ...(channelData ? { channelData } : {}) };
+}
+
+/** Why an activity is dropped before any handler sees it. */
+export type DropReason = 'no_conversation' | 'no_sender' | 'no_aad_object_id' | 'no_recipient' | 'no_channel' | 'no_service_url' | 'no_tenant' | 'tenant_mismatch';
+
+export type ActivityCheck =
+  | { readonly accepted: true; readonly tenantId: string }
+  | { readonly accepted: false; readonly reason: DropReason; readonly details?: Readonly<Record<string, string>> };
+
+/**
+ * Run once per turn before teams-ai: repairs, in place, the parts of an activity that handlers read
+ * without checking (a `text`, name, mention, entity or channel field of the wrong type is removed;
+ * a message without text gets ''), and drops what cannot be answered safely: no conversation,
+ * sender, Entra object id, recipient, channel or service URL, or no tenant, or two tenants that
+ * disagree. An accepted activity carries its one tenant in both places.
+ */
+export function normaliseActivity(activity: Activity): ActivityCheck {
+  const conversation = record(activity.conversation);
+  if (!conversation || !nonEmpty(conversation.id)) return { accepted: false, reason: 'no_conversation' };
+  const from = record(activity.from);
+  if (!from || !nonEmpty(from.id)) return { accepted: false, reason: 'no_sender' };
+  // People are keyed by Entra object id and tenant: without one there is nobody to answer as.
+  if (!nonEmpty(from.aadObjectId)) return { accepted: false, reason: 'no_aad_object_id' };
+  const recipient = record(activity.recipient);
+  if (!recipient || !nonEmpty(recipient.id)) return { accepted: false, reason: 'no_recipient' };
+  if (!nonEmpty(activity.channelId)) return { accepted: false, reason: 'no_channel' };
+  if (!nonEmpty(activity.serviceUrl)) return { accepted: false, reason: 'no_service_url' };
+
+  const tenants = tenantFacts(activity);
+  if (tenants.conversation && tenants.channelData && tenants.conversation !== tenants.channelData) {
+    return { accepted: false, reason: 'tenant_mismatch', details: { conversationTenantId: tenants.conversation, channelDataTenantId: tenants.channelData } };
+  }
+  const tenantId = tenants.conversation ?? tenants.channelData;
+  if (!tenantId) return { accepted: false, reason: 'no_tenant' };
+
+  const target = activity as unknown as Record<string, unknown>;
+  dropUnlessString(from, 'name');
+  dropUnlessString(recipient, 'name');
+  dropUnlessString(conversation, 'conversationType');
+  dropUnlessString(conversation, 'name');
+  conversation.tenantId = tenantId;
+  const channelData = record(activity.channelData) ?? {};
+  channelData.tenant = { ...record(channelData.tenant), id: tenantId };
+  for (const key of ['channel', 'team'] as const) {
+    const inner = record(channelData[key]);
+    if (!inner) delete channelData[key];
+    else for (const field of ['id', 'name']) dropUnlessString(inner, field);
+  }
+  target.channelData = channelData;
+  if (activity.type === 'message' && typeof target.text !== 'string') target.text = '';
+  else dropUnlessString(target, 'text');
+  for (const field of ['name', 'locale', 'replyToId', 'action']) dropUnlessString(target, field);
+  target.entities = (Array.isArray(target.entities) ? target.entities : []).filter(isWellFormedEntity);
+  if (target.membersAdded !== undefined) target.membersAdded = (Array.isArray(target.membersAdded) ? target.membersAdded : []).filter((m) => nonEmpty(record(m)?.id));
+  return { accepted: true, tenantId };
+}
+
+function isWellFormedEntity(entity: unknown): boolean {
+  const value = record(entity);
+  if (!value || typeof value.type !== 'string') return false;
+  if (value.type.toLowerCase() !== 'mention') return true;
+  return typeof value.text === 'string' && nonEmpty(record(value.mentioned)?.id) !== undefined;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function dropUnlessString(target: Record<string, unknown>, key: string): void {
+  if (target[key] !== undefined && typeof target[key] !== 'string') delete target[key];
 }
 
 export function readActivityFacts(activity: Activity): ActivityFacts {

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { ConfigurationBotFrameworkAuthenticationOptions, Request, Response, TurnContext } from 'botbuilder';
+import { ActivityTypes, type ConfigurationBotFrameworkAuthenticationOptions, type Request, type Response, type TurnContext } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
-import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
 import type { AppTurnState } from './app-turn-state';
 import type { BotDependencies } from './bot-dependencies';
 import { sendCard } from './card-reply';
-import { tenantOf } from './activity-facts';
+import { normaliseActivity } from './activity-facts';
+import { ChannelAdapter, processChannelRequest } from './channel-requests';
+import { registerUnknownInvokes } from './unknown-invokes';
 import { conversationCommands, registerConversationRoutes } from './routes/conversation-routes';
 import { escalationCommands, registerEscalationRoutes } from './routes/escalation-routes';
 import { contractCommands, registerContractRoutes } from './routes/contract-routes';
@@ -62,7 +64,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
           ...options.authenticationOverrides,
         }
       : { ...options.authenticationOverrides };
-  const adapter = new TeamsAdapter(authConfig, options.credentialsFactory);
+  const adapter = new ChannelAdapter(authConfig, options.credentialsFactory);
   const connector = new BotConnectorClient(
     auth.authentication === 'on'
       ? { credentials: { factory: adapter.credentialsFactory, appId: auth.appId, ...(auth.appType !== 'MultiTenant' && auth.tenantId ? { tenantId: auth.tenantId } : {}) } }
@@ -87,6 +89,8 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
   registerContractRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  // Last: an invoke no route above took still gets a 200 in the shape its family expects.
+  registerUnknownInvokes(app, deps);
 
   app.error(async (context, error) => {
     // Last resort, e.g. the store failing while the turn state or the caller is loaded: the person
@@ -114,9 +118,15 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
       conversationType: activity.conversation?.conversationType ?? 'personal',
     });
     setTurnCorrelation(context, correlationId, logger);
-    const tenantId = tenantOf(activity);
-    if (!(await deps.tenantGate.isAllowed(tenantId))) {
-      logger.warn('turn.tenant_refused', { tenantId: tenantId ?? null });
+    const check = normaliseActivity(activity);
+    if (!check.accepted) {
+      logger.warn('turn.activity_dropped', { reason: check.reason, ...check.details });
+      await answerDroppedInvoke(context);
+      return;
+    }
+    if (!(await deps.tenantGate.isAllowed(check.tenantId))) {
+      logger.warn('turn.tenant_refused', { tenantId: check.tenantId });
+      await answerDroppedInvoke(context);
       return;
     }
     const started = deps.clock.now().getTime();
@@ -127,31 +137,11 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
   return {
     adapter,
     messenger,
-    process: async (req, res) => {
-      let turnStarted = false;
-      await adapter.process(req, unauthorisedUnlessTurnStarted(res, () => turnStarted, deps), async (context) => {
-        turnStarted = true;
-        await handleTurn(context);
-      });
-    },
+    process: (req, res) => processChannelRequest(adapter, req, res, deps.logger, handleTurn),
   };
 }
 
-/**
- * The adapter answers 401 for the token errors it recognises, but a token signed with an unknown
- * key or another algorithm surfaces as a 500 with the library's message. Any failure before the
- * turn started is an authentication failure: answer 401, and say nothing about why.
- */
-function unauthorisedUnlessTurnStarted(res: Response, turnStarted: () => boolean, deps: BotDependencies): Response {
-  let replaced = false;
-  return {
-    header: (name: string, value: unknown) => res.header(name, value),
-    status: (code: number) => {
-      replaced = code === 500 && !turnStarted();
-      if (replaced) deps.logger.warn('http.authentication_refused', { reason: 'token rejected before the turn' });
-      return res.status(replaced ? 401 : code);
-    },
-    send: (body?: unknown) => res.send(replaced ? 'Unauthorized' : body),
-    end: () => res.end(),
-  } as Response;
+/** A dropped invoke is still answered (200, empty), or Teams would show the person an error. */
+async function answerDroppedInvoke(context: TurnContext): Promise<void> {
+  if (context.activity.type === 'invoke') await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });
 }

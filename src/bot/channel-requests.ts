@@ -1,0 +1,106 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Activity, InvokeResponse, Request, Response, TurnContext } from 'botbuilder';
+import type { AuthenticateRequestResult } from 'botframework-connector';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import type { Logger } from '../domain/logger';
+
+/**
+ * The Teams adapter with its two steps, authenticate and run the turn, callable apart: the edge
+ * answers every refused request itself, as one log line, instead of `CloudAdapter.process`
+ * printing the error's stack on the console.
+ */
+export class ChannelAdapter extends TeamsAdapter {
+  authenticate(activity: Partial<Activity>, authHeader: string): Promise<AuthenticateRequestResult> {
+    return this.botFrameworkAuthentication.authenticateRequest(activity as Activity, authHeader);
+  }
+
+  runAuthenticated(result: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(result, activity, logic);
+  }
+}
+
+/**
+ * One POST from the Bot Framework channel. The token is checked first, against whatever the body
+ * holds, so a caller without a valid token learns nothing (401, no reason given); then a body that
+ * is not an activity is refused with 400. Each refusal is one `http.request_refused` line.
+ */
+export async function processChannelRequest(
+  adapter: ChannelAdapter,
+  req: Request,
+  res: Response,
+  logger: Logger,
+  logic: (context: TurnContext) => Promise<void>,
+): Promise<void> {
+  const body: unknown = req.body;
+  const candidate = isRecord(body) ? body : {};
+  const header = req.headers.authorization ?? req.headers.Authorization;
+  let authenticated: AuthenticateRequestResult;
+  try {
+    authenticated = await withoutConsoleOutput(() => adapter.authenticate(candidate, typeof header === 'string' ? header : ''));
+  } catch (error) {
+    logger.warn('http.request_refused', { status: 401, reason: reasonOf(error) });
+    answer(res, 401, 'Unauthorized');
+    return;
+  }
+  if (!isRecord(body) || typeof body.type !== 'string' || body.type === '') {
+    logger.warn('http.request_refused', { status: 400, reason: 'the body is not an activity (no type)' });
+    answer(res, 400, 'Bad Request');
+    return;
+  }
+  const invokeResponse = await adapter.runAuthenticated(authenticated, withDates(body), logic);
+  res.header('User-Agent', adapter.userAgent);
+  answer(res, invokeResponse?.status ?? 200, invokeResponse?.body);
+}
+
+function answer(res: Response, status: number, body?: unknown): void {
+  res.status(status);
+  if (body !== undefined) res.send(body);
+  res.end();
+}
+
+/** What botbuilder's `validateAndFixActivity` does: timestamps as dates, the raw text kept. */
+function withDates(body: Record<string, unknown>): Activity {
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+    const value = body[field];
+    if (typeof value === 'string') {
+      body[raw] = value;
+      body[field] = new Date(value);
+    }
+  }
+  return body as unknown as Activity;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The first line of the library's message, which names the check that failed and never the token. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 200) || 'token rejected';
+}
+
+type ConsoleMethod = 'error' | 'warn' | 'log' | 'info' | 'debug';
+const consoleMethods: readonly ConsoleMethod[] = ['error', 'warn', 'log', 'info', 'debug'];
+const quiet = new AsyncLocalStorage<true>();
+const quietable = Symbol('quietable');
+
+/**
+ * Runs work with console output dropped for its own async chain only. botframework-connector
+ * prints every token it refuses with console.error (a stack, sometimes a whole public key); the
+ * refusal is logged as one JSON line instead. Checked on every call, so a console method replaced
+ * or restored since (a test stub) is wrapped again.
+ */
+function withoutConsoleOutput<T>(work: () => Promise<T>): Promise<T> {
+  for (const method of consoleMethods) {
+    const current = Reflect.get(console, method) as ((...args: unknown[]) => void) & { [quietable]?: true };
+    if (current[quietable]) continue;
+    console[method] = Object.assign(
+      (...args: unknown[]) => {
+        if (!quiet.getStore()) Reflect.apply(current, console, args);
+      },
+      { [quietable]: true as const },
+    );
+  }
+  return quiet.run(true, work);
+}
