@@ -41,7 +41,7 @@ const schema = z
       .transform((v) => (v === undefined || v.trim() === '' ? '3978' : v.trim()))
       .pipe(z.string().regex(/^\d+$/, 'expected a port number between 0 and 65535').transform(Number))
       .pipe(z.number().int().min(0, 'expected a port number between 0 and 65535').max(65535, 'expected a port number between 0 and 65535')),
-    HOST: optionalText.transform((v) => v ?? '0.0.0.0'),
+    HOST: optionalText,
     BOT_ID: optionalText.refine((v) => v === undefined || guid.test(v), { message: 'expected the bot\'s Microsoft app id (a GUID)' }),
     BOT_PASSWORD: optionalText,
     BOT_TENANT_ID: optionalText.refine((v) => v === undefined || guid.test(v), { message: 'expected a tenant id (a GUID)' }),
@@ -170,7 +170,9 @@ export function parseConfig(env: Environment): Config {
     : { authentication: 'off' };
   return deepFreeze({
     port: e.PORT,
-    host: e.HOST,
+    // Without channel authentication anyone who reaches the port can act as anyone: loopback only,
+    // unless HOST says otherwise.
+    host: e.HOST ?? (bot.authentication === 'on' ? '0.0.0.0' : '127.0.0.1'),
     bot,
     cosmos,
     providerTenantIds: e.PROVIDER_TENANT_IDS,

@@ -55,6 +55,8 @@ export interface StartOptions {
 
 export interface RunningBot {
   readonly url: string;
+  /** The address the server is bound to, e.g. 127.0.0.1, or 0.0.0.0 for every interface. */
+  readonly address: string;
   readonly port: number;
   readonly config: Config;
   readonly bot: Bot;
@@ -183,9 +185,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         return true;
       },
     });
-    const { port, url } = await http.listen(config.port, config.host);
+    const { port, address, url } = await http.listen(config.port, config.host);
     logger.info('bot.started', {
       message: `Listening on ${url}/api/messages; channel authentication ${config.bot.authentication === 'on' ? 'ON' : 'OFF (BOT_ID not set)'}`,
+      address,
       port,
       authentication: config.bot.authentication,
       store: config.cosmos.mode === 'embedded' ? `embedded (${config.cosmos.dataDir ?? 'memory only'})` : config.cosmos.endpoint,
@@ -194,6 +197,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     let closing: Promise<void> | undefined;
     return {
       url,
+      address,
       port,
       config,
       bot,

@@ -16,7 +16,8 @@ export interface ServerOptions {
 
 export interface HttpServer {
   readonly server: restify.Server;
-  listen(port: number, host: string): Promise<{ port: number; url: string }>;
+  /** Binds the port; the address and URL are those really bound (IPv6 in brackets). */
+  listen(port: number, host: string): Promise<{ port: number; address: string; url: string }>;
   /** Stops accepting connections and waits for requests in flight. */
   close(): Promise<void>;
 }
@@ -79,9 +80,8 @@ export function createHttpServer(options: ServerOptions): HttpServer {
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
-          const address = server.address();
-          const actualPort = address.port;
-          resolve({ port: actualPort, url: `http://127.0.0.1:${actualPort}` });
+          const { address, port: actualPort } = server.address();
+          resolve({ port: actualPort, address, url: `http://${address.includes(':') ? `[${address}]` : address}:${actualPort}` });
         });
       }),
     close: () =>

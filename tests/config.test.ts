@@ -26,6 +26,15 @@ describe('config', () => {
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.cosmos));
   });
 
+  it('listens on loopback only without channel authentication, on every interface with it, unless HOST says otherwise', () => {
+    const bot = { BOT_ID: '9a1b2c3d-1111-2222-3333-444455556666', BOT_PASSWORD: 'pw' };
+    assert.equal(parseConfig(minimal).host, '127.0.0.1');
+    assert.equal(parseConfig({ ...minimal, HOST: '  ' }).host, '127.0.0.1');
+    assert.equal(parseConfig({ ...minimal, ...bot }).host, '0.0.0.0');
+    assert.equal(parseConfig({ ...minimal, HOST: '0.0.0.0' }).host, '0.0.0.0');
+    assert.equal(parseConfig({ ...minimal, ...bot, HOST: '10.1.2.3' }).host, '10.1.2.3');
+  });
+
   it('uses a real Cosmos account when COSMOS_ENDPOINT is set, and does not seed it', () => {
     const config = parseConfig({ ...minimal, COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/', COSMOS_KEY: 'secret' });
     assert.deepEqual(config.cosmos, { mode: 'remote', endpoint: 'https://acct.documents.azure.com:443/', key: 'secret', databaseId: 'tam-assistant' });

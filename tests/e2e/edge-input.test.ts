@@ -281,6 +281,34 @@ describe('bad input at the edge', () => {
       assert.equal(bot.logs.filter((l) => l.event === 'turn.activity_dropped' && l.reason === 'no_tenant').length, 1);
     });
   });
+
+  describe('the listening address', () => {
+    it('binds to 127.0.0.1 by default without channel authentication, and the start-up line says so', async () => {
+      const local = await TestBot.start({ env: { HOST: '' } });
+      try {
+        assert.equal(local.running.address, '127.0.0.1');
+        assert.match(local.running.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+        const started = local.logs.find((l) => l.event === 'bot.started');
+        assert.equal(started?.address, '127.0.0.1');
+        assert.match(String(started?.message), new RegExp(`^Listening on http://127\\.0\\.0\\.1:${local.running.port}/api/messages;`));
+        assert.equal((await fetch(`http://127.0.0.1:${local.running.port}/healthz`)).status, 200);
+      } finally {
+        await local.close();
+      }
+    });
+
+    it('names the address the name in HOST resolved to', async () => {
+      const named = await TestBot.start({ env: { HOST: 'localhost' } });
+      try {
+        const started = named.logs.find((l) => l.event === 'bot.started');
+        assert.ok(['127.0.0.1', '::1'].includes(named.running.address), named.running.address);
+        assert.equal(started?.address, named.running.address);
+        assert.doesNotMatch(String(started?.message), /localhost/);
+      } finally {
+        await named.close();
+      }
+    });
+  });
 });
 
 describe('refused requests with channel authentication on', () => {
