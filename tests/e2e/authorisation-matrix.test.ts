@@ -27,8 +27,12 @@ interface Cell {
   readonly allowed: readonly Role[];
   /** Performs the action as this user; returns every card text the bot answered with. */
   readonly run: (bot: TestBot, user: TeamsUser) => Promise<string>;
-  /** What the action would change, to check a refusal changed nothing. */
-  readonly state: (bot: TestBot) => Promise<unknown>;
+  /** What the action changes: an allowed press must change it, a refused one must not. */
+  readonly state: (bot: TestBot, user: TeamsUser) => Promise<unknown>;
+  /** For actions that change nothing: what an allowed answer must show. */
+  readonly shows?: RegExp;
+  /** Puts the record back where the action applies, before each caller tries it. */
+  readonly prepare?: (bot: TestBot) => Promise<void>;
 }
 
 const escalationKey = { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso' };
@@ -52,22 +56,52 @@ const ledgerState = async (bot: TestBot): Promise<unknown> => bot.running.reposi
 const planState = (bot: TestBot): Promise<unknown> => bot.running.repositories.plans.getPlan('contoso');
 const openEscalations = async (bot: TestBot): Promise<unknown> => (await bot.running.repositories.escalations.listOpen('contoso')).length;
 const nothing = (): Promise<unknown> => Promise.resolve(null);
+const withStatus = (status: 'new' | 'acknowledged' | 'investigating') => async (bot: TestBot): Promise<void> => {
+  await bot.running.repositories.escalations.update('contoso', 'ESC-CONTOSO-0001', (e) => {
+    const { resolvedAt: _r, closedAt: _c, resolution: _s, ...rest } = e;
+    return { ...rest, status };
+  });
+};
+const reopenAlert = async (bot: TestBot): Promise<void> => {
+  await bot.running.repositories.alerts.update('contoso', 'bucket:CONTOSO-UE-2026:Reactive:90', (a) => {
+    const { acknowledgedBy: _b, acknowledgedAt: _a, snoozedUntil: _s, ...rest } = a;
+    return { ...rest, status: 'open' };
+  });
+};
+const unlinkNewChannel = async (bot: TestBot): Promise<void> => {
+  const container = bot.running.containers.directory;
+  const { resources } = await container.items
+    .query<{ id: string; pk: string }>({ query: 'SELECT * FROM c WHERE (c.type = @link AND c.channelId = @channel) OR c.type = @pointer', parameters: [{ name: '@link', value: 'channelLink' }, { name: '@channel', value: demo.newChannel.channelId }, { name: '@pointer', value: 'accountChannel' }] })
+    .fetchAll();
+  for (const doc of resources.filter((d) => d.id.includes('channel:19') || d.id.includes('account-channel:contoso'))) await container.item(doc.id, doc.pk).delete();
+  await bot.running.repositories.directory.getChannelLink(demo.newChannel.channelId, { fresh: true });
+};
+const reopenCheckIn = async (bot: TestBot): Promise<void> => {
+  const { plans } = bot.running.repositories;
+  await plans.updatePlan('contoso', (p) => {
+    const { lastCheckIn: _l, ...rest } = p;
+    return { ...rest, nextCheckInDue: '2026-02-25' };
+  });
+  const container = bot.running.containers.accounts;
+  const { resources } = await container.items.query<{ id: string; pk?: string; accountId: string }>({ query: 'SELECT * FROM c WHERE c.type = @t', parameters: [{ name: '@t', value: 'checkIn' }] }).fetchAll();
+  for (const doc of resources) await container.item(doc.id, doc.accountId).delete();
+};
 
 const sevB = { title: 'Slow logons', description: 'Since Monday', severity: 'B', product: 'Active Directory', accountId: 'contoso' };
 
 const cells: Cell[] = [
   { name: 'escalation.create', allowed: ['manager', 'TAM of the account', 'customer of the account'], run: (b, u) => invoke(b, u, 'escalation.create', { ...sevB, title: `By ${u.name}` }), state: openEscalations },
-  { name: 'escalation.acknowledge', allowed: workers, run: (b, u) => invoke(b, u, 'escalation.acknowledge', escalationKey), state: escalationState },
-  { name: 'escalation.update with a status', allowed: workers, run: (b, u) => invoke(b, u, 'escalation.update', { ...escalationKey, note: `Update by ${u.name}`, status: 'investigating' }), state: escalationState },
+  { name: 'escalation.acknowledge', allowed: workers, prepare: withStatus('new'), run: (b, u) => invoke(b, u, 'escalation.acknowledge', escalationKey), state: escalationState },
+  { name: 'escalation.update with a status', allowed: workers, prepare: withStatus('acknowledged'), run: (b, u) => invoke(b, u, 'escalation.update', { ...escalationKey, note: `Update by ${u.name}`, status: 'investigating' }), state: escalationState },
   { name: 'escalation.update (note)', allowed: ['manager', 'TAM of the account', 'customer of the account'], run: (b, u) => invoke(b, u, 'escalation.update', { ...escalationKey, note: `Note by ${u.name}` }), state: escalationState },
   { name: 'escalation.changeSeverity', allowed: workers, run: (b, u) => invoke(b, u, 'escalation.changeSeverity', { ...escalationKey, severity: u === demo.users.megan ? 'A' : 'C', reason: 'Impact changed' }), state: escalationState },
-  { name: 'escalation.resolve', allowed: workers, run: (b, u) => invoke(b, u, 'escalation.resolve', { ...escalationKey, resolution: `Fixed by ${u.name}` }), state: escalationState },
-  { name: 'escalation.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'escalation.refresh', escalationKey), state: escalationState },
-  { name: 'escalation <id>', allowed: viewers, run: (b, u) => say(b, u, 'escalation ESC-CONTOSO-0001'), state: escalationState },
-  { name: 'contract.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'contract.refresh', { accountId: 'contoso' }), state: ledgerState },
+  { name: 'escalation.resolve', allowed: workers, prepare: withStatus('investigating'), run: (b, u) => invoke(b, u, 'escalation.resolve', { ...escalationKey, resolution: `Fixed by ${u.name}` }), state: escalationState },
+  { name: 'escalation.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'escalation.refresh', escalationKey), state: escalationState, shows: /ESC-CONTOSO-0001 · Contoso Ltd[^]*Printer queue/ },
+  { name: 'escalation <id>', allowed: viewers, run: (b, u) => say(b, u, 'escalation ESC-CONTOSO-0001'), state: escalationState, shows: /ESC-CONTOSO-0001 · Contoso Ltd[^]*Printer queue/ },
+  { name: 'contract.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'contract.refresh', { accountId: 'contoso' }), state: ledgerState, shows: /Contoso Ltd\nUnified Enterprise/ },
   { name: 'contract.logHours', allowed: workers, run: (b, u) => invoke(b, u, 'contract.logHours', { accountId: 'contoso', bucket: 'Proactive', hours: '1', date: '2026-03-02', note: `By ${u.name}` }), state: ledgerState },
   { name: 'contract.reverseEntry', allowed: workers, run: (b, u) => invoke(b, u, 'contract.reverseEntry', { accountId: 'contoso', entryId: u === demo.users.megan ? 'seed-contoso-proactive-1' : 'seed-contoso-proactive-2', reason: 'Wrong' }), state: ledgerState },
-  { name: 'plan.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'plan.refresh', { accountId: 'contoso' }), state: planState },
+  { name: 'plan.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'plan.refresh', { accountId: 'contoso' }), state: planState, shows: /Service delivery plan\nContoso Ltd[^]*hours delivered of planned/ },
   {
     name: 'plan.addItem',
     allowed: workers,
@@ -80,11 +114,11 @@ const cells: Cell[] = [
     run: (b, u) => invoke(b, u, 'plan.updateItem', { accountId: 'contoso', itemId: 'PI-6', type: 'Training', title: `Renamed by ${u.name}`, plannedHours: '16', dueDate: '2026-04-16', owner: `${u.tenantId}:${u.aadObjectId}`, status: 'scheduled', health: 'green' }),
     state: planState,
   },
-  { name: 'checkin.submit', allowed: workers, run: (b, u) => invoke(b, u, 'checkin.submit', { accountId: 'contoso', dueDate: '2026-02-25', 'status_PI-4': 'in-delivery', 'health_PI-4': 'amber', 'hours_PI-4': '1' }), state: async (b) => [await planState(b), await ledgerState(b)] },
-  { name: 'alert.acknowledge', allowed: workers, run: (b, u) => invoke(b, u, 'alert.acknowledge', { accountId: 'contoso', alertId: 'bucket:CONTOSO-UE-2026:Reactive:90' }), state: (b) => b.running.repositories.alerts.get('contoso', 'bucket:CONTOSO-UE-2026:Reactive:90') },
-  { name: 'alert.snooze', allowed: workers, run: (b, u) => invoke(b, u, 'alert.snooze', { accountId: 'contoso', alertId: 'bucket:CONTOSO-UE-2026:Reactive:90', minutes: '60' }), state: (b) => b.running.repositories.alerts.get('contoso', 'bucket:CONTOSO-UE-2026:Reactive:90') },
-  { name: 'alerts.saveSettings', allowed: ['manager', 'TAM of the account', 'TAM of another account'], run: (b, u) => invoke(b, u, 'alerts.saveSettings', { mode: 'digest', digestHour: '9', timeZone: 'UTC' }), state: nothing },
-  { name: 'channel.link (a new channel to Contoso)', allowed: ['admin', 'manager', 'TAM of the account'], run: (b, u) => invoke(b, u, 'channel.link', { account: 'contoso' }, demo.newChannel), state: (b) => b.running.repositories.directory.getChannelLink(demo.newChannel.channelId) },
+  { name: 'checkin.submit', allowed: workers, prepare: reopenCheckIn, run: (b, u) => invoke(b, u, 'checkin.submit', { accountId: 'contoso', dueDate: '2026-02-25', 'status_PI-4': 'in-delivery', 'health_PI-4': 'amber', 'hours_PI-4': '1' }), state: async (b) => [await planState(b), await ledgerState(b)] },
+  { name: 'alert.acknowledge', allowed: workers, prepare: reopenAlert, run: (b, u) => invoke(b, u, 'alert.acknowledge', { accountId: 'contoso', alertId: 'bucket:CONTOSO-UE-2026:Reactive:90' }), state: (b) => b.running.repositories.alerts.get('contoso', 'bucket:CONTOSO-UE-2026:Reactive:90') },
+  { name: 'alert.snooze', allowed: workers, prepare: reopenAlert, run: (b, u) => invoke(b, u, 'alert.snooze', { accountId: 'contoso', alertId: 'bucket:CONTOSO-UE-2026:Reactive:90', minutes: '60' }), state: (b) => b.running.repositories.alerts.get('contoso', 'bucket:CONTOSO-UE-2026:Reactive:90') },
+  { name: 'alerts.saveSettings', allowed: ['manager', 'TAM of the account', 'TAM of another account'], run: (b, u) => invoke(b, u, 'alerts.saveSettings', { mode: 'digest', digestHour: '9', timeZone: 'UTC' }), state: (b, u) => b.running.repositories.alertSettings.get(`${u.tenantId}:${u.aadObjectId}`) },
+  { name: 'channel.link (a new channel to Contoso)', allowed: ['admin', 'manager', 'TAM of the account'], prepare: unlinkNewChannel, run: (b, u) => invoke(b, u, 'channel.link', { account: 'contoso' }, demo.newChannel), state: (b) => b.running.repositories.directory.getChannelLink(demo.newChannel.channelId, { fresh: true }) },
   {
     name: 'channel.move (the Contoso channel to Fabrikam and back)',
     allowed: ['admin', 'manager', 'TAM of the account'],
@@ -94,10 +128,10 @@ const cells: Cell[] = [
     },
     state: (b) => b.running.repositories.directory.getChannelLink(demo.contosoChannel.channelId, { fresh: true }),
   },
-  { name: '"escalate" in the Contoso channel', allowed: ['manager', 'TAM of the account', 'customer of the account', 'unknown user'], run: (b, u) => say(b, u, 'escalate', demo.contosoChannel), state: nothing },
-  { name: '"log hours contoso"', allowed: workers, run: (b, u) => say(b, u, 'log hours contoso'), state: ledgerState },
-  { name: '"checkin contoso"', allowed: workers, run: (b, u) => say(b, u, 'checkin contoso'), state: planState },
-  { name: '"contract contoso"', allowed: viewers, run: (b, u) => say(b, u, 'contract contoso'), state: ledgerState },
+  { name: '"escalate" in the Contoso channel', allowed: ['manager', 'TAM of the account', 'customer of the account', 'unknown user'], run: (b, u) => say(b, u, 'escalate', demo.contosoChannel), state: nothing, shows: /Open an escalation[^]*Contoso Ltd/ },
+  { name: '"log hours contoso"', allowed: workers, run: (b, u) => say(b, u, 'log hours contoso'), state: ledgerState, shows: /Log hours[^]*Contoso Ltd[^]*Back to the contract/ },
+  { name: '"checkin contoso"', allowed: workers, run: (b, u) => say(b, u, 'checkin contoso'), state: planState, shows: /Contoso Ltd[^]*Record check-in/ },
+  { name: '"contract contoso"', allowed: viewers, run: (b, u) => say(b, u, 'contract contoso'), state: ledgerState, shows: /Contoso Ltd\nUnified Enterprise/ },
 ];
 
 describe('authorisation matrix: every action by every kind of caller', function () {
@@ -119,15 +153,20 @@ describe('authorisation matrix: every action by every kind of caller', function 
       const order = [...everyone.filter((r) => !cell.allowed.includes(r)), ...cell.allowed];
       for (const role of order) {
         const user = roles[role]!;
+        await cell.prepare?.(bot);
         bot.connector.reset();
-        const before = JSON.stringify(await cell.state(bot));
+        const before = JSON.stringify(await cell.state(bot, user));
         const answer = await cell.run(bot, user);
         const refused = refusal.test(answer);
+        const after = JSON.stringify(await cell.state(bot, user));
         if (cell.allowed.includes(role)) {
           assert.equal(refused, false, `${cell.name} by ${role} should be allowed:\n${answer.slice(0, 600)}`);
+          // Allowed means it happened: the stored change, or the card it shows.
+          if (cell.shows) assert.match(answer, cell.shows, `${cell.name} by ${role} should show its card`);
+          else assert.notEqual(after, before, `${cell.name} by ${role} changed nothing`);
         } else {
           assert.equal(refused, true, `${cell.name} by ${role} should be refused:\n${answer.slice(0, 600)}`);
-          assert.equal(JSON.stringify(await cell.state(bot)), before, `${cell.name} by ${role} changed something`);
+          assert.equal(after, before, `${cell.name} by ${role} changed something`);
         }
       }
     });

@@ -91,6 +91,10 @@ describe('fuzzing every Action.Execute verb and message text', function () {
   });
 
   const allVerbs = [...new Set(Object.values(verbs) as string[])];
+  /** Everything Object.prototype holds, to see that no payload added to it or changed it. */
+  const prototypeShape = (): string =>
+    JSON.stringify(Object.getOwnPropertyNames(Object.prototype).sort().map((name) => [name, typeof Object.getOwnPropertyDescriptor(Object.prototype, name)?.value]));
+  const prototypeBefore = prototypeShape();
   for (const verb of allVerbs) {
     it(`${verb}: ${fuzzRuns} generated payloads, no 5xx, an answer every time, nothing invalid stored`, async () => {
       const samples = fc.sample(payload, { numRuns: fuzzRuns, seed: 20261126 });
@@ -103,6 +107,7 @@ describe('fuzzing every Action.Execute verb and message text', function () {
         assert.ok(res.body !== undefined, `${verb} gave no answer to ${JSON.stringify(data).slice(0, 300)}`);
       });
       assert.ok((await assertStoreIsValid(bot)) > 0);
+      assert.equal(prototypeShape(), prototypeBefore, 'Object.prototype is as it was');
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
     });
   }
