@@ -116,8 +116,10 @@ export function readActivityFacts(activity: Activity): ActivityFacts {
   const channelData = (activity.channelData ?? {}) as TeamsChannelData;
   const tenantId = tenantOf(activity);
   const conversationType = activity.conversation?.conversationType;
+  // Only a conversation Teams calls personal is one person's; a missing or unknown type (a meeting
+  // chat, something new) counts as shared, like a group chat.
   const scope: ConversationScope =
-    conversationType === 'channel' ? 'channel' : conversationType === 'groupChat' ? 'groupChat' : 'personal';
+    conversationType === 'personal' ? 'personal' : conversationType === 'channel' ? 'channel' : 'groupChat';
   const conversationId = activity.conversation?.id ?? '';
   const channelId =
     scope === 'personal' ? undefined : (channelData.channel?.id ?? conversationId.split(';')[0] ?? conversationId);
