@@ -64,7 +64,7 @@ export function validateLogHours(
   else if (note.length > maxNoteLength) errors.note = `The note can be at most ${maxNoteLength} characters.`;
 
   const reference = form.reference.trim().toUpperCase();
-  if (reference && !escalationIdPattern.test(reference)) errors.reference = 'A reference is an escalation id such as ESC-CONTOSO-0042.';
+  if (reference && !escalationIdPattern.test(reference)) errors.reference = 'A reference is an escalation id such as ESC-ACME-0042.';
 
   if (Object.keys(errors).length > 0 || !bucket) return { ok: false, errors };
   return { ok: true, entry: { bucket: bucket.name, hours, date, note, ...(reference ? { reference } : {}) } };
