@@ -12,10 +12,11 @@ import type { Turn } from './turn';
  * the person who pressed gets back, theirs alone), or the card message itself replaced in place
  * (seen by everyone in the conversation).
  */
-export type Landing = 'message' | 'invoke' | 'update';
+export type Landing = 'message' | 'invoke' | 'update' | 'dialog';
 
+/** A dialog (task module) is seen by the person who opened it only, wherever it was opened. */
 export function placeOf(turn: Turn, landing: Landing): Place {
-  if (turn.facts.scope === 'personal') return { kind: 'personal', owner: turn.facts.identity };
+  if (turn.facts.scope === 'personal' || landing === 'dialog') return { kind: 'personal', owner: turn.facts.identity };
   const linked = turn.caller.channelLink?.accountId;
   return { kind: 'shared', userSpecific: landing === 'invoke', ...(linked ? { linkedAccountId: linked } : {}) };
 }
@@ -26,8 +27,8 @@ export function placeOf(turn: Turn, landing: Landing): Place {
  * out of the conversation and sends it to the caller's personal chat. Returns the card that
  * landed in the conversation (or the invoke response).
  */
-export async function answer(turn: Turn, reply: Reply, landing: Landing): Promise<AdaptiveCardJson> {
-  const card = await cardForPlace(turn, reply, landing);
+export async function answer(turn: Turn, reply: Reply, landing: Exclude<Landing, 'dialog'>): Promise<AdaptiveCardJson> {
+  const card = await cardForPlace(turn, await withFreshLink(turn, reply, landing), landing);
   const context = turn.context;
   if (landing === 'invoke') {
     await context.sendActivity({
@@ -42,10 +43,25 @@ export async function answer(turn: Turn, reply: Reply, landing: Landing): Promis
   return card;
 }
 
+/**
+ * Account data posted where everyone sees it goes by the channel's link as it is at that moment:
+ * the link is read again, so a move during the turn cannot let the old account's card through.
+ */
+async function withFreshLink(turn: Turn, reply: Reply, landing: Landing): Promise<Reply> {
+  const channelId = turn.facts.channelId;
+  if (landing === 'invoke' || turn.facts.scope === 'personal' || !channelId || reply.accounts.length === 0) return reply;
+  const link = await turn.deps.directory.getChannelLink(channelId, { fresh: true });
+  if (link?.accountId === turn.caller.channelLink?.accountId) return reply;
+  // The link changed since the turn began: nothing of any account is posted here this time.
+  return { ...reply, hasSharedView: false };
+}
+
 /** The card a reply becomes in this place, without sending it. */
 export async function cardForPlace(turn: Turn, reply: Reply, landing: Landing): Promise<AdaptiveCardJson> {
   const decision = decideAudience({ caller: turn.caller, place: placeOf(turn, landing), accounts: reply.accounts, hasSharedView: reply.hasSharedView });
   const own: RenderContext = { view: 'own', refreshUserIds: [] };
+  // A card's automatic refresh is the Teams client asking, not the person: it never starts a private message.
+  const automatic = landing === 'invoke' && (turn.context.activity.value as { trigger?: unknown } | undefined)?.trigger === 'automatic';
   switch (decision) {
     case 'own':
       return reply.render(own);
@@ -62,6 +78,9 @@ export async function cardForPlace(turn: Turn, reply: Reply, landing: Landing): 
         style: 'warning',
       });
     case 'private':
+      if (automatic) {
+        return noticeCard(turn.deps.cards, { title: 'No longer kept here', text: 'This card is not updated in this conversation any more.', style: 'emphasis' });
+      }
       return sendPrivately(turn, await reply.render(own));
   }
 }

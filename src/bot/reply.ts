@@ -34,3 +34,8 @@ export function accountReply(accountId: string, render: Reply['render']): Reply 
 export function privateReply(accountIds: readonly string[], render: (context: RenderContext) => AdaptiveCardJson | Promise<AdaptiveCardJson>): Reply {
   return { accounts: [...accountIds], hasSharedView: false, render };
 }
+
+/** An answer that speaks about an account (even a "has no contract yet") is that account's data. */
+export function aboutAccount(accountId: string | undefined, card: AdaptiveCardJson): Reply {
+  return accountId ? accountReply(accountId, () => card) : plainReply(card);
+}

@@ -8,7 +8,7 @@ import { readActivityFacts } from './activity-facts';
 import { answer, type Landing } from './answer';
 import type { AppTurnState } from './app-turn-state';
 import type { BotDependencies } from './bot-dependencies';
-import { plainReply, type Reply } from './reply';
+import { aboutAccount, plainReply, type Reply } from './reply';
 import { startTurn, type Turn } from './turn';
 import { errorCard } from './turn-errors';
 import { turnLogger } from './turn-context-items';
@@ -41,7 +41,7 @@ export interface VerbDefinition<K> {
   /** The verb's card again, with the entries and errors, or a banner; absent: a plain notice. */
   readonly show?: (turn: Turn, key: K, shown: Shown) => Promise<Reply>;
   /** Where the answer goes: the invoke response (default), or a new message in the conversation. */
-  readonly landing?: Landing;
+  readonly landing?: Exclude<Landing, 'dialog'>;
 }
 
 export function defineVerb<K>(definition: VerbDefinition<K>): VerbDefinition<unknown> {
@@ -60,6 +60,10 @@ export function entriesOf(data: Readonly<Record<string, unknown>>): Record<strin
   );
 }
 
+function isReply(value: AdaptiveCardJson | Reply): value is Reply {
+  return typeof (value as Partial<Reply>).render === 'function';
+}
+
 function isOutcome(value: Reply | Outcome): value is Outcome {
   return 'kind' in value && (value.kind === 'invalid' || value.kind === 'refused');
 }
@@ -67,7 +71,7 @@ function isOutcome(value: Reply | Outcome): value is Outcome {
 const bannerStyleOf = { forbidden: 'attention', conflict: 'warning', invalid_input: 'attention' } as const;
 
 /** Runs one verb for one turn and lands its answer; returns the card that landed. */
-export async function runVerb(turn: Turn, definition: VerbDefinition<unknown>, rawData: unknown, landing: Landing): Promise<AdaptiveCardJson> {
+export async function runVerb(turn: Turn, definition: VerbDefinition<unknown>, rawData: unknown, landing: Exclude<Landing, 'dialog'>): Promise<AdaptiveCardJson> {
   const { deps, context } = turn;
   const data = record(rawData);
   const key = definition.key.safeParse(data);
@@ -76,8 +80,8 @@ export async function runVerb(turn: Turn, definition: VerbDefinition<unknown>, r
     turnLogger(context, deps.logger).warn('verb.malformed_key', { verb: definition.verb, fields: key.error.issues.map((i) => i.path.join('.')).slice(0, 5) });
     return answer(turn, plainReply(outOfDateCard(turn)), landing);
   }
-  const again = async (shown: Shown, fallback: AdaptiveCardJson): Promise<AdaptiveCardJson> =>
-    answer(turn, definition.show ? await definition.show(turn, key.data, shown) : plainReply(fallback), landing);
+  const again = async (shown: Shown, fallback: AdaptiveCardJson | Reply): Promise<AdaptiveCardJson> =>
+    answer(turn, definition.show ? await definition.show(turn, key.data, shown) : isReply(fallback) ? fallback : plainReply(fallback), landing);
   try {
     const result = await definition.handle(turn, key.data, data);
     if (!isOutcome(result)) return await answer(turn, result, landing);
@@ -92,14 +96,19 @@ export async function runVerb(turn: Turn, definition: VerbDefinition<unknown>, r
   } catch (error) {
     if (isDomainError(error) && error.code !== 'not_found' && error.code !== 'unavailable' && definition.show) {
       try {
-        if (Object.keys(error.fieldErrors).length > 0) return await again({ values: entriesOf(data), errors: error.fieldErrors, formError: error.message }, errorCard(context, error, deps.cards, deps.logger));
-        return await again({ banner: { text: error.message, style: bannerStyleOf[error.code] } }, errorCard(context, error, deps.cards, deps.logger));
+        if (Object.keys(error.fieldErrors).length > 0) return await again({ values: entriesOf(data), errors: error.fieldErrors, formError: error.message }, errorReply(turn, error));
+        return await again({ banner: { text: error.message, style: bannerStyleOf[error.code] } }, errorReply(turn, error));
       } catch (showError) {
-        return answer(turn, plainReply(errorCard(context, showError, deps.cards, deps.logger)), landing);
+        return answer(turn, errorReply(turn, showError), landing);
       }
     }
-    return answer(turn, plainReply(errorCard(context, error, deps.cards, deps.logger)), landing);
+    return answer(turn, errorReply(turn, error), landing);
   }
+}
+
+/** A failure as a reply: one that names an account is that account's data, for the audience step. */
+export function errorReply(turn: Turn, error: unknown): Reply {
+  return aboutAccount(isDomainError(error) ? error.accountId : undefined, errorCard(turn.context, error, turn.deps.cards, turn.deps.logger));
 }
 
 export function outOfDateCard(turn: Turn): AdaptiveCardJson {

@@ -13,6 +13,8 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly fieldErrors: Readonly<Record<string, string>> = {},
+    /** The account the message speaks about, if it names one: the audience rule applies to it too. */
+    readonly accountId?: string,
   ) {
     super(message);
   }

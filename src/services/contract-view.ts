@@ -25,8 +25,8 @@ export async function loadContractView(
 ): Promise<ContractView> {
   if (!canViewContract(caller, accountId)) throw new DomainError('not_found', 'There is no contract here that you can see.');
   const [account, contract] = await Promise.all([deps.accounts.getAccount(accountId), deps.contracts.getContract(accountId)]);
-  if (!account) throw new DomainError('not_found', `There is no account "${accountId}".`);
-  if (!contract) throw new DomainError('not_found', `${account.name} has no contract yet.`);
+  if (!account) throw new DomainError('not_found', `There is no account "${accountId}".`, {}, accountId);
+  if (!contract) throw new DomainError('not_found', `${account.name} has no contract yet.`, {}, accountId);
   const entries = await deps.contracts.listEntries(accountId, contract.contractId);
   const showCommercial = canSeeCommercial(caller, accountId);
   return {

@@ -35,8 +35,8 @@ export function deliveredHoursByItem(entries: readonly LedgerEntry[]): Record<st
 /** The plan as anyone may see it (no commercial fields), with delivered hours from the ledger. */
 export async function buildPlanView(deps: PlanViewDeps, accountId: string): Promise<DeliveryPlanView> {
   const [account, contract, plan] = await Promise.all([deps.accounts.getAccount(accountId), deps.contracts.getContract(accountId), deps.plans.getPlan(accountId)]);
-  if (!account) throw new DomainError('not_found', `There is no account "${accountId}".`);
-  if (!contract || !plan) throw new DomainError('not_found', `${account.name} has no delivery plan yet.`);
+  if (!account) throw new DomainError('not_found', `There is no account "${accountId}".`, {}, accountId);
+  if (!contract || !plan) throw new DomainError('not_found', `${account.name} has no delivery plan yet.`, {}, accountId);
   const entries = await deps.contracts.listEntries(accountId, contract.contractId);
   const today = calendarDateOf(deps.clock.now());
   const bucketName = deliveryBucketOf(contract);

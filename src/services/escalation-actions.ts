@@ -38,7 +38,7 @@ export interface EscalationActionInput {
 export type EscalationActionOutcome =
   | { readonly kind: 'applied' }
   | { readonly kind: 'repeat' }
-  | { readonly kind: 'already'; readonly by: string; readonly transition: string };
+  | { readonly kind: 'already'; readonly by: string; readonly transition: string; readonly noteAdded?: boolean };
 
 /** Without the card's version (older cards), the same action by the same person within this window is one action. */
 export const actionRepeatWindowInMs = 10 * 60_000;
@@ -96,14 +96,18 @@ export async function performEscalationAction(
       outcome = { kind: 'repeat' };
       return undefined;
     }
+    let action = input.action;
     if (versioned && transition && (input.fromVersion ?? 0) < current.version) {
       const first = remembered.find((a) => a.fromVersion === input.fromVersion && a.transition === transition);
       if (first) {
         outcome = { kind: 'already', by: first.byName ?? 'someone else', transition };
-        return undefined;
+        // The status was set by someone else first; a note that came with it is still news.
+        if (action.kind !== 'update' || !action.note.trim()) return undefined;
+        action = { kind: 'update', note: action.note };
+        outcome = { ...outcome, noteAdded: true };
       }
     }
-    const changed = applyEscalationAction(current, input.action, {
+    const changed = applyEscalationAction(current, action, {
       actor,
       actorIsProvider: worksEscalation(caller, current),
       at: now,
@@ -113,7 +117,7 @@ export async function performEscalationAction(
       input.teamsUserId && !current.watchers.some((w) => w.key === actor.key)
         ? [...current.watchers, { key: actor.key, teamsUserId: input.teamsUserId }].slice(-60)
         : current.watchers;
-    outcome = { kind: 'applied' };
+    if (outcome.kind !== 'already') outcome = { kind: 'applied' };
     const entry = {
       key,
       at: now.toISOString(),

@@ -38,7 +38,7 @@ async function accountToLink(deps: Deps, caller: Caller, rawAccountId: string): 
     throw new DomainError('not_found', `There is no account with the id "${parsedId.data}".`, { account: 'No account has this id.' });
   }
   if (!canLinkChannel(caller, account.accountId)) {
-    throw new DomainError('forbidden', `Only an admin, or a TAM or manager of ${account.name}, can link a channel to it.`);
+    throw new DomainError('forbidden', 'Only an admin, or a TAM or manager of that account, can link a channel to it.');
   }
   return account;
 }
@@ -69,8 +69,7 @@ async function whenTaken(deps: Deps, caller: Caller, account: Account, write: Ch
  */
 export async function linkChannel(deps: Deps, caller: Caller, input: LinkChannelInput): Promise<LinkChannelResult> {
   const account = await accountToLink(deps, caller, input.accountId);
-  const current = await deps.directory.getChannelLink(input.channelId, { fresh: true });
-  if (current) return whenTaken(deps, caller, account, { kind: 'taken', current });
+  // A create-if-absent: the store decides which of concurrent links wins.
   const write = await deps.directory.createChannelLink(linkOf(deps, caller, input, account.accountId));
   return write.kind === 'written' ? { kind: 'linked', account } : whenTaken(deps, caller, account, write);
 }

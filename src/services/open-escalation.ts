@@ -60,7 +60,7 @@ export async function openEscalation(deps: OpenEscalationDeps, caller: Caller, i
   if (!validation.ok) return { kind: 'invalid', errors: validation.errors };
   const intake = validation.intake;
   const account = await deps.accounts.getAccount(input.accountId);
-  if (!account) throw new DomainError('not_found', `There is no account "${input.accountId}".`);
+  if (!account) throw new DomainError('not_found', `There is no account "${input.accountId}".`, {}, input.accountId);
 
   const now = deps.clock.now();
   const intakeKey = fingerprintOf([account.accountId, personKey(caller.identity), intake]);

@@ -87,17 +87,21 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
   }
 
   async getAccountChannel(accountId: string): Promise<string | undefined> {
-    const channelId = await this.accountChannels.get(accountId, async () => {
-      const doc = await this.read(accountChannelId(accountId), accountChannelId(accountId));
-      return doc ? parseDocument(accountChannelSchema, doc).channelId : undefined;
-    });
+    // A pointer found is cached; a miss is read again, so a link made on another instance counts at once.
+    const cached = this.accountChannels.peek(accountId);
+    const channelId = cached ?? (await this.readAccountChannel(accountId));
     if (!channelId) return undefined;
+    this.accountChannels.set(accountId, channelId);
     // The pointer only says where to look; the channel's own link decides. A move interrupted
     // before it cleared the old account's pointer is finished here.
     const link = await this.getChannelLink(channelId, { fresh: true });
     if (link?.accountId === accountId) return channelId;
-    await this.clearAccountChannel(accountId, channelId);
-    return undefined;
+    return this.clearAccountChannel(accountId, channelId);
+  }
+
+  private async readAccountChannel(accountId: string): Promise<string | undefined> {
+    const doc = await this.read(accountChannelId(accountId), accountChannelId(accountId));
+    return doc ? parseDocument(accountChannelSchema, doc).channelId : undefined;
   }
 
   async getChannelLink(channelId: string, options: { readonly fresh?: boolean } = {}): Promise<ChannelLink | undefined> {
@@ -116,7 +120,12 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     const valid = channelLinkSchema.parse(link);
     const id = channelLinkId(valid.channelId);
     const created = await createDocument(this.container, { id, pk: id, type: 'channelLink', schemaVersion: 1, ...valid });
-    if (!created) return { kind: 'taken', ...(await this.currentLink(valid.channelId)) };
+    if (!created) {
+      const taken = await this.currentLink(valid.channelId);
+      // Linked to this account already: a link cut off before its pointer was written is finished.
+      if (taken.current?.accountId === valid.accountId) await this.restorePointer(valid.accountId, valid.channelId);
+      return { kind: 'taken', ...taken };
+    }
     this.links.set(valid.channelId, valid);
     await this.pointAccountAt(valid.accountId, valid.channelId);
     return { kind: 'written' };
@@ -127,7 +136,10 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     const id = channelLinkId(valid.channelId);
     const current = await readDocument(this.container, id, id);
     const stored = current ? parseDocument(channelLinkSchema, current) : undefined;
-    if (!current || stored?.accountId !== fromAccountId) return { kind: 'taken', ...(stored ? { current: stored } : {}) };
+    if (!current || stored?.accountId !== fromAccountId) {
+      if (stored?.accountId === valid.accountId) await this.restorePointer(valid.accountId, valid.channelId);
+      return { kind: 'taken', ...(stored ? { current: stored } : {}) };
+    }
     try {
       await this.container.item(id, id).replace(
         { id, pk: id, type: 'channelLink', schemaVersion: 1, ...valid },
@@ -156,17 +168,37 @@ export class CosmosDirectoryRepository implements DirectoryRepository {
     this.accountChannels.set(accountId, channelId);
   }
 
-  /** Drops the account's pointer if it still names this channel (another link may have replaced it). */
-  private async clearAccountChannel(accountId: string, channelId: string): Promise<void> {
+  /** Points an account without a channel at this one (an earlier link that did not get that far). */
+  private async restorePointer(accountId: string, channelId: string): Promise<void> {
+    if (!(await this.readAccountChannel(accountId))) await this.pointAccountAt(accountId, channelId);
+  }
+
+  /**
+   * Drops the account's pointer if it still names this channel (another link may have replaced
+   * it), and points it at another channel still linked to the account, if there is one. Returns
+   * where the pointer now leads. Moves are rare, so the cross-partition look-up is too.
+   */
+  private async clearAccountChannel(accountId: string, channelId: string): Promise<string | undefined> {
     const id = accountChannelId(accountId);
     this.accountChannels.delete(accountId);
     const doc = await readDocument(this.container, id, id);
-    if (!doc || parseDocument(accountChannelSchema, doc).channelId !== channelId) return;
-    try {
-      await this.container.item(id, id).delete(doc._etag ? { accessCondition: { type: 'IfMatch', condition: doc._etag } } : {});
-    } catch (error) {
-      if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+    if (doc && parseDocument(accountChannelSchema, doc).channelId === channelId) {
+      try {
+        await this.container.item(id, id).delete(doc._etag ? { accessCondition: { type: 'IfMatch', condition: doc._etag } } : {});
+      } catch (error) {
+        if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+      }
     }
+    const { resources } = await this.container.items
+      .query({ query: 'SELECT * FROM c WHERE c.type = @type AND c.accountId = @accountId', parameters: [{ name: '@type', value: 'channelLink' }, { name: '@accountId', value: accountId }] })
+      .fetchAll();
+    const other = resources
+      .map((d: unknown) => parseDocument(channelLinkSchema, d))
+      .filter((l) => l.channelId !== channelId)
+      .sort((a, b) => b.linkedAt.localeCompare(a.linkedAt))[0];
+    if (!other) return undefined;
+    await this.restorePointer(accountId, other.channelId);
+    return this.readAccountChannel(accountId);
   }
 
   async isTenantAllowed(tenantId: string): Promise<boolean> {

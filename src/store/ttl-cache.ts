@@ -23,6 +23,12 @@ export class TtlCache<V> {
     return value;
   }
 
+  /** The cached value if there is a live one; nothing is loaded. */
+  peek(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expiresAt > this.clock.now().getTime() ? hit.value : undefined;
+  }
+
   set(key: string, value: V): void {
     if (this.ttlInMs <= 0) return;
     this.entries.delete(key);

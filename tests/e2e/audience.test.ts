@@ -260,6 +260,36 @@ describe('audience: what lands in a conversation, everyone in it may see', funct
     assert.doesNotMatch(bot.connector.sent('19:typeless@thread.v2').map((a) => cardsIn(a).map(cardText).join('\n')).join('\n'), /Contract value/);
   });
 
+  it('an error that names another account ("has no contract yet") is not posted in a linked channel', async () => {
+    const { accounts, directory } = bot.running.repositories;
+    await accounts.upsertAccount({ accountId: 'acme', name: 'Acme Secret Corp', code: 'ACME', customerTenantIds: [] });
+    const alex = await directory.getPerson({ tenantId: demo.tenantId, aadObjectId: demo.users.alex.aadObjectId });
+    assert.ok(alex);
+    await directory.upsertPerson({ ...alex, accountIds: [...alex.accountIds, 'acme'] });
+    for (const command of ['contract acme', 'plan acme']) {
+      bot.connector.reset();
+      await say(demo.users.alex, "the account's linked channel", command);
+      const inChannel = bot.connector.sent(demo.contosoChannel.channelId).map((a) => cardsIn(a).map(cardText).join('\n')).join('\n');
+      assert.doesNotMatch(inChannel, /Acme Secret Corp/, command);
+      assert.match(inChannel, /Sent to you in a private chat/, command);
+      assert.match(personalCalls(bot.connector.calls, demo.users.alex).map((c) => cardTexts(c.body)).join('\n'), /Acme Secret Corp has no (contract|delivery plan) yet/);
+    }
+    await directory.upsertPerson(alex);
+  });
+
+  it('"Escalate this message" in an unlinked group chat opens its dialog there: a dialog is the opener\'s alone', async () => {
+    const messagePayload = { id: '1700000000002', body: { contentType: 'html', content: '<p>VPN down</p>' }, from: { user: { id: '29:x', displayName: 'Someone' } } };
+    const base = actionExecute(bot.serviceUrl, demo.users.alex, 'x', {}, { groupChat });
+    bot.connector.reset();
+    const res = await bot.post({ ...base, name: 'composeExtension/fetchTask', value: { commandId: 'escalateMessage', commandContext: 'message', messagePayload } });
+    const task = (res.body as { task: { type: string; value: { card: { content: unknown } } } }).task;
+    assert.equal(task.type, 'continue');
+    const text = cardText(task.value.card.content);
+    assert.match(text, /Open an escalation/);
+    assert.match(text, /Contoso Ltd[^]*Fabrikam Inc|Fabrikam Inc[^]*Contoso Ltd/, 'his accounts to choose from, in his own dialog');
+    assert.deepEqual(bot.connector.calls, [], 'nothing posted anywhere');
+  });
+
   it('the check-in summary posted to the channel is customer-safe', async () => {
     bot.connector.reset();
     const plan = await bot.running.repositories.plans.getPlan('contoso');

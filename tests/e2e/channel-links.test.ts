@@ -104,9 +104,53 @@ describe('channel links: one channel, one account', function () {
     const linkDoc = resources[0];
     assert.ok(linkDoc);
     await container.item(String(linkDoc.id), String(linkDoc.pk)).replace({ ...linkDoc, accountId: 'fabrikam' });
-    assert.equal(await directory().getAccountChannel('contoso'), undefined, 'the link decides, not the stale pointer');
-    const pointers = await container.items.query({ query: 'SELECT * FROM c WHERE c.type = @t AND c.accountId = @a', parameters: [{ name: '@t', value: 'accountChannel' }, { name: '@a', value: 'contoso' }] }).fetchAll();
-    assert.deepEqual(pointers.resources, [], 'the stale pointer is gone');
+    // The link decides, not the stale pointer: Contoso's cards go back to the channel still linked to it.
+    assert.equal(await directory().getAccountChannel('contoso'), demo.contosoChannel.channelId);
+    const pointers = await container.items.query<{ channelId: string }>({ query: 'SELECT * FROM c WHERE c.type = @t AND c.accountId = @a', parameters: [{ name: '@t', value: 'accountChannel' }, { name: '@a', value: 'contoso' }] }).fetchAll();
+    assert.deepEqual(pointers.resources.map((p) => p.channelId), [demo.contosoChannel.channelId], 'the stale pointer is gone');
+  });
+
+  it('someone who may not link pressing the link form is answered alone: the form stays, no account is named', async () => {
+    for (const user of [demo.users.stranger, demo.users.lynne]) {
+      bot.connector.reset();
+      const res = await bot.post(actionExecute(bot.serviceUrl, user, 'channel.link', { account: 'northwind' }, { channel: demo.newChannel, replyToId: 'link-form' }));
+      const text = cardText(invokeCard(res.body));
+      assert.match(text, /not available to you/);
+      assert.doesNotMatch(text, /Northwind/);
+      assert.deepEqual(bot.connector.updates(), [], 'the form is not replaced for everyone');
+    }
+    assert.equal(await directory().getChannelLink(demo.newChannel.channelId, { fresh: true }), undefined);
+  });
+
+  it('a link cut off before its account pointer was written is finished by linking again', async () => {
+    await bot.post(channelMessage(bot.serviceUrl, demo.users.alex, demo.newChannel, 'link fabrikam'));
+    const container = bot.running.containers.directory;
+    const pointers = async (): Promise<{ id: string; pk: string; channelId: string }[]> =>
+      (await container.items.query<{ id: string; pk: string; channelId: string }>({ query: 'SELECT * FROM c WHERE c.type = @t AND c.accountId = @a', parameters: [{ name: '@t', value: 'accountChannel' }, { name: '@a', value: 'fabrikam' }] }).fetchAll()).resources;
+    // As if the process had stopped between writing the link and the account's pointer.
+    for (const doc of await pointers()) await container.item(doc.id, doc.pk).delete();
+    assert.deepEqual(await pointers(), []);
+    await bot.post(channelMessage(bot.serviceUrl, demo.users.alex, demo.newChannel, 'link fabrikam'));
+    assert.deepEqual((await pointers()).map((p) => p.channelId), [demo.newChannel.channelId]);
+  });
+
+  it('moving a channel away leaves the account its other linked channel', async () => {
+    await bot.post(channelMessage(bot.serviceUrl, demo.users.alex, demo.newChannel, 'link contoso'));
+    assert.equal(await directory().getAccountChannel('contoso'), demo.newChannel.channelId, 'the newest link is where cards go');
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.isaiah, 'channel.move', { account: 'fabrikam', from: 'contoso' }, { channel: demo.newChannel }));
+    assert.equal(await directory().getAccountChannel('contoso'), demo.contosoChannel.channelId, 'back to the General channel, still linked to Contoso');
+  });
+
+  it('after a move, a card\'s automatic refresh there sends nothing to anyone', async () => {
+    for (const user of [demo.users.alex]) await bot.post(installationUpdate(bot.serviceUrl, user, 'add'));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { ...sevB, title: 'Printer queue' }, { channel: demo.contosoChannel, replyToId: 'intake-2' }));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.isaiah, 'channel.move', { account: 'fabrikam', from: 'contoso' }, { channel: demo.contosoChannel }));
+    bot.connector.reset();
+    const refresh = actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.refresh', { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso', mode: 'view' }, { channel: demo.contosoChannel, replyToId: 'intake-2' });
+    const res = await bot.post({ ...refresh, value: { ...(refresh.value as Record<string, unknown>), trigger: 'automatic' } });
+    assert.match(cardText(invokeCard(res.body)), /No longer kept here/);
+    assert.doesNotMatch(cardText(invokeCard(res.body)), /Contoso|Printer/);
+    assert.deepEqual(bot.connector.calls, [], 'no private message for a refresh nobody asked for');
   });
 
   it('a group chat linked like a channel shows its account; an unlinked one gets no account data', async () => {

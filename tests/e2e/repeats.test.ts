@@ -69,6 +69,16 @@ describe('repeats: the same press once, a new change always', function () {
     assert.equal(e.resolution, 'Patched the servers');
   });
 
+  it('a second person setting the same status from the same version still adds their note', async () => {
+    const version = String((await escalation()).version);
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.update', { ...key, version, note: 'Alex is on it', status: 'investigating' }));
+    const megan = await bot.post(actionExecute(bot.serviceUrl, demo.users.megan, 'escalation.update', { ...key, version, note: 'Customer update from Megan', status: 'investigating' }));
+    assert.match(cardText(invokeCard(megan.body)), /Already set to Investigating by Alex Wilber\. Your note is added\./);
+    const e = await escalation();
+    assert.ok(e.timeline.some((t) => t.text === 'Customer update from Megan'));
+    assert.equal(e.timeline.filter((t) => t.kind === 'status').length, 1);
+  });
+
   it('two people adding notes from the same version both land', async () => {
     const version = String((await escalation()).version);
     await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.update', { ...key, version, note: 'From Alex' }));

@@ -16,9 +16,8 @@ import { answer } from '../answer';
 import { sendCard } from '../card-reply';
 import { parseCommandText } from '../command-parser';
 import { plainReply, type Reply } from '../reply';
-import { errorCard } from '../turn-errors';
 import { startTurn, type CommandHandler, type CommandHandlers, type Turn } from '../turn';
-import { defineVerb, registerVerbs } from '../verb-pipeline';
+import { defineVerb, errorReply, registerVerbs } from '../verb-pipeline';
 
 const runCommandData = z.object({ command: z.enum(commandIds), argument: z.string().max(100).optional() });
 const linkChannelData = z.object({ account: z.string().max(200).optional().catch(undefined) });
@@ -28,7 +27,7 @@ const moveChannelData = z.object({ account: accountIdSchema, from: accountIdSche
 export const conversationCommands = {
   help: (turn: Turn) => Promise.resolve(plainReply(showHelp(turn))),
   whoami: (turn: Turn) => showWhoami(turn),
-  link: (turn: Turn, argument: string) => runLink(turn, argument),
+  link: async (turn: Turn, argument: string) => (await runLink(turn, argument)).reply,
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
 /**
@@ -81,7 +80,7 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
         reply = plainReply(unknownCommand(turn, parsed.text, parsed.suggestion));
       }
     } catch (error) {
-      reply = plainReply(errorCard(context, error, deps.cards, deps.logger));
+      reply = errorReply(turn, error);
     }
     await answer(turn, reply, 'message');
   });
@@ -94,21 +93,21 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
       handle: (turn, key) => runCommand(turn, key.command, key.argument ?? '', handlers),
     }),
     defineVerb({
-      // From the link form: the result replaces the form for everyone, who should all see it is linked.
+      // From the link form. A refusal or a form error is the presser's alone; a link everyone sees.
       verb: channelVerbs.link,
       key: linkChannelData,
-      landing: 'update',
       handle: async (turn, key) => {
+        const refusal = linkRefusal(turn);
+        if (refusal) return refusal;
         const account = (key.account ?? '').trim();
         if (!account) return plainReply(await linkForm(turn, '', 'Enter the id of the account to link.'));
-        return runLink(turn, account);
+        return showEveryone(turn, await runLink(turn, account));
       },
     }),
     defineVerb({
       verb: channelVerbs.move,
       key: moveChannelData,
-      landing: 'update',
-      handle: (turn, key) => runMove(turn, key.account, key.from),
+      handle: async (turn, key) => linkRefusal(turn) ?? showEveryone(turn, await runMove(turn, key.account, key.from)),
     }),
   ]);
 }
@@ -167,22 +166,48 @@ async function showWhoami(turn: Turn): Promise<Reply> {
   return { accounts, hasSharedView: true, render: card };
 }
 
-async function runLink(turn: Turn, argument: string): Promise<Reply> {
-  if (!argument) return plainReply(await linkForm(turn, ''));
+/** Linking is for admins, TAMs and managers, in a channel or group chat; anyone else is told so, and alone. */
+function linkRefusal(turn: Turn): Reply | undefined {
+  const spec = commandSpec('link');
+  if (mayUse(spec, turn.caller.role, turn.caller.scope)) return undefined;
+  return plainReply(
+    noticeCard(turn.deps.cards, {
+      title: 'Not here',
+      text: spec.scopes.includes(turn.caller.scope) ? `"${spec.usage}" is not available to you.` : 'Linking works in a channel: @mention me there.',
+      style: 'warning',
+    }),
+  );
+}
+
+/** A link made or moved: the card it was made from is replaced for everyone, who should all see it. */
+async function showEveryone(turn: Turn, result: { reply: Reply; done: boolean }): Promise<Reply> {
+  if (result.done && turn.context.activity.replyToId) await answer(turn, result.reply, 'update');
+  return result.reply;
+}
+
+type LinkAnswer = { readonly reply: Reply; readonly done: boolean };
+
+async function runLink(turn: Turn, argument: string): Promise<LinkAnswer> {
+  const form = async (error?: string): Promise<LinkAnswer> => ({ reply: plainReply(await linkForm(turn, argument, error)), done: false });
+  if (!argument) return form();
   const channelId = turn.facts.channelId;
-  if (!channelId || !turn.facts.tenantId) return plainReply(await linkForm(turn, argument, 'Linking works in a channel.'));
+  if (!channelId || !turn.facts.tenantId) return form('Linking works in a channel.');
   try {
-    return linkResultReply(turn, argument, await linkChannel(turn.deps, turn.caller, linkInput(turn, argument, channelId, turn.facts.tenantId)));
+    return linkAnswer(turn, argument, await linkChannel(turn.deps, turn.caller, linkInput(turn, argument, channelId, turn.facts.tenantId)));
   } catch (error) {
-    if (isDomainError(error) && error.fieldErrors.account) return plainReply(await linkForm(turn, argument, error.fieldErrors.account));
+    if (isDomainError(error) && error.fieldErrors.account) return form(error.fieldErrors.account);
     throw error;
   }
 }
 
-async function runMove(turn: Turn, accountId: string, fromAccountId: string): Promise<Reply> {
+async function runMove(turn: Turn, accountId: string, fromAccountId: string): Promise<LinkAnswer> {
   const channelId = turn.facts.channelId;
-  if (!channelId || !turn.facts.tenantId) return plainReply(await linkForm(turn, accountId, 'Linking works in a channel.'));
-  return linkResultReply(turn, accountId, await moveChannel(turn.deps, turn.caller, { ...linkInput(turn, accountId, channelId, turn.facts.tenantId), fromAccountId }));
+  if (!channelId || !turn.facts.tenantId) return { reply: plainReply(await linkForm(turn, accountId, 'Linking works in a channel.')), done: false };
+  return linkAnswer(turn, accountId, await moveChannel(turn.deps, turn.caller, { ...linkInput(turn, accountId, channelId, turn.facts.tenantId), fromAccountId }));
+}
+
+function linkAnswer(turn: Turn, asked: string, result: LinkChannelResult): LinkAnswer {
+  return { reply: linkResultReply(turn, asked, result), done: result.kind !== 'linked-elsewhere' };
 }
 
 function linkInput(turn: Turn, accountId: string, channelId: string, tenantId: string): Parameters<typeof linkChannel>[2] {

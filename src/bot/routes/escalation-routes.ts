@@ -300,7 +300,7 @@ function outcomeBanner(outcome: EscalationActionOutcome, escalation: Escalation)
   const [what, value] = outcome.transition.split(':');
   const done =
     what === 'severity' ? `Already changed to severity ${value ?? ''}` : what === 'status' ? `Already set to ${statusLabel(escalation.status)}` : `Already ${transitionWords[what ?? ''] ?? 'done'}`;
-  return { text: `${done} by ${outcome.by}.`, style: 'accent' };
+  return { text: `${done} by ${outcome.by}.${outcome.noteAdded ? ' Your note is added.' : ''}`, style: 'accent' };
 }
 
 async function currentCard(turn: Turn, key: EscalationKey, shown: Shown, mode: EscalationMode): Promise<Reply> {
@@ -343,7 +343,7 @@ const definitions = [
           ...(key.version !== undefined ? { fromVersion: key.version } : {}),
           teamsUserId: turn.context.activity.from?.id ?? '',
         });
-        if (outcome.kind === 'applied') await syncChannelCard(turn, escalation);
+        if (outcome.kind !== 'repeat') await syncChannelCard(turn, escalation);
         const banner = outcomeBanner(outcome, escalation);
         return escalationReply(turn, escalation, banner ? { banner } : {});
       },
@@ -381,8 +381,7 @@ export function registerEscalationRoutes(app: Application<AppTurnState>, deps: B
       dialog: true,
       source: { ...(link ? { link } : {}), ...(author ? { author } : {}) },
     });
-    // A dialog is seen by the person who opened it only.
-    return dialog(await cardForPlace(turn, reply, 'invoke'));
+    return dialog(await cardForPlace(turn, reply, 'dialog'));
   });
 
   app.messageExtensions.submitAction(messageExtensionCommands.escalateMessage, async (context, _state, data): Promise<TaskModuleTaskInfo | string> => {
@@ -393,7 +392,7 @@ export function registerEscalationRoutes(app: Application<AppTurnState>, deps: B
       if (outcome.kind === 'invalid') {
         const source = { link: text(fields.sourceLink).slice(0, 500), author: text(fields.sourceAuthor).slice(0, 200) };
         const reply = await intakeReply(turn, { values: { ...readIntakeForm(fields), ...(text(fields.accountId) ? { accountId: text(fields.accountId) } : {}) }, errors: outcome.errors, ...(outcome.formError ? { formError: outcome.formError } : {}), dialog: true, source });
-        return dialog(await cardForPlace(turn, reply, 'invoke'));
+        return dialog(await cardForPlace(turn, reply, 'dialog'));
       }
       deps.background.run('escalation.card_sync', () => syncEscalationCard(deps, outcome.escalation.accountId, outcome.escalation.escalationId));
       return outcome.duplicate
