@@ -12,17 +12,9 @@ import {
 } from '../support/activities';
 import { cardsIn, cardText } from '../support/adaptive-card-check';
 import type { ConnectorCall } from '../support/fake-connector';
-import { demo, TestBot } from '../support/test-bot';
+import { contosoCallers, demo, TestBot } from '../support/test-bot';
 
-/** The six kinds of caller, seen from Contoso ("the account"). */
-const callers: Record<string, TeamsUser> = {
-  admin: demo.users.isaiah,
-  manager: demo.users.megan,
-  'TAM of the account': demo.users.alex,
-  'TAM of another account': demo.users.patti,
-  'customer of the account': demo.users.adele,
-  'customer of another account': demo.users.lynne,
-};
+const callers = contosoCallers;
 
 const fabrikamChannel: TeamsChannel = { teamId: '19:fabrikam-team@thread.tacv2', channelId: '19:fabrikam-general@thread.tacv2', name: 'Fabrikam support', tenantId: demo.tenantId };
 const unlinkedChannel: TeamsChannel = { teamId: '19:other-team@thread.tacv2', channelId: '19:unlinked@thread.tacv2', name: 'Random', tenantId: demo.tenantId };

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { actionExecute, botAdded, channelMessage, installationUpdate, personalMessage, type TeamsChannel, type TeamsUser } from '../support/activities';
 import { cardsIn, cardText } from '../support/adaptive-card-check';
-import { demo, TestBot } from '../support/test-bot';
+import { contosoCallers, demo, TestBot } from '../support/test-bot';
 import { verbs } from '../../src/bot/verbs';
 
 /** The seven kinds of caller, as seen from the Contoso account. */
-const roles: Record<string, TeamsUser> = {
-  admin: demo.users.isaiah,
-  manager: demo.users.megan,
-  'TAM of the account': demo.users.alex,
-  'TAM of another account': demo.users.patti,
-  'customer of the account': demo.users.adele,
-  'customer of another account': demo.users.lynne,
-  'unknown user': demo.users.stranger,
-};
+const roles: Record<string, TeamsUser> = { ...contosoCallers, 'unknown user': demo.users.stranger };
 type Role = keyof typeof roles;
 const everyone = Object.keys(roles);
 const workers: Role[] = ['manager', 'TAM of the account'];

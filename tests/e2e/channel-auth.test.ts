@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { installationUpdate } from '../support/activities';
-import { ChannelAuthority, TestCredentialsFactory, testBotId } from '../support/channel-auth';
-import { demo, TestBot } from '../support/test-bot';
+import { ChannelAuthority, startAuthenticatedBot } from '../support/channel-auth';
+import { demo, type TestBot } from '../support/test-bot';
 
 describe('Bot Framework channel authentication (offline, real token validation)', () => {
   const authority = new ChannelAuthority();
@@ -13,11 +13,7 @@ describe('Bot Framework channel authentication (offline, real token validation)'
     // The SDK prints every refused token with console.error; the tests assert on the responses instead.
     quiet = sinon.stub(console, 'error');
     await authority.start();
-    bot = await TestBot.start({
-      env: { BOT_ID: testBotId, BOT_PASSWORD: 'not-used-offline' },
-      authenticationOverrides: authority.authenticationOverrides(),
-      credentialsFactory: new TestCredentialsFactory(),
-    });
+    bot = await startAuthenticatedBot(authority);
   });
 
   after(async () => {

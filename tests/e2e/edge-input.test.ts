@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { actionExecute, channelMessage, installationUpdate, personalMessage, type TeamsUser } from '../support/activities';
 import { cardText, executeActions } from '../support/adaptive-card-check';
-import { ChannelAuthority, TestCredentialsFactory, testBotId } from '../support/channel-auth';
+import { ChannelAuthority, startAuthenticatedBot } from '../support/channel-auth';
 import { invokeCard, onlyCard } from '../support/conversation-helpers';
 import { demo, TestBot } from '../support/test-bot';
 
@@ -317,11 +317,7 @@ describe('refused requests with channel authentication on', () => {
 
   before(async () => {
     await authority.start();
-    bot = await TestBot.start({
-      env: { BOT_ID: testBotId, BOT_PASSWORD: 'not-used-offline' },
-      authenticationOverrides: authority.authenticationOverrides(),
-      credentialsFactory: new TestCredentialsFactory(),
-    });
+    bot = await startAuthenticatedBot(authority);
   });
 
   after(async () => {

@@ -2,6 +2,7 @@ import { createHash, createHmac, generateKeyPairSync, sign, type KeyObject } fro
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer, listenOnLoopback } from './loopback';
+import { TestBot } from './test-bot';
 import { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { ServiceClientCredentials } from 'botframework-connector';
 
@@ -98,4 +99,13 @@ export class TestCredentialsFactory extends ServiceClientCredentialsFactory {
   createCredentials(): Promise<ServiceClientCredentials> {
     return Promise.resolve({ signRequest: (request: unknown) => Promise.resolve(request) } as unknown as ServiceClientCredentials);
   }
+}
+
+/** The real bot with channel authentication on, trusting only this authority's tokens. */
+export function startAuthenticatedBot(authority: ChannelAuthority): Promise<TestBot> {
+  return TestBot.start({
+    env: { BOT_ID: testBotId, BOT_PASSWORD: 'not-used-offline' },
+    authenticationOverrides: authority.authenticationOverrides(),
+    credentialsFactory: new TestCredentialsFactory(),
+  });
 }

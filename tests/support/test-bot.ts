@@ -45,6 +45,16 @@ export const demo = {
   newChannel: { teamId: '19:new-team@thread.tacv2', channelId: '19:new-channel@thread.tacv2', name: 'Escalations', tenantId: demoTenantId } satisfies TeamsChannel,
 };
 
+/** The six kinds of caller, seen from Contoso ("the account"). */
+export const contosoCallers: Readonly<Record<string, TeamsUser>> = {
+  admin: demo.users.isaiah,
+  manager: demo.users.megan,
+  'TAM of the account': demo.users.alex,
+  'TAM of another account': demo.users.patti,
+  'customer of the account': demo.users.adele,
+  'customer of another account': demo.users.lynne,
+};
+
 export interface TestBotOptions {
   readonly clock?: ManualClock;
   /** Keep data in this folder (embedded store journal); memory only when absent. */
