@@ -12,7 +12,7 @@ import type { Turn } from './turn';
  * the person who pressed gets back, theirs alone), or the card message itself replaced in place
  * (seen by everyone in the conversation).
  */
-export type Landing = 'message' | 'invoke' | 'update' | 'dialog';
+export type Landing = 'message' | 'invoke' | 'update' | 'dialog' | 'submit';
 
 /** A dialog (task module) is seen by the person who opened it only, wherever it was opened. */
 export function placeOf(turn: Turn, landing: Landing): Place {
@@ -28,6 +28,7 @@ export function placeOf(turn: Turn, landing: Landing): Place {
  * landed in the conversation (or the invoke response).
  */
 export async function answer(turn: Turn, reply: Reply, landing: Exclude<Landing, 'dialog'>): Promise<AdaptiveCardJson> {
+  if (landing === 'submit') return answerSubmit(turn, await withFreshLink(turn, reply, landing));
   const card = await cardForPlace(turn, await withFreshLink(turn, reply, landing), landing);
   const context = turn.context;
   if (landing === 'invoke') {
@@ -54,6 +55,42 @@ async function withFreshLink(turn: Turn, reply: Reply, landing: Landing): Promis
   if (link?.accountId === turn.caller.channelLink?.accountId) return reply;
   // The link changed since the turn began: nothing of any account is posted here this time.
   return { ...reply, hasSharedView: false };
+}
+
+/**
+ * An Action.Submit (Teams mobile) has no answer of its own: the card it came from is replaced in
+ * place, and in a shared conversation that replacement is what everyone sees. So there it is the
+ * customer-safe view, and the caller's own result, when it says more, goes to their personal chat;
+ * an answer with no shared form (a TAM's form, a refusal) leaves the card as it is.
+ */
+async function answerSubmit(turn: Turn, reply: Reply): Promise<AdaptiveCardJson> {
+  const context = turn.context;
+  const replace = async (card: AdaptiveCardJson): Promise<AdaptiveCardJson> => {
+    if (context.activity.replyToId) await context.updateActivity({ ...cardActivity(card), id: context.activity.replyToId });
+    else await context.sendActivity(cardActivity(card));
+    return card;
+  };
+  const own = (): AdaptiveCardJson | Promise<AdaptiveCardJson> => reply.render({ view: 'own', refreshUserIds: [] });
+  const place = placeOf(turn, 'update');
+  if (place.kind === 'personal') return replace(await cardForPlace(turn, reply, 'update'));
+  const decision = decideAudience({ caller: turn.caller, place, accounts: reply.accounts, hasSharedView: reply.hasSharedView });
+  if (decision === 'customer-safe') {
+    const fromId = context.activity.from?.id;
+    const shared = await reply.render({ view: 'customer-safe', refreshUserIds: fromId && turn.caller.role !== 'customer' ? [fromId] : [] });
+    const mine = await own();
+    await replace(shared);
+    if (JSON.stringify(withoutRefresh(mine)) !== JSON.stringify(withoutRefresh(shared))) await sendPrivately(turn, mine);
+    return shared;
+  }
+  const card = decision === 'withheld' ? await cardForPlace(turn, reply, 'update') : await sendPrivately(turn, await own());
+  // The line saying where the answer went is a reply in the conversation; the card stays.
+  await context.sendActivity(cardActivity(card));
+  return card;
+}
+
+function withoutRefresh(card: AdaptiveCardJson): Record<string, unknown> {
+  const { refresh: _refresh, ...rest } = card;
+  return rest;
 }
 
 /** The card a reply becomes in this place, without sending it. */

@@ -120,9 +120,15 @@ export function outOfDateCard(turn: Turn): AdaptiveCardJson {
   });
 }
 
+/** The verbs registered on each application, for the Action.Submit path to find the same definition. */
+const registries = new WeakMap<Application<AppTurnState>, Map<string, VerbDefinition<unknown>>>();
+
 /** Registers each verb as an Action.Execute route. */
 export function registerVerbs(app: Application<AppTurnState>, deps: BotDependencies, definitions: readonly VerbDefinition<unknown>[]): void {
+  const registry = registries.get(app) ?? new Map<string, VerbDefinition<unknown>>();
+  registries.set(app, registry);
   for (const definition of definitions) {
+    registry.set(definition.verb, definition);
     app.adaptiveCards.actionExecute(definition.verb, async (context, _state, data) => {
       const turn = await startTurn(context, readActivityFacts(context.activity), deps);
       const landing = definition.landing ?? 'invoke';
@@ -130,4 +136,26 @@ export function registerVerbs(app: Application<AppTurnState>, deps: BotDependenc
       return landing === 'message' ? 'Posted below.' : card;
     });
   }
+}
+
+/** The data of an Action.Submit fallback: the card's data with the verb in it, and the inputs. */
+export function submittedVerb(value: unknown): { verb: string; data: Record<string, unknown> } | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { verb, ...data } = value as Record<string, unknown>;
+  return typeof verb === 'string' && verb.length > 0 && verb.length <= 100 ? { verb, data } : undefined;
+}
+
+/**
+ * Answers an Action.Submit exactly as the invoke of the same verb: the same definition, parse,
+ * authorisation, audience and idempotency; only where the answer lands differs (the card is
+ * replaced in place, see answer.ts). A verb the bot does not know is an out-of-date card.
+ */
+export async function runSubmittedVerb(app: Application<AppTurnState>, turn: Turn, submitted: { verb: string; data: Record<string, unknown> }): Promise<void> {
+  const definition = registries.get(app)?.get(submitted.verb);
+  if (!definition) {
+    turnLogger(turn.context, turn.deps.logger).warn('verb.unknown_submit', { verb: submitted.verb.slice(0, 60) });
+    await answer(turn, plainReply(outOfDateCard(turn)), 'submit');
+    return;
+  }
+  await runVerb(turn, definition, submitted.data, definition.landing === 'message' ? 'message' : 'submit');
 }

@@ -44,10 +44,35 @@ export class CardTemplates {
     if (card.type !== 'AdaptiveCard' || card.version !== cardSchemaVersion) {
       throw new CardRenderError(`card ${name} must be an AdaptiveCard of version ${cardSchemaVersion}`);
     }
+    withSubmitFallbacks(card);
     const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
     if (bytes > maxCardBytes) throw new CardRenderError(`card ${name} is ${bytes} bytes, over the ${maxCardBytes} byte limit`);
     return card;
   }
+}
+
+/**
+ * Teams mobile renders cards up to schema 1.2, where Action.Execute does nothing: each one gets an
+ * Action.Submit fallback with the same title, inputs and data, the verb carried in the data. The
+ * bot answers that submission as it answers the invoke. The card's `refresh` action stays as it is.
+ */
+export function withSubmitFallbacks(node: unknown, key?: string): void {
+  if (Array.isArray(node)) {
+    for (const item of node) withSubmitFallbacks(item);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const element = node as Record<string, unknown>;
+  if (element.type === 'Action.Execute' && key !== 'action' && element.fallback === undefined && typeof element.verb === 'string') {
+    const data = element.data && typeof element.data === 'object' && !Array.isArray(element.data) ? (element.data as Record<string, unknown>) : {};
+    element.fallback = {
+      type: 'Action.Submit',
+      ...(typeof element.title === 'string' ? { title: element.title } : {}),
+      ...(element.associatedInputs !== undefined ? { associatedInputs: element.associatedInputs } : {}),
+      data: { ...data, verb: element.verb },
+    };
+  }
+  for (const [childKey, child] of Object.entries(element)) if (childKey !== 'fallback') withSubmitFallbacks(child, childKey);
 }
 
 /** `cards/` at the project root, found from this file whether it runs from src/ or dist/. */

@@ -39,7 +39,7 @@ const welcomes: Record<Role, RoleWelcome> = {
     ],
   },
   customer: {
-    intro: 'I am your support team’s assistant in this channel.',
+    intro: 'I am your support team’s assistant.',
     highlights: [
       { title: 'Escalations', text: 'Open one here, follow its status and SLA clock live, add notes.' },
       { title: 'Your contract and plan', text: 'See the hours you have used and what is planned for you.' },
@@ -113,7 +113,8 @@ export function whoamiCard(templates: CardTemplates, model: WhoamiCardModel): Ad
   const facts = [
     { label: 'Name', value: model.name },
     { label: 'Role', value: roleLabels[model.role] },
-    { label: 'Accounts', value: model.accounts.length > 0 ? model.accounts.join(', ') : 'None' },
+    // Everyone in a shared conversation would see the list: it is shown in personal chat only.
+    ...(model.scope === 'personal' ? [{ label: 'Accounts', value: model.accounts.length > 0 ? model.accounts.join(', ') : 'None' }] : []),
     { label: 'Tenant', value: model.tenantId },
     { label: 'User id', value: model.aadObjectId },
   ];

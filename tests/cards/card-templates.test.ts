@@ -238,6 +238,26 @@ describe('card templates', () => {
     }
   });
 
+  it('gives every Action.Execute an Action.Submit fallback with the same title, inputs, data and verb (Teams mobile)', () => {
+    let checked = 0;
+    const walk = (node: unknown, key?: string): void => {
+      if (Array.isArray(node)) return node.forEach((n) => walk(n));
+      if (!node || typeof node !== 'object') return;
+      const element = node as Record<string, unknown>;
+      if (element.type === 'Action.Execute' && key !== 'action') {
+        const fallback = element.fallback as Record<string, unknown> | undefined;
+        assert.equal(fallback?.type, 'Action.Submit', JSON.stringify(element).slice(0, 200));
+        assert.equal(fallback?.title, element.title);
+        assert.equal(fallback?.associatedInputs, element.associatedInputs);
+        assert.deepEqual(fallback?.data, { ...((element.data as object | undefined) ?? {}), verb: element.verb });
+        checked += 1;
+      }
+      for (const [k, v] of Object.entries(element)) if (k !== 'fallback') walk(v, k);
+    };
+    for (const { card } of everyCard(templates)) walk(card);
+    assert.ok(checked > 100, `checked ${checked} actions`);
+  });
+
   it('binds user text as data, so template syntax and markdown in it stay literal', () => {
     const card = noticeCard(templates, { title: 'T', text: '${title} [x](https://evil.example) **bold**' });
     assert.match(cardText(card), /\$\{title\} \[x\]\(https:\/\/evil\.example\) \*\*bold\*\*/);

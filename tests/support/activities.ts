@@ -163,3 +163,24 @@ export function actionExecute(
     value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
   };
 }
+
+/**
+ * An Action.Submit press, as Teams mobile sends the fallback of an Action.Execute: a message with
+ * no text and no @mention, replying to the card, whose value holds the card's data, the verb and
+ * the inputs.
+ */
+export function actionSubmit(
+  serviceUrl: string,
+  user: TeamsUser,
+  value: Record<string, unknown>,
+  where: { channel?: TeamsChannel; replyToId: string },
+): Activity {
+  return {
+    ...base(serviceUrl, user),
+    type: 'message',
+    replyToId: where.replyToId,
+    conversation: where.channel ? channelConversation(where.channel, where.replyToId) : personalConversation(user),
+    channelData: where.channel ? channelData(where.channel, user.tenantId) : { tenant: { id: user.tenantId } },
+    value,
+  };
+}

@@ -17,7 +17,7 @@ import { sendCard } from '../card-reply';
 import { parseCommandText } from '../command-parser';
 import { plainReply, type Reply } from '../reply';
 import { startTurn, type CommandHandler, type CommandHandlers, type Turn } from '../turn';
-import { defineVerb, errorReply, registerVerbs } from '../verb-pipeline';
+import { defineVerb, errorReply, registerVerbs, runSubmittedVerb, submittedVerb } from '../verb-pipeline';
 
 const runCommandData = z.object({ command: z.enum(commandIds), argument: z.string().max(100).optional() });
 const linkChannelData = z.object({ account: z.string().max(200).optional().catch(undefined) });
@@ -63,9 +63,15 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
 
   app.activity(ActivityTypes.Message, async (context) => {
     const facts = readActivityFacts(context.activity);
+    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
+    // An Action.Submit from a card (Teams mobile): no text, no @mention, the verb in its value.
+    const submitted = !text.trim() ? submittedVerb(context.activity.value) : undefined;
+    if (submitted) {
+      await runSubmittedVerb(app, await startTurn(context, facts, deps), submitted);
+      return;
+    }
     // In channels the bot answers only when @mentioned; Teams normally guarantees it, replays may not.
     if (facts.scope === 'channel' && !facts.mentionsBot) return;
-    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (!text.trim() && context.activity.value !== undefined) return;
     const turn = await startTurn(context, facts, deps);
     await rememberConversation(context).catch((error: unknown) => deps.logger.warn('conversation.record_failed', { error }));
