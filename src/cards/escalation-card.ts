@@ -44,7 +44,8 @@ const statusColors: Record<EscalationStatus, string> = {
   closed: 'Default',
   reopened: 'Attention',
 };
-const clockColors: Record<SlaClock['state'], string> = { running: 'Good', 'at-risk': 'Warning', overdue: 'Attention', met: 'Good', missed: 'Warning' };
+/** A deadline still running is never green: only a met one is. Overdue and missed are red, at risk amber. */
+const clockColors: Record<SlaClock['state'], string> = { running: 'Default', 'at-risk': 'Warning', overdue: 'Attention', met: 'Good', missed: 'Attention' };
 
 export const timelineShown = 5;
 const descriptionShown = 1500;

@@ -126,6 +126,20 @@ export function minutesToNextDeadline(escalation: Pick<Escalation, 'sla' | 'stat
 }
 
 /** The worst state among the running clocks: what a manager's breach-risk line shows. */
+/**
+ * Most urgent first: what is overdue now, then the least time left to the next deadline, then
+ * severity, then the oldest. Severity alone would put a breached B below an A with hours to go.
+ */
+export function compareUrgency(a: Pick<Escalation, 'sla' | 'status' | 'openedAt' | 'severity'>, b: Pick<Escalation, 'sla' | 'status' | 'openedAt' | 'severity'>, now: Date): number {
+  const left = [minutesToNextDeadline(a, now), minutesToNextDeadline(b, now)] as const;
+  const overdue = Number(left[1] < 0) - Number(left[0] < 0);
+  if (overdue !== 0) return overdue;
+  if (left[0] !== left[1]) return left[0] === Number.POSITIVE_INFINITY ? 1 : left[1] === Number.POSITIVE_INFINITY ? -1 : left[0] - left[1];
+  return severityOrder[a.severity] - severityOrder[b.severity] || a.openedAt.localeCompare(b.openedAt);
+}
+
+const severityOrder: Record<Escalation['severity'], number> = { A: 0, B: 1, C: 2 };
+
 export function breachRisk(escalation: Pick<Escalation, 'sla' | 'status' | 'openedAt'>, now: Date): { state: 'ok' | 'at-risk' | 'breached'; text: string } {
   const clocks = slaClocks(escalation, now);
   const running = [clocks.response, clocks.update].filter((c): c is SlaClock => !!c);

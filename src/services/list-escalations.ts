@@ -1,9 +1,9 @@
 import type { Caller } from '../domain/caller';
 import type { Clock } from '../domain/clock';
 import type { Account } from '../domain/directory';
-import { compareSeverity, type Escalation } from '../domain/escalation';
+import type { Escalation } from '../domain/escalation';
 import { canViewEscalation } from '../domain/escalation-lifecycle';
-import { minutesToNextDeadline } from '../domain/escalation-sla';
+import { compareUrgency } from '../domain/escalation-sla';
 import type { AccountRepository, EscalationRepository } from '../domain/ports';
 
 export interface EscalationListing {
@@ -13,8 +13,8 @@ export interface EscalationListing {
 }
 
 /**
- * Open escalations the caller should see, most urgent first (severity, then the nearest SLA
- * deadline). In a linked channel: that account; elsewhere: the caller's accounts (a manager's
+ * Open escalations the caller should see, most urgent first (overdue, then the nearest SLA
+ * deadline, then severity). In a linked channel: that account; elsewhere: the caller's accounts (a manager's
  * include their TAMs'). One single-partition query per account, run in parallel.
  */
 export async function listOpenEscalations(
@@ -34,11 +34,6 @@ export async function listOpenEscalations(
   const accounts = loaded.flatMap((l) => (l.account ? [l.account] : []));
   const items = loaded
     .flatMap((l) => (l.account ? l.open.map((escalation) => ({ escalation, account: l.account as Account })) : []))
-    .sort(
-      (a, b) =>
-        compareSeverity(a.escalation.severity, b.escalation.severity) ||
-        minutesToNextDeadline(a.escalation, now) - minutesToNextDeadline(b.escalation, now) ||
-        a.escalation.openedAt.localeCompare(b.escalation.openedAt),
-    );
+    .sort((a, b) => compareUrgency(a.escalation, b.escalation, now));
   return { scope, accounts, items };
 }
