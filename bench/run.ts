@@ -114,6 +114,8 @@ async function main(): Promise<void> {
     COSMOS_ENDPOINT: counter.endpoint,
     COSMOS_KEY: 'local',
     SEED_DEMO_DATA: 'true',
+    // The benchmark's own escalation is ESC-CONTOSO-0001.
+    SEED_DEMO_ESCALATIONS: 'false',
     SWEEP_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'error',
   };

@@ -64,6 +64,7 @@ const schema = z
     }),
     ADMIN_USERS: list('a comma-separated list of tenantId:aadObjectId pairs', /^[A-Za-z0-9._-]+:[A-Za-z0-9._-]+$/),
     SEED_DEMO_DATA: flag(undefined),
+    SEED_DEMO_ESCALATIONS: flag(true),
     ALERT_SWEEP_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'expected a secret of at least 16 characters' }),
     SWEEP_INTERVAL_SECONDS: optionalText
       .transform((v) => v ?? '60')
@@ -105,6 +106,8 @@ export interface Config {
   readonly providerTenantIds: readonly string[];
   readonly adminUsers: readonly { readonly tenantId: string; readonly aadObjectId: string }[];
   readonly seedDemoData: boolean;
+  /** With the demo world, also its escalations in every SLA state (off in tests that count ids and alerts). */
+  readonly seedDemoEscalations: boolean;
   /** Shared secret of POST /api/alerts/sweep; the endpoint is off without it. */
   readonly alertSweepSecret?: string;
   /** How often the in-process scheduler sweeps; 0 leaves it to the HTTP trigger. */
@@ -181,6 +184,7 @@ export function parseConfig(env: Environment): Config {
       return { tenantId, aadObjectId };
     }),
     seedDemoData: e.SEED_DEMO_DATA ?? cosmos.mode === 'embedded',
+    seedDemoEscalations: (e.SEED_DEMO_DATA ?? cosmos.mode === 'embedded') && e.SEED_DEMO_ESCALATIONS === true,
     ...(e.ALERT_SWEEP_SECRET ? { alertSweepSecret: e.ALERT_SWEEP_SECRET } : {}),
     sweepIntervalInMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,

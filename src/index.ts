@@ -9,7 +9,7 @@ import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
 import { recheckPersonalConversations } from './services/record-conversation';
-import { seedDemoContracts, seedDemoPlans, seedDemoWorld } from './services/seed-demo-world';
+import { seedDemoContracts, seedDemoEscalations, seedDemoPlans, seedDemoWorld } from './services/seed-demo-world';
 import { TenantGate } from './services/tenant-gate';
 import { BackgroundWork } from './bot/background-work';
 import { Dispatcher } from './notify/dispatcher';
@@ -120,6 +120,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     }
     if (config.seedDemoData && (await seedDemoPlans({ directory, contracts, plans, clock }))) {
       logger.info('store.demo_plans_seeded', { message: 'Seeded demo delivery plans.' });
+    }
+    if (config.seedDemoEscalations && (await seedDemoEscalations({ directory, accounts, contracts, escalations, clock }))) {
+      logger.info('store.demo_escalations_seeded', { message: 'Seeded demo escalations in every SLA state; the first sweep raises their alerts.' });
     }
     await bootstrapAdmins({ directory }, config.adminUsers);
     const retiredPersonalIndexes = await recheckPersonalConversations({ conversations });

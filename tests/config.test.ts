@@ -41,6 +41,14 @@ describe('config', () => {
     assert.equal(config.seedDemoData, false);
   });
 
+  it('seeds the demo escalations with the demo world unless SEED_DEMO_ESCALATIONS says no', () => {
+    assert.equal(parseConfig(minimal).seedDemoEscalations, true);
+    assert.equal(parseConfig({ ...minimal, SEED_DEMO_ESCALATIONS: 'false' }).seedDemoEscalations, false);
+    assert.equal(parseConfig({ ...minimal, SEED_DEMO_DATA: 'false' }).seedDemoEscalations, false, 'not without the demo world');
+    assert.equal(parseConfig({ ...minimal, COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' }).seedDemoEscalations, false);
+    assert.deepEqual(problems({ ...minimal, SEED_DEMO_ESCALATIONS: 'some' }), ['SEED_DEMO_ESCALATIONS: expected true or false (got "some")']);
+  });
+
   it('turns channel authentication on with BOT_ID and its password', () => {
     const config = parseConfig({ ...minimal, BOT_ID: '9a1b2c3d-1111-2222-3333-444455556666', BOT_PASSWORD: 'pw' });
     assert.deepEqual(config.bot, { authentication: 'on', appId: '9a1b2c3d-1111-2222-3333-444455556666', appPassword: 'pw', appType: 'MultiTenant' });

@@ -3,7 +3,13 @@ import { personKey, type Account, type Person } from '../domain/directory';
 import { addDays, calendarDateOf } from '../domain/calendar-date';
 import type { Contract, LedgerEntry } from '../domain/contract';
 import type { Cadence, DeliveryPlan, Health, ItemStatus, PlanItem, ServiceType } from '../domain/delivery-plan';
-import type { AccountRepository, ContractRepository, DeliveryPlanRepository, DirectoryRepository } from '../domain/ports';
+import type { AccountRepository, ContractRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
+import { minuteInMs } from '../domain/duration-text';
+import { escalationIdFor, type Actor, type Escalation, type Watcher } from '../domain/escalation';
+import { readIntakeForm, validateIntake } from '../domain/escalation-intake';
+import { applyEscalationAction, type EscalationAction } from '../domain/escalation-lifecycle';
+import { initialSla, slaTargetsFor } from '../domain/escalation-sla';
+import { fingerprintOf } from '../domain/fingerprint';
 import { saveAccount } from './save-account';
 
 /** The Microsoft 365 Agents Playground's tenant and users, so every role can be tried there. */
@@ -306,5 +312,218 @@ export async function seedDemoPlans(deps: { directory: DirectoryRepository; cont
     await deps.plans.createPlan(plan);
   }
   await deps.directory.setMarker(plansMarker, now.toISOString());
+  return true;
+}
+
+/** The Playground's Teams user ids of the demo users (scripts/playground.ts), for card refresh. */
+const playgroundUserIds: Readonly<Record<string, string>> = {
+  [demoUsers.alex]: 'user-id-0',
+  [demoUsers.adele]: 'user-id-2',
+  [demoUsers.lynne]: 'user-id-5',
+};
+
+interface DemoEscalation {
+  /** Stable name of the seeded escalation: its intake key, so an interrupted seed never doubles it. */
+  readonly slug: string;
+  readonly accountId: string;
+  readonly openedBy: string;
+  readonly openedMinutesAgo: number;
+  readonly form: Readonly<Record<string, string>>;
+  /** What happened since, oldest first: who, how many minutes before the seed, what. */
+  readonly steps: readonly (readonly [string, number, EscalationAction])[];
+}
+
+const hour = 60;
+const day = 24 * hour;
+
+/**
+ * One escalation in each SLA state, timed from the seed (the first sweep then raises their alerts):
+ * listed in opening order per account, so their numbers follow it.
+ */
+const demoEscalations: readonly DemoEscalation[] = [
+  {
+    // Resolved two days ago.
+    slug: 'contoso-exchange-password-prompts',
+    accountId: 'contoso',
+    openedBy: demoUsers.adele,
+    openedMinutesAgo: 3 * day,
+    form: {
+      title: 'Outlook keeps asking for passwords after the Exchange certificate renewal',
+      description:
+        'Since the SAN certificate of EXCH01 and EXCH02 was renewed, Outlook clients in the London office prompt for credentials every few minutes. Outlook on the web works. About 300 users are affected.',
+      severity: 'B',
+      product: 'Exchange Server',
+      supportCaseId: '2603010040001234',
+    },
+    steps: [
+      [demoUsers.alex, 3 * day - 25, { kind: 'acknowledge' }],
+      [demoUsers.alex, 3 * day - 2 * hour, { kind: 'update', status: 'investigating', note: 'EXCH02 still serves the old certificate for IIS. Rebinding it in tonight\'s change window.' }],
+      [demoUsers.adele, 2 * day + 3 * hour, { kind: 'update', note: 'No prompts this morning in London; we are checking the Leeds office.' }],
+      [demoUsers.alex, 2 * day, { kind: 'resolve', resolution: 'Bound the renewed certificate to IIS and SMTP on EXCH02 and recycled the Autodiscover application pool; no prompts since.' }],
+    ],
+  },
+  {
+    // Response breached: 30 minutes overdue; the customer's own note does not count as a response.
+    slug: 'contoso-sharepoint-search',
+    accountId: 'contoso',
+    openedBy: demoUsers.adele,
+    openedMinutesAgo: 150,
+    form: {
+      title: 'SharePoint search returns no results for the Projects site collection',
+      description:
+        'The crawl of the Projects site collection has not finished since last night\'s maintenance. Users get no results, and the crawl log says the crawler could not contact the repository.',
+      severity: 'B',
+      product: 'SharePoint Server',
+    },
+    steps: [[demoUsers.adele, 80, { kind: 'update', note: 'Still no results; the crawl has restarted itself twice.' }]],
+  },
+  {
+    // Response at risk: 100 of 120 minutes used.
+    slug: 'contoso-sql-always-on',
+    accountId: 'contoso',
+    openedBy: demoUsers.adele,
+    openedMinutesAgo: 100,
+    form: {
+      title: 'Always On secondary replica stuck in "Not synchronizing"',
+      description:
+        'After the storage firmware update on SQL02, the secondary replica of the Finance availability group shows "Not synchronizing". The transaction log on the primary keeps growing; 42 GB are left.',
+      severity: 'B',
+      product: 'SQL Server',
+    },
+    steps: [],
+  },
+  {
+    // A new severity A, response due in 50 minutes: the TAM and the manager are told at once.
+    slug: 'contoso-kerberos-logons',
+    accountId: 'contoso',
+    openedBy: demoUsers.adele,
+    openedMinutesAgo: 10,
+    form: {
+      title: 'Users cannot sign in: domain controllers reject Kerberos logons',
+      description:
+        'For the last quarter of an hour users at every UK site cannot sign in to Windows or reach file shares. DC01 to DC04 log event 4771 with failure code 0x18. The KRBTGT password was reset yesterday evening.',
+      severity: 'A',
+      product: 'Active Directory',
+      businessImpact: 'About 4,000 staff cannot sign in; the call centre and the warehouse systems are down.',
+      contactPhone: '+44 20 7946 0123',
+    },
+    steps: [],
+  },
+  {
+    // Acknowledged five hours ago; the next update (every 4 h for severity B) is an hour overdue.
+    slug: 'fabrikam-hyper-v-node',
+    accountId: 'fabrikam',
+    openedBy: demoUsers.lynne,
+    openedMinutesAgo: 5 * hour + 20,
+    form: {
+      title: 'Hyper-V cluster node drops out of the cluster every few hours',
+      description:
+        'Node HV03 of the production cluster HVCL01 loses its cluster membership several times a day, and its virtual machines fail over and restart. The other nodes log event 1135.',
+      severity: 'B',
+      product: 'Hyper-V',
+      supportCaseId: '2603020040005678',
+    },
+    steps: [
+      [demoUsers.alex, 5 * hour, { kind: 'acknowledge' }],
+      [demoUsers.lynne, 90, { kind: 'update', note: 'It happened again; the cluster logs of all nodes are uploaded to the support case.' }],
+    ],
+  },
+  {
+    // Response due: a severity C question, 25 of 240 minutes used.
+    slug: 'fabrikam-in-place-upgrade',
+    accountId: 'fabrikam',
+    openedBy: demoUsers.lynne,
+    openedMinutesAgo: 25,
+    form: {
+      title: 'Advice needed: in-place upgrade of our file servers to Windows Server 2025',
+      description:
+        'We plan to upgrade four Windows Server 2019 file servers in place next quarter. Is an in-place upgrade supported with DFS Replication, and what should we check first?',
+      severity: 'C',
+      product: 'Windows Server',
+    },
+    steps: [],
+  },
+];
+
+const escalationsMarker = 'demo-escalations';
+
+function demoActor(aadObjectId: string): Actor {
+  const p = people.find((candidate) => candidate.aadObjectId === aadObjectId);
+  return { key: personKey({ tenantId: demoTenantId, aadObjectId }), name: p?.displayName ?? aadObjectId, role: p?.role ?? 'customer' };
+}
+
+/**
+ * Seeds the demo escalations once, built as a real one is (the intake rules, the contract's SLA,
+ * readable ids from the account's counter, the channel card pending so the dispatcher posts it to
+ * the linked channel) and then taken through their lifecycle by the same rules the buttons use,
+ * at times counted back from now. Each is looked up by its intake key first, so a seed interrupted
+ * half-way finishes without doubling any; the marker is written last.
+ */
+export async function seedDemoEscalations(deps: {
+  directory: DirectoryRepository;
+  accounts: AccountRepository;
+  contracts: ContractRepository;
+  escalations: EscalationRepository;
+  clock: Clock;
+}): Promise<boolean> {
+  if (await deps.directory.getMarker(escalationsMarker)) return false;
+  const now = deps.clock.now();
+  const ago = (minutes: number): Date => new Date(now.getTime() - minutes * minuteInMs);
+  for (const demo of demoEscalations) {
+    const intakeKey = fingerprintOf(['demo-escalation', demo.slug]);
+    const existing = await deps.escalations.findByIntakeKey(demo.accountId, intakeKey);
+    if (existing) {
+      await deps.escalations.recordNumberUsed(demo.accountId, existing.number);
+      continue;
+    }
+    const account = await deps.accounts.getAccount(demo.accountId);
+    if (!account) continue;
+    const validation = validateIntake(readIntakeForm(demo.form));
+    if (!validation.ok) throw new Error(`demo escalation ${demo.slug} is invalid: ${JSON.stringify(validation.errors)}`);
+    const overrides = (await deps.contracts.getContract(demo.accountId))?.slaOverrides ?? {};
+    const channelId = await deps.directory.getAccountChannel(demo.accountId);
+    const openedBy = demoActor(demo.openedBy);
+    const openedAt = ago(demo.openedMinutesAgo);
+    const watchers: Watcher[] = [demo.openedBy, demoUsers.alex].flatMap((id) => {
+      const teamsUserId = playgroundUserIds[id];
+      return teamsUserId ? [{ key: personKey({ tenantId: demoTenantId, aadObjectId: id }), teamsUserId }] : [];
+    });
+    let escalation: Escalation = {
+      escalationId: '',
+      accountId: account.accountId,
+      number: 0,
+      ...validation.intake,
+      status: 'new',
+      openedBy,
+      openedAt: openedAt.toISOString(),
+      // The account's primary TAM owns it from the start.
+      owner: demoActor(demoUsers.alex),
+      sla: initialSla(openedAt, slaTargetsFor(validation.intake.severity, overrides)),
+      timeline: [{ at: openedAt.toISOString(), by: openedBy, kind: 'opened', summary: `Opened by ${openedBy.name} as severity ${validation.intake.severity}` }],
+      watchers,
+      version: 1,
+      ...(channelId ? { channelCard: { conversationId: channelId, syncedVersion: 0 } } : {}),
+      recentActions: [],
+      intakeKey,
+      updatedAt: openedAt.toISOString(),
+    };
+    for (const [by, minutesAgo, action] of demo.steps) {
+      const actor = demoActor(by);
+      escalation = applyEscalationAction(escalation, action, {
+        actor,
+        actorIsProvider: actor.role === 'tam',
+        at: ago(minutesAgo),
+        targetsFor: (severity) => slaTargetsFor(severity, overrides),
+      });
+    }
+    let number = await deps.escalations.nextNumberHint(account.accountId);
+    // The counter is a hint, as for a real escalation: probe upwards past ids already taken.
+    for (let attempt = 0; !(await deps.escalations.create({ ...escalation, escalationId: escalationIdFor(account.code, number), number })); attempt++) {
+      if (attempt >= 500) throw new Error(`no free escalation number for ${account.accountId}`);
+      number += 1;
+    }
+    await deps.escalations.recordNumberUsed(account.accountId, number);
+  }
+  await deps.directory.setMarker(escalationsMarker, now.toISOString());
   return true;
 }

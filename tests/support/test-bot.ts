@@ -69,6 +69,8 @@ export interface TestBotOptions {
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
   readonly cosmosRequestTimeoutInMs?: number;
   readonly credentialsFactory?: StartOptions['credentialsFactory'];
+  /** Run the in-process scheduler as `npm start` does (a pass at start-up, then this often); off by default. */
+  readonly dispatchIntervalInMs?: number;
 }
 
 export interface PostResult {
@@ -96,7 +98,7 @@ export class TestBot {
     const running = await startBot(config, {
       clock,
       logger,
-      dispatchIntervalInMs: 0,
+      dispatchIntervalInMs: options.dispatchIntervalInMs ?? 0,
       random: () => 0.5,
       timer: options.timer ?? simulatedTimer(),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
@@ -140,6 +142,8 @@ export function testConfig(options: Pick<TestBotOptions, 'dataDir' | 'env'> = {}
     HOST: '127.0.0.1',
     PROVIDER_TENANT_IDS: demoTenantId,
     SEED_DEMO_DATA: 'true',
+    // The suites count ids and alerts from an empty escalation list; tests/e2e/demo-world.test.ts seeds them.
+    SEED_DEMO_ESCALATIONS: 'false',
     LOG_LEVEL: 'debug',
     ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
     ...options.env,
