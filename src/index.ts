@@ -177,8 +177,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       },
       logger,
     );
-    dispatcher.start(options.dispatchIntervalInMs ?? config.sweepIntervalInMs);
-
     const http = createHttpServer({
       bot,
       logger,
@@ -189,6 +187,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       },
     });
     const { port, address, url } = await http.listen(config.port, config.host);
+    // Listening first: the scheduler's first pass starts now and runs alongside requests.
+    dispatcher.start(options.dispatchIntervalInMs ?? config.sweepIntervalInMs);
     logger.info('bot.started', {
       message: `Listening on ${url}/api/messages; channel authentication ${config.bot.authentication === 'on' ? 'ON' : 'OFF (BOT_ID not set)'}`,
       address,

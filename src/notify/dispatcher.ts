@@ -23,7 +23,7 @@ export const sweepLease = 'alert-sweep';
  * The scheduler inside the bot. One pass: take the sweep lease (only one instance sweeps at a
  * time; a dead holder's lease runs out and another takes over), run the alert rules over what
  * has come due, queue due check-ins, deliver the outbox within the Teams limits, and bring stale
- * channel cards up to date. Runs on an interval; `runOnce` is also what the HTTP trigger calls.
+ * channel cards up to date. Runs at start and on an interval; `runOnce` is also what the HTTP trigger calls.
  */
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -55,12 +55,19 @@ export class Dispatcher {
     return { ran: true, sweep, checkInsQueued, delivered, cardsSynced };
   }
 
+  /**
+   * Runs a pass at once, then every interval (0: never, the HTTP trigger's job). The first pass is
+   * not awaited: start-up goes on while it sweeps, and a fresh start shows what is due without
+   * waiting a whole interval.
+   */
   start(intervalInMs: number): void {
     if (this.timer || intervalInMs <= 0) return;
-    this.timer = setInterval(() => {
+    const pass = (): void => {
       this.runOnce().catch((error: unknown) => this.logger.error('dispatcher.failed', { error }));
-    }, intervalInMs);
+    };
+    this.timer = setInterval(pass, intervalInMs);
     this.timer.unref();
+    pass();
   }
 
   async stop(): Promise<void> {
