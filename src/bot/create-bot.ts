@@ -13,6 +13,7 @@ import { escalationCommands, registerEscalationRoutes } from './routes/escalatio
 import { contractCommands, registerContractRoutes } from './routes/contract-routes';
 import { deliveryCommands, registerDeliveryRoutes } from './routes/delivery-routes';
 import { alertCommands, registerAlertRoutes } from './routes/alert-routes';
+import { accountCommands, registerAccountRoutes } from './routes/account-routes';
 import { RateLimitedMessenger } from '../notify/rate-limited-messenger';
 import type { Timer } from '../notify/rate-limits';
 import { BotConnectorClient } from '../notify/bot-connector-client';
@@ -83,12 +84,13 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
     longRunningMessages: false,
   });
 
-  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands, ...alertCommands };
+  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands, ...alertCommands, ...accountCommands };
   registerConversationRoutes(app, deps, commands);
   registerEscalationRoutes(app, deps);
   registerContractRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerAccountRoutes(app, deps);
   // Last: an invoke no route above took still gets a 200 in the shape its family expects.
   registerUnknownInvokes(app, deps);
 

@@ -1,4 +1,4 @@
-import { allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs } from '../domain/verbs';
+import { accountVerbs, allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs } from '../domain/verbs';
 
 /** Action.Execute verbs (one module, domain/verbs.ts, shared with the card renderers). */
 export const verbs = {
@@ -6,12 +6,13 @@ export const verbs = {
   linkChannel: channelVerbs.link,
   moveChannel: channelVerbs.move,
   ...Object.fromEntries(Object.entries(escalationVerbs).map(([name, verb]) => [`escalation.${name}`, verb])),
+  ...Object.fromEntries(Object.entries(accountVerbs).map(([name, verb]) => [`account.${name}`, verb])),
   ...Object.fromEntries(Object.entries(contractVerbs).map(([name, verb]) => [`contract.${name}`, verb])),
   ...Object.fromEntries(Object.entries(deliveryVerbs).map(([name, verb]) => [`delivery.${name}`, verb])),
   ...Object.fromEntries(Object.entries(alertVerbs).map(([name, verb]) => [`alert.${name}`, verb])),
 } as const;
 
-export { allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs };
+export { accountVerbs, allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs };
 
 /** Message-extension command ids, as declared in manifest/manifest.json. */
 export const messageExtensionCommands = {

@@ -12,7 +12,7 @@ export { escalationVerbs };
 export type EscalationView = 'customer' | 'provider' | 'manager' | 'readonly';
 
 /** A form opened on the card; `view` is the plain card. */
-export const escalationModes = ['view', 'note', 'update', 'severity', 'resolve', 'reopen'] as const;
+export const escalationModes = ['view', 'note', 'update', 'severity', 'resolve', 'reopen', 'assign'] as const;
 export type EscalationMode = (typeof escalationModes)[number];
 
 export interface EscalationForm {
@@ -32,6 +32,8 @@ export interface EscalationCardModel {
   readonly banner?: { readonly text: string; readonly style: 'attention' | 'warning' | 'good' | 'accent' };
   /** Teams user ids whose clients refresh the card into their own view (at most 60). */
   readonly refreshUserIds?: readonly string[];
+  /** Whom it may be handed to (the account's TAMs), for the assign form. */
+  readonly assignees?: readonly { readonly key: string; readonly name: string }[];
 }
 
 const severityStyles: Record<Severity, string> = { A: 'attention', B: 'warning', C: 'accent' };
@@ -94,13 +96,14 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
   const risk = breachRisk(e, model.now);
   const facts = [
     { label: 'Opened by', value: `${e.openedBy.name}, ${formatUtc(e.openedAt)}` },
-    { label: 'Owner', value: e.owner ? e.owner.name : 'Not yet acknowledged' },
+    { label: 'Owner', value: ownerText(e) },
     { label: 'Product', value: e.product },
     ...(e.supportCaseId ? [{ label: 'Support case', value: e.supportCaseId }] : []),
     ...(provider && e.contactPhone ? [{ label: 'Phone (24x7)', value: e.contactPhone }] : []),
     ...(e.sourceMessage?.author ? [{ label: 'From a message by', value: e.sourceMessage.author }] : []),
   ];
   const recent = e.timeline.slice(-timelineShown).reverse();
+  const ownerActions = mode === 'view' && may.has('assign') ? [action('Assign', escalationVerbs.refresh, 'default', { mode: 'assign' })] : [];
 
   return templates.render('escalation', {
     refresh: {
@@ -122,6 +125,7 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
       color: risk.state === 'breached' ? 'Attention' : 'Warning',
     },
     facts,
+    ownerActions,
     description: truncate(e.description, descriptionShown),
     showImpact: !!e.businessImpact,
     businessImpact: e.businessImpact ?? '',
@@ -132,6 +136,12 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     form: formModel(mode, model, versioned),
     actions,
   });
+}
+
+/** "Alex Wilber · not yet acknowledged": somebody is responsible from the first minute. */
+function ownerText(e: Escalation): string {
+  if (!e.owner) return 'Not yet assigned';
+  return e.status === 'new' || e.status === 'reopened' ? `${e.owner.name} · not yet acknowledged` : e.owner.name;
 }
 
 function formModel(mode: EscalationMode, model: EscalationCardModel, key: Record<string, string>): Record<string, unknown> {
@@ -145,6 +155,10 @@ function formModel(mode: EscalationMode, model: EscalationCardModel, key: Record
     severity: values.severity ?? model.escalation.severity,
     statusError: errors.status ?? '',
     severityError: errors.severity ?? '',
+    showAssignee: false,
+    assignee: values.assignee ?? '',
+    assigneeChoices: (model.assignees ?? []).filter((a) => a.key !== model.escalation.owner?.key).map((a) => ({ title: a.name, value: a.key })),
+    assigneeError: errors.assignee ?? '',
   };
   const cancel = { title: 'Cancel', verb: escalationVerbs.refresh, data: { ...key, mode: 'view' }, style: 'default' };
   const submit = (title: string, verb: string) => ({ title, verb, data: key, style: 'positive' });
@@ -180,6 +194,11 @@ function formModel(mode: EscalationMode, model: EscalationCardModel, key: Record
       return { ...base, title: 'Resolve', ...text('resolution', 'Resolution', 'What fixed it'), actions: [submit('Resolve', escalationVerbs.resolve), cancel] };
     case 'reopen':
       return { ...base, title: 'Reopen', ...text('reason', 'Reason', 'Why it is not fixed'), actions: [submit('Reopen', escalationVerbs.reopen), cancel] };
+    case 'assign':
+      if (base.assigneeChoices.length === 0) {
+        return { ...base, title: 'No other TAM works on this account to hand it to.', ...text('reason', 'Reason', ''), actions: [cancel] };
+      }
+      return { ...base, title: 'Hand it over', showAssignee: true, ...text('reason', 'Reason', 'Why they take it on'), actions: [submit('Assign', escalationVerbs.assign), cancel] };
   }
 }
 
@@ -243,6 +262,7 @@ export function escalationListCard(templates: CardTemplates, model: EscalationLi
         title: truncate(e.title, 80),
         accountName,
         statusLabel: statusLabel(e.status),
+        owner: e.owner?.name ?? 'nobody yet',
         clock: running.text,
         clockColor: clockColors[running.state],
         open: { escalationId: e.escalationId, accountId: e.accountId },

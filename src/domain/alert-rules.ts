@@ -1,4 +1,4 @@
-import type { AlertFinding } from './alert';
+import { findingKeyOf, type Alert, type AlertFinding } from './alert';
 import { addDays, dayNumberOf, formatCalendarDate, type CalendarDate } from './calendar-date';
 import type { Contract, LedgerEntry } from './contract';
 import { contractStatus, formatHours, unusedRiskPercent, unusedRiskWindowDays } from './contract-forecast';
@@ -49,7 +49,8 @@ export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
   const findings: AlertFinding[] = [];
   const subject = { kind: 'escalation' as const, escalationId: e.escalationId };
   const base = { accountId: e.accountId, subject };
-  if (e.severity === 'A' && now.getTime() - new Date(e.openedAt).getTime() < newSeverityAWindowInMs) {
+  // "New" means nobody has responded yet: the response clears it.
+  if (e.severity === 'A' && !e.sla.respondedAt && now.getTime() - new Date(e.openedAt).getTime() < newSeverityAWindowInMs) {
     findings.push({ ...base, key: `sev-a:${e.escalationId}`, rule: 'severity-a-opened', severity: 'critical', title: `New severity A escalation: ${e.escalationId}`, detail: e.title });
   }
   const clocks = slaClocks(e, now);
@@ -99,9 +100,11 @@ export function contractFindings(contract: Contract, entries: readonly LedgerEnt
     const base = { accountId: contract.accountId, subject, severity: 'normal' as const };
     const crossed = [...bucketThresholds].reverse().find((t) => (bucket.percentUsed ?? 0) >= t);
     if (crossed) {
+      const bucketKey = (t: number): string => `bucket:${contract.contractId}:${bucket.name}:${t}`;
       findings.push({
         ...base,
-        key: `bucket:${contract.contractId}:${bucket.name}:${crossed}`,
+        key: bucketKey(crossed),
+        alsoHolds: bucketThresholds.filter((t) => t < crossed).map(bucketKey),
         rule: 'bucket-threshold',
         title: `${bucket.name} hours ${crossed}% used`,
         detail: `${formatHours(bucket.usedHours)} of ${formatHours(bucket.purchasedHours)} used. ${bucket.reason}`,
@@ -130,6 +133,7 @@ export function contractFindings(contract: Contract, entries: readonly LedgerEnt
   if (threshold) {
     findings.push({
       key: `renewal:${contract.contractId}:${threshold}`,
+      alsoHolds: renewalThresholds.filter((d) => d > threshold).map((d) => `renewal:${contract.contractId}:${d}`),
       rule: 'renewal-approaching',
       accountId: contract.accountId,
       subject: { kind: 'contract', contractId: contract.contractId },
@@ -143,9 +147,14 @@ export function contractFindings(contract: Contract, entries: readonly LedgerEnt
 
 // --- Delivery plans --------------------------------------------------------------------------
 
-/** Instants at which a check-in becomes overdue and items become late. */
+/**
+ * Instants at which a check-in becomes overdue and items become late; and the plan's last change,
+ * so that a recorded check-in or a delivered, cancelled or re-dated item is seen at once (its alert resolves).
+ */
 export function planAlertPoints(plan: DeliveryPlan): Date[] {
   const points = [dayStart(addDays(plan.nextCheckInDue, checkInGraceDays + 1))];
+  const changed = new Date(plan.updatedAt);
+  if (!Number.isNaN(changed.getTime())) points.push(changed);
   for (const item of plan.items) if (item.status !== 'delivered' && item.status !== 'cancelled') points.push(dayStart(addDays(item.dueDate, 1)));
   return points;
 }
@@ -176,4 +185,75 @@ export function planFindings(plan: DeliveryPlan, today: CalendarDate): AlertFind
     });
   }
   return findings;
+}
+
+// --- Resolution ------------------------------------------------------------------------------
+
+/** The condition keys that still hold: what was found, and the lower thresholds it implies. */
+export function holdingKeys(findings: readonly AlertFinding[]): Set<string> {
+  return new Set(findings.flatMap((f) => [f.key, ...(f.alsoHolds ?? [])]));
+}
+
+/** What the rules look at for one subject, to say why an alert about it no longer holds. */
+export type ClearedFacts =
+  | { readonly kind: 'escalation'; readonly escalation: Escalation | undefined; readonly now: Date }
+  | { readonly kind: 'contract'; readonly contract: Contract | undefined; readonly entries: readonly LedgerEntry[]; readonly today: CalendarDate }
+  | { readonly kind: 'plan'; readonly plan: DeliveryPlan | undefined; readonly today: CalendarDate };
+
+/** Why an alert whose key is no longer among the holding keys resolved itself, in a few words. */
+export function clearedReason(alert: Alert, facts: ClearedFacts): string {
+  const parts = findingKeyOf(alert).split(':');
+  switch (facts.kind) {
+    case 'escalation': {
+      const e = facts.escalation;
+      if (!e) return 'The escalation no longer exists.';
+      if (!isOpen(e.status)) return `The escalation is ${e.status}.`;
+      if (alert.rule === 'severity-a-opened') {
+        if (e.sla.respondedAt) return 'The escalation was acknowledged.';
+        if (e.severity !== 'A') return `Severity changed to ${e.severity}.`;
+        return 'No longer new: the SLA alerts follow it.';
+      }
+      const which = parts[1];
+      const due = parts.slice(3).join(':');
+      const clocks = slaClocks(e, facts.now);
+      const clock = which === 'response' ? clocks.response : clocks.update;
+      if (which === 'response' && e.sla.respondedAt) return 'Responded: the response target is met.';
+      if (alert.rule === 'sla-at-risk' && clock?.state === 'overdue' && clock.dueAt.toISOString() === due) return 'Now breached: see the breach alert.';
+      if (which === 'update' && clock && clock.dueAt.toISOString() !== due) return 'Updated: the next update is due later.';
+      if (which === 'update' && !clock) return 'No update is due any more.';
+      return 'The SLA target moved (severity or support hours changed).';
+    }
+    case 'contract': {
+      const contract = facts.contract;
+      if (!contract || (alert.subject.kind === 'contract' && alert.subject.contractId !== contract.contractId)) return 'The contract was replaced.';
+      const status = contractStatus(contract, facts.entries, facts.today);
+      if (status.phase !== 'active') return `The contract has ${status.phase === 'ended' ? 'ended' : 'not started'}.`;
+      const subject = alert.subject;
+      const bucket = subject.kind === 'contract' ? status.buckets.find((b) => b.name === subject.bucket) : undefined;
+      switch (alert.rule) {
+        case 'bucket-threshold':
+          return bucket && bucket.percentUsed !== null ? `Corrected: ${bucket.name} is ${Math.round(bucket.percentUsed)}% used, below ${parts[3] ?? ''}%.` : 'The bucket is no longer on the contract.';
+        case 'projected-exhaustion':
+          return 'No longer projected to run out before the end date.';
+        case 'hours-at-risk-unused':
+          return 'No longer at risk of going unused.';
+        case 'renewal-approaching':
+          return `The end date moved to ${formatCalendarDate(contract.endDate)}.`;
+        default:
+          return 'The condition has cleared.';
+      }
+    }
+    case 'plan': {
+      const plan = facts.plan;
+      if (!plan) return 'The delivery plan no longer exists.';
+      if (alert.rule === 'check-in-overdue') return plan.lastCheckIn?.dueDate === parts[2] ? 'Check-in recorded.' : 'The check-in is no longer overdue.';
+      const subject = alert.subject;
+      const item = subject.kind === 'plan' ? plan.items.find((i) => i.itemId === subject.itemId) : undefined;
+      if (!item) return 'The item is no longer in the plan.';
+      if (item.status === 'delivered') return 'Item delivered.';
+      if (item.status === 'cancelled') return 'Item cancelled.';
+      if (item.dueDate !== parts[3]) return `Re-dated to ${formatCalendarDate(item.dueDate)}.`;
+      return 'No longer late.';
+    }
+  }
 }

@@ -44,6 +44,11 @@ export interface AlertFinding {
   readonly severity: AlertSeverity;
   readonly title: string;
   readonly detail: string;
+  /**
+   * Keys of lower thresholds of the same subject that still hold (a bucket at 92% is past 75% too):
+   * their alerts stay open, but they are not news, so nothing new is raised for them.
+   */
+  readonly alsoHolds?: readonly string[];
 }
 
 export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;
@@ -64,6 +69,12 @@ export const alertSchema = z.object({
   acknowledgedAt: z.string().optional(),
   snoozedUntil: z.string().optional(),
   resolvedAt: z.string().optional(),
+  /** Why it resolved itself: what cleared the condition ("Check-in recorded"). */
+  resolvedReason: z.string().optional(),
+  /** The rule's key for the condition; absent on alerts stored before occurrences (then it is the alertId). */
+  findingKey: z.string().optional(),
+  /** 1 for the first time the condition held, 2 when it returned after resolving, and so on. */
+  occurrence: z.number().int().positive().optional(),
   /** Critical alerts: when the next reminder goes out, and how many were sent. */
   nextReminderAt: z.string().optional(),
   reminders: z.number().int(),
@@ -78,3 +89,37 @@ export const snoozeChoices = [
   { minutes: 240, label: '4 h' },
   { minutes: 1440, label: '1 day' },
 ] as const;
+
+/** The condition an alert is about, across its occurrences. */
+export function findingKeyOf(alert: Pick<Alert, 'alertId' | 'findingKey'>): string {
+  return alert.findingKey ?? alert.alertId;
+}
+
+export function occurrenceOf(alert: Pick<Alert, 'occurrence'>): number {
+  return alert.occurrence ?? 1;
+}
+
+/**
+ * The once-only id of one occurrence of a condition. The first keeps the bare key, so alerts
+ * stored before occurrences existed are still found (and not sent again after an upgrade).
+ */
+export function alertIdFor(findingKey: string, occurrence: number): string {
+  return occurrence <= 1 ? findingKey : `${findingKey}#${occurrence}`;
+}
+
+/** What Acknowledge means on an alert, given the escalation it is about (if any). */
+export type AlertAcknowledgement =
+  /** The escalation is not yet acknowledged: pressing acknowledges it too (it meets the response target). */
+  | 'escalation'
+  /** Only the alert: it stops reminding. */
+  | 'seen';
+
+export function acknowledgementOf(alert: Pick<Alert, 'subject'>, escalation: { readonly status: string } | undefined): AlertAcknowledgement {
+  if (alert.subject.kind !== 'escalation' || !escalation) return 'seen';
+  return escalation.status === 'new' || escalation.status === 'reopened' ? 'escalation' : 'seen';
+}
+
+/** An update-cadence alert (at risk or breached) of an escalation: its card offers the update form. */
+export function isUpdateCadenceAlert(alert: Pick<Alert, 'rule' | 'alertId' | 'findingKey'>): boolean {
+  return (alert.rule === 'sla-at-risk' || alert.rule === 'sla-breached') && findingKeyOf(alert).split(':')[1] === 'update';
+}

@@ -1,7 +1,7 @@
 import type { ConversationScope } from './caller';
 import type { Role } from './directory';
 
-export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin', 'alerts'] as const;
+export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin', 'alerts', 'primary'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export interface CommandSpec {
@@ -122,6 +122,16 @@ export const commandCatalog: readonly CommandSpec[] = [
     description: 'Recent alerts and how you get them: at once or in a daily digest.',
     roles: ['manager', 'tam'],
     scopes: ['personal'],
+  },
+  {
+    id: 'primary',
+    keyword: 'primary',
+    usage: 'primary <account>',
+    title: 'Primary TAM',
+    description: 'Who owns an account\'s new escalations from the moment they open; choose another.',
+    roles: ['admin'],
+    scopes: ['personal'],
+    argument: { name: 'account', label: 'Account id', placeholder: 'e.g. contoso' },
   },
 ];
 

@@ -59,6 +59,8 @@ export const accountSchema = z.object({
     .regex(/^[A-Z0-9]+$/, 'upper-case letters and digits'),
   /** Tenants whose members may act as this account's customers in its linked channel. */
   customerTenantIds: z.array(entraIdSchema).max(20),
+  /** personKey of the TAM who owns the account's new escalations; absent: its first TAM. */
+  primaryTamKey: z.string().max(210).optional(),
 });
 export type Account = z.infer<typeof accountSchema>;
 

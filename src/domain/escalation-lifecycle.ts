@@ -22,7 +22,9 @@ export type EscalationAction =
   | { readonly kind: 'changeSeverity'; readonly severity: Severity; readonly reason: string }
   | { readonly kind: 'resolve'; readonly resolution: string }
   | { readonly kind: 'close' }
-  | { readonly kind: 'reopen'; readonly reason: string };
+  | { readonly kind: 'reopen'; readonly reason: string }
+  /** Hands the escalation to another TAM of the account (checked by the caller of apply). */
+  | { readonly kind: 'assign'; readonly assignee: Actor; readonly reason: string };
 
 export type EscalationActionKind = EscalationAction['kind'];
 
@@ -48,7 +50,7 @@ export function mayPerform(caller: Caller, escalation: Pick<Escalation, 'account
 }
 
 /** The actions a card can offer on an escalation. `update` with a status is the TAM's; a note anyone's. */
-export const escalationActionNames = ['acknowledge', 'update', 'note', 'changeSeverity', 'resolve', 'close', 'reopen'] as const;
+export const escalationActionNames = ['acknowledge', 'update', 'note', 'changeSeverity', 'resolve', 'close', 'reopen', 'assign'] as const;
 export type EscalationActionName = (typeof escalationActionNames)[number];
 
 const openOnes = escalationStatuses.filter(isOpen);
@@ -61,6 +63,7 @@ const takenFrom: Record<EscalationActionName, readonly EscalationStatus[]> = {
   resolve: openOnes,
   close: ['resolved'],
   reopen: ['resolved', 'closed'],
+  assign: openOnes,
 };
 
 /** What every member of the account's channel may be offered: the server still checks who presses. */
@@ -195,6 +198,12 @@ export function applyEscalationAction(escalation: Escalation, action: Escalation
     case 'close': {
       if (escalation.status !== 'resolved') refuse(`Only a resolved escalation can be closed; ${escalation.escalationId} is ${statusLabel(escalation.status).toLowerCase()}.`);
       return next({ status: 'closed', closedAt: at, sla: afterStopped(escalation.sla) }, entry('closed', `Closed by ${context.actor.name}`));
+    }
+    case 'assign': {
+      if (!isOpen(escalation.status)) refuse(`${escalation.escalationId} is ${statusLabel(escalation.status).toLowerCase()}: reopen it first.`);
+      if (escalation.owner?.key === action.assignee.key) refuse(`${action.assignee.name} owns it already.`, 'assignee');
+      const reason = requireText(action.reason, 'reason', 'A reason', limits.reason);
+      return next({ owner: action.assignee }, entry('assigned', `Assigned to ${action.assignee.name} by ${context.actor.name}`, reason));
     }
     case 'reopen': {
       if (escalation.status !== 'resolved' && escalation.status !== 'closed') {

@@ -45,7 +45,7 @@ export const actorSchema = z.object({
 });
 export type Actor = z.infer<typeof actorSchema>;
 
-export const timelineKinds = ['opened', 'acknowledged', 'note', 'status', 'severity', 'resolved', 'closed', 'reopened'] as const;
+export const timelineKinds = ['opened', 'acknowledged', 'note', 'status', 'severity', 'resolved', 'closed', 'reopened', 'assigned'] as const;
 
 export const timelineEntrySchema = z.object({
   at: z.string(),

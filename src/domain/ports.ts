@@ -210,10 +210,12 @@ export interface AlertRepository {
   create(alert: Alert): Promise<boolean>;
   get(accountId: string, alertId: string): Promise<Alert | undefined>;
   update(accountId: string, alertId: string, change: (current: Alert) => Alert | undefined): Promise<Alert | undefined>;
-  /** Open alerts about one escalation (to resolve those whose condition has cleared). */
-  listOpenForEscalation(accountId: string, escalationId: string): Promise<Alert[]>;
-  /** The account's most recent alerts, newest first. */
-  listRecent(accountId: string, limit: number): Promise<Alert[]>;
+  /** Open and acknowledged alerts about the account's contract, plan, or one escalation (to resolve those whose condition has cleared). */
+  listUnresolvedAbout(accountId: string, subject: { readonly kind: Alert['subject']['kind']; readonly escalationId?: string }): Promise<Alert[]>;
+  /** Every occurrence of one condition after the first (the first has the bare key as its id). */
+  listLaterOccurrences(accountId: string, findingKey: string): Promise<Alert[]>;
+  /** The account's most recent alerts (or those not resolved yet), newest first. */
+  listRecent(accountId: string, limit: number, options?: { readonly unresolvedOnly?: boolean }): Promise<Alert[]>;
   /** Open normal alerts of the account raised at or after `since`. */
   listOpenNormalSince(accountId: string, since: Date): Promise<Alert[]>;
   /** Critical alerts whose next reminder is due. */

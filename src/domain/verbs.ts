@@ -19,8 +19,13 @@ export const escalationVerbs = {
   resolve: 'escalation.resolve',
   close: 'escalation.close',
   reopen: 'escalation.reopen',
+  assign: 'escalation.assign',
   refresh: 'escalation.refresh',
   show: 'escalation.show',
+} as const;
+
+export const accountVerbs = {
+  setPrimaryTam: 'account.setPrimaryTam',
 } as const;
 
 export const contractVerbs = {
@@ -48,6 +53,7 @@ export type Verb =
   | ValuesOf<typeof commandVerbs>
   | ValuesOf<typeof channelVerbs>
   | ValuesOf<typeof escalationVerbs>
+  | ValuesOf<typeof accountVerbs>
   | ValuesOf<typeof contractVerbs>
   | ValuesOf<typeof deliveryVerbs>
   | ValuesOf<typeof alertVerbs>;
@@ -56,6 +62,7 @@ export const allVerbs: readonly Verb[] = [
   ...Object.values(commandVerbs),
   ...Object.values(channelVerbs),
   ...Object.values(escalationVerbs),
+  ...Object.values(accountVerbs),
   ...Object.values(contractVerbs),
   ...Object.values(deliveryVerbs),
   ...Object.values(alertVerbs),

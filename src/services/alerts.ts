@@ -1,5 +1,5 @@
-import { reminderIntervalInMs, type Alert, type AlertFinding } from '../domain/alert';
-import { contractFindings, escalationFindings, planFindings } from '../domain/alert-rules';
+import { alertIdFor, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
+import { clearedReason, contractFindings, escalationFindings, holdingKeys, planFindings, type ClearedFacts } from '../domain/alert-rules';
 import { belongsInDigest, defaultAlertSettings, localDate, nextDigestTime, sendsAtOnce, type AlertSettings } from '../domain/alert-settings';
 import { calendarDateOf } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
@@ -73,10 +73,51 @@ async function settingsOf(deps: Pick<AlertDeps, 'alertSettings'>, recipient: str
   return settings;
 }
 
+/** The alert one occurrence of a finding becomes. */
+function alertOf(finding: AlertFinding, occurrence: number, recipients: string[], now: Date): Alert {
+  return {
+    alertId: alertIdFor(finding.key, occurrence),
+    findingKey: finding.key,
+    occurrence,
+    accountId: finding.accountId,
+    rule: finding.rule,
+    subject: finding.subject,
+    severity: finding.severity,
+    title: finding.title,
+    detail: finding.detail,
+    raisedAt: now.toISOString(),
+    recipients,
+    status: 'open',
+    reminders: 0,
+    ...(finding.severity === 'critical' ? { nextReminderAt: new Date(now.getTime() + reminderIntervalInMs).toISOString() } : {}),
+  };
+}
+
 /**
- * Stores each finding as an alert, once per key (a second sweep, a retry or another instance
- * finds it there and does nothing), and queues a message for each recipient who wants it now.
- * Everything is written to Cosmos before anything is sent. Returns the outbox ids queued.
+ * The stored alert for a finding's current occurrence, created if the condition is new or came
+ * back after its last occurrence resolved. Ids are derived from the key and the occurrence
+ * number, and each is created only if absent, so a retry, a second sweep or another instance
+ * that sees the same history lands on the same alert and never raises it twice.
+ */
+async function currentOccurrence(deps: AlertDeps, finding: AlertFinding, recipients: string[], now: Date): Promise<{ alert: Alert; created: boolean } | undefined> {
+  const first = alertOf(finding, 1, recipients, now);
+  if (await deps.alerts.create(first)) return { alert: first, created: true };
+  const stored = await deps.alerts.get(finding.accountId, first.alertId);
+  if (!stored) return undefined;
+  if (stored.status !== 'resolved') return { alert: stored, created: false };
+  const later = await deps.alerts.listLaterOccurrences(finding.accountId, finding.key);
+  const latest = later.reduce((best, a) => (occurrenceOf(a) > occurrenceOf(best) ? a : best), stored);
+  if (latest.status !== 'resolved') return { alert: latest, created: false };
+  const next = alertOf(finding, occurrenceOf(latest) + 1, recipients, now);
+  if (await deps.alerts.create(next)) return { alert: next, created: true };
+  const raced = await deps.alerts.get(finding.accountId, next.alertId);
+  return raced ? { alert: raced, created: false } : undefined;
+}
+
+/**
+ * Stores each finding as an alert, once per key and occurrence (a second sweep, a retry or
+ * another instance finds it there and does nothing), and queues a message for each recipient who
+ * wants it now. Everything is written to Cosmos before anything is sent. Returns the outbox ids queued.
  */
 export async function raiseAlerts(
   deps: AlertDeps,
@@ -94,26 +135,13 @@ export async function raiseAlerts(
       recipients = await alertRecipients(deps, finding.accountId);
       recipientsByAccount.set(finding.accountId, recipients);
     }
-    const alert: Alert = {
-      alertId: finding.key,
-      accountId: finding.accountId,
-      rule: finding.rule,
-      subject: finding.subject,
-      severity: finding.severity,
-      title: finding.title,
-      detail: finding.detail,
-      raisedAt: now.toISOString(),
-      recipients,
-      status: 'open',
-      reminders: 0,
-      ...(finding.severity === 'critical' ? { nextReminderAt: new Date(now.getTime() + reminderIntervalInMs).toISOString() } : {}),
-    };
     // The alert is stored first; the messages are queued after. A crash in between is repaired by
     // the next sweep, which raises nothing new but re-queues (queueing is idempotent by id).
-    const created = await deps.alerts.create(alert);
-    if (created) raised += 1;
-    const stored = created ? alert : await deps.alerts.get(finding.accountId, finding.key);
-    if (!stored || stored.status !== 'open' || stored.reminders > 0) continue;
+    const current = await currentOccurrence(deps, finding, recipients, now);
+    if (!current) continue;
+    if (current.created) raised += 1;
+    const stored = current.alert;
+    if (stored.status !== 'open' || stored.reminders > 0) continue;
     for (const recipient of stored.recipients) {
       if (!sendsAtOnce(await settingsOf(deps, recipient, settingsCache), finding)) continue;
       const item = outboxItem(`alert:${stored.alertId}:${recipient}:0`, recipient, { kind: 'alert', accountId: stored.accountId, alertId: stored.alertId, occurrence: 0 }, now);
@@ -125,7 +153,7 @@ export async function raiseAlerts(
 
 /**
  * One sweep: evaluates the rules for every record whose next threshold has come (and nothing
- * else), raises what they find, resolves escalation alerts whose condition has cleared, queues
+ * else), raises what they find, resolves the alerts whose condition has cleared, queues
  * reminders of unacknowledged critical alerts, and the daily digests that are due.
  */
 export async function runAlertSweep(deps: SweepDeps, options: { limit?: number } = {}): Promise<SweepReport> {
@@ -149,7 +177,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     subjectsChecked += 1;
     const findings = escalationFindings(escalation, now);
     await raise(findings);
-    alertsResolved += await resolveCleared(deps, accountId, escalationId, new Set(findings.map((f) => f.key)));
+    alertsResolved += await resolveCleared(deps, accountId, { kind: 'escalation', escalationId }, holdingKeys(findings), { kind: 'escalation', escalation, now });
     await deps.escalations.update(accountId, escalationId, (current) => ({ ...current, alertCursor: now.toISOString(), alertSeenVersion: escalation.version }));
   }
 
@@ -157,7 +185,10 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     const contract = await deps.contracts.getContract(accountId);
     if (!contract) continue;
     subjectsChecked += 1;
-    await raise(contractFindings(contract, await deps.contracts.listEntries(accountId, contract.contractId), today));
+    const entries = await deps.contracts.listEntries(accountId, contract.contractId);
+    const findings = contractFindings(contract, entries, today);
+    await raise(findings);
+    alertsResolved += await resolveCleared(deps, accountId, { kind: 'contract' }, holdingKeys(findings), { kind: 'contract', contract, entries, today });
     await deps.contracts.markAlertsSeen(accountId, now.toISOString(), contract.ledgerVersion ?? 0);
   }
 
@@ -165,8 +196,12 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     const plan = await deps.plans.getPlan(accountId);
     if (!plan) continue;
     subjectsChecked += 1;
-    await raise(planFindings(plan, today));
-    await deps.plans.updatePlan(accountId, (current) => ({ ...current, alertCursor: now.toISOString() }));
+    const findings = planFindings(plan, today);
+    await raise(findings);
+    alertsResolved += await resolveCleared(deps, accountId, { kind: 'plan' }, holdingKeys(findings), { kind: 'plan', plan, today });
+    // The cursor stops a millisecond short of now: a change made in the very millisecond the rules
+    // looked is still after it, so it is seen on the next sweep (a second look at one already seen does nothing).
+    await deps.plans.updatePlan(accountId, (current) => ({ ...current, alertCursor: new Date(now.getTime() - 1).toISOString() }));
   }
 
   const remindersQueued = await queueReminders(deps, now, limit);
@@ -174,18 +209,29 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
   return { subjectsChecked, alertsRaised, alertsResolved, remindersQueued, digestsQueued, messagesQueued };
 }
 
-/** An escalation alert whose condition no longer holds (acknowledged, updated, resolved) stops reminding. */
-async function resolveCleared(deps: SweepDeps, accountId: string, escalationId: string, current: ReadonlySet<string>): Promise<number> {
+/**
+ * Every open or acknowledged alert about the subject whose condition the rules no longer find
+ * resolves itself: the time and the reason are recorded and its reminders stop. If the condition
+ * returns, it is a new occurrence (raiseAlerts).
+ */
+async function resolveCleared(
+  deps: SweepDeps,
+  accountId: string,
+  subject: { kind: AlertSubject['kind']; escalationId?: string },
+  holding: ReadonlySet<string>,
+  facts: ClearedFacts,
+): Promise<number> {
   let resolved = 0;
-  for (const alert of await deps.alerts.listOpenForEscalation(accountId, escalationId)) {
-    if (current.has(alert.alertId) || alert.rule === 'severity-a-opened') continue;
+  for (const alert of await deps.alerts.listUnresolvedAbout(accountId, subject)) {
+    if (holding.has(findingKeyOf(alert))) continue;
     const now = deps.clock.now().toISOString();
-    await deps.alerts.update(accountId, alert.alertId, (a) => {
-      if (a.status !== 'open') return undefined;
-      const { nextReminderAt: _stop, ...rest } = a;
-      return { ...rest, status: 'resolved', resolvedAt: now };
+    const reason = clearedReason(alert, facts);
+    const changed = await deps.alerts.update(accountId, alert.alertId, (a) => {
+      if (a.status === 'resolved') return undefined;
+      const { nextReminderAt: _stop, snoozedUntil: _snooze, ...rest } = a;
+      return { ...rest, status: 'resolved', resolvedAt: now, resolvedReason: reason };
     });
-    resolved += 1;
+    if (changed?.status === 'resolved' && changed.resolvedAt === now) resolved += 1;
   }
   return resolved;
 }

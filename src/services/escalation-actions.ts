@@ -11,7 +11,10 @@ import {
 } from '../domain/escalation-lifecycle';
 import { slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { fingerprintOf } from '../domain/fingerprint';
-import type { EscalationRepository } from '../domain/ports';
+import type { DirectoryRepository, EscalationRepository } from '../domain/ports';
+import { personKey, type Person } from '../domain/directory';
+import { actorOfPerson } from '../domain/ownership';
+import { accountTams } from './account-tams';
 import { loadVisibleEscalation } from './escalation-access';
 import { actorOf } from './open-escalation';
 
@@ -52,6 +55,7 @@ const refusals: Record<string, string> = {
   resolve: 'Only the TAM of the account or a manager can resolve an escalation.',
   close: 'Only the TAM of the account or a manager can close an escalation.',
   reopen: 'Only the person who opened it, the TAM of the account or a manager can reopen an escalation.',
+  assign: 'Only the TAM of the account or a manager can hand an escalation over.',
 };
 
 /** The state change an action makes; notes make none, so two people's notes both land. */
@@ -61,6 +65,8 @@ export function transitionOf(action: EscalationAction): string | undefined {
       return action.status ? `status:${action.status}` : undefined;
     case 'changeSeverity':
       return `severity:${action.severity}`;
+    case 'assign':
+      return `assign:${action.assignee.key}`;
     default:
       return action.kind;
   }
@@ -128,4 +134,37 @@ export async function performEscalationAction(
     return { ...changed, watchers, recentActions: [...remembered, entry].slice(-rememberedActions) };
   });
   return { escalation, outcome };
+}
+
+export interface AssignInput {
+  readonly accountId: string;
+  readonly escalationId: string;
+  /** personKey of the TAM to hand it to. */
+  readonly assigneeKey: string;
+  readonly reason: string;
+  readonly fromVersion?: number;
+  readonly teamsUserId?: string;
+}
+
+/**
+ * Hands an escalation to another TAM of the account, with a reason: a TAM or manager of the
+ * account may. Who may receive it is checked against the directory, never the card.
+ */
+export async function assignEscalation(
+  deps: EscalationActionDeps & { readonly directory: DirectoryRepository; readonly providerTenantIds: readonly string[] },
+  caller: Caller,
+  input: AssignInput,
+): Promise<{ escalation: Escalation; outcome: EscalationActionOutcome; assignee: Person }> {
+  const stored = await loadVisibleEscalation(deps, caller, input.accountId, input.escalationId);
+  if (!mayPerform(caller, stored, 'assign')) throw new DomainError('forbidden', refusals.assign ?? 'You cannot do that.');
+  const assignee = (await accountTams(deps, stored.accountId)).find((p) => personKey(p) === input.assigneeKey);
+  if (!assignee) throw new DomainError('invalid_input', 'Choose one of the TAMs of the account.', { assignee: 'Choose one of the TAMs of the account.' });
+  const result = await performEscalationAction(deps, caller, {
+    accountId: input.accountId,
+    escalationId: input.escalationId,
+    action: { kind: 'assign', assignee: actorOfPerson(assignee), reason: input.reason },
+    ...(input.fromVersion !== undefined ? { fromVersion: input.fromVersion } : {}),
+    ...(input.teamsUserId ? { teamsUserId: input.teamsUserId } : {}),
+  });
+  return { ...result, assignee };
 }

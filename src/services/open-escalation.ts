@@ -9,6 +9,8 @@ import { fingerprintOf } from '../domain/fingerprint';
 import { escalationFindings } from '../domain/alert-rules';
 import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
 import { raiseAlerts, type AlertDeps } from './alerts';
+import { accountTams } from './account-tams';
+import { actorOfPerson, primaryTamOf } from '../domain/ownership';
 
 export interface OpenEscalationDeps extends AlertDeps {
   readonly accounts: AccountRepository;
@@ -121,6 +123,8 @@ async function createClaimed(
     deps.escalations.nextNumberHint(account.accountId),
   ]);
   const targets = slaTargetsFor(intake.severity, overrides);
+  // Somebody is responsible from the first minute: the account's primary TAM.
+  const primary = primaryTamOf(account, tamReferences.map((t) => t.tam));
   const watchers: Watcher[] = input.teamsUserId ? [{ key: actor.key, teamsUserId: input.teamsUserId }] : [];
   for (const { tam, reference } of tamReferences) {
     const teamsUserId = (reference?.reference.user as { id?: unknown } | undefined)?.id;
@@ -139,6 +143,7 @@ async function createClaimed(
       status: 'new',
       openedBy: actor,
       openedAt: now.toISOString(),
+      ...(primary ? { owner: actorOfPerson(primary) } : {}),
       sla: initialSla(now, targets),
       timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
       watchers,
@@ -175,9 +180,4 @@ async function channelCardFor(
   }
   const channelId = await deps.directory.getAccountChannel(accountId);
   return channelId ? { conversationId: channelId, syncedVersion: 0 } : undefined;
-}
-
-async function accountTams(deps: OpenEscalationDeps, accountId: string): Promise<{ tenantId: string; aadObjectId: string; managerKey?: string }[]> {
-  const people = (await Promise.all(deps.providerTenantIds.map((t) => deps.directory.listPeopleForAccount(t, accountId)))).flat();
-  return people.filter((p) => p.role === 'tam');
 }

@@ -21,18 +21,34 @@ export class CosmosAlertRepository implements AlertRepository {
     return 'value' in outcome ? outcome.value : undefined;
   }
 
-  async listOpenForEscalation(accountId: string, escalationId: string): Promise<Alert[]> {
-    return this.query('SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.status = @open AND c.subject.escalationId = @escalationId', [
+  async listUnresolvedAbout(accountId: string, subject: { readonly kind: Alert['subject']['kind']; readonly escalationId?: string }): Promise<Alert[]> {
+    const parameters = [
       { name: '@accountId', value: accountId },
       { name: '@open', value: 'open' },
-      { name: '@escalationId', value: escalationId },
+      { name: '@acknowledged', value: 'acknowledged' },
+      { name: '@kind', value: subject.kind },
+      ...(subject.escalationId ? [{ name: '@escalationId', value: subject.escalationId }] : []),
+    ];
+    return this.query(
+      `SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND (c.status = @open OR c.status = @acknowledged) AND c.subject.kind = @kind${subject.escalationId ? ' AND c.subject.escalationId = @escalationId' : ''}`,
+      parameters,
+      accountId,
+    );
+  }
+
+  async listLaterOccurrences(accountId: string, findingKey: string): Promise<Alert[]> {
+    return this.query('SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.findingKey = @findingKey AND c.occurrence > 1', [
+      { name: '@accountId', value: accountId },
+      { name: '@findingKey', value: findingKey },
     ], accountId);
   }
 
-  async listRecent(accountId: string, limit: number): Promise<Alert[]> {
-    return this.query('SELECT TOP @limit * FROM c WHERE c.accountId = @accountId AND c.type = @type ORDER BY c.raisedAt DESC', [
+  async listRecent(accountId: string, limit: number, options: { readonly unresolvedOnly?: boolean } = {}): Promise<Alert[]> {
+    const filter = options.unresolvedOnly ? ' AND c.status != @resolved' : '';
+    return this.query(`SELECT TOP @limit * FROM c WHERE c.accountId = @accountId AND c.type = @type${filter} ORDER BY c.raisedAt DESC`, [
       { name: '@limit', value: limit },
       { name: '@accountId', value: accountId },
+      ...(options.unresolvedOnly ? [{ name: '@resolved', value: 'resolved' }] : []),
     ], accountId);
   }
 

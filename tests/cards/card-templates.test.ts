@@ -23,6 +23,7 @@ import { defaultAlertSettings } from '../../src/domain/alert-settings';
 import { availableEscalationActions, type EscalationActionName } from '../../src/domain/escalation-lifecycle';
 import type { Caller } from '../../src/domain/caller';
 import type { Escalation } from '../../src/domain/escalation';
+import { primaryTamCard } from '../../src/cards/account-cards';
 
 const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
 const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
@@ -43,6 +44,7 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
   for (const style of ['good', 'attention', 'warning', 'emphasis'] as const) {
     out.push({ name: `notice ${style}`, card: noticeCard(templates, { title: 'Title', text: 'Text', style }) });
   }
+  out.push({ name: 'primary TAM form', card: primaryTamCard(templates, { accountId: 'contoso', accountName: 'Contoso Ltd', tams: [{ key: 't:a', name: 'Alex Wilber' }, { key: 't:b', name: 'Ben Ode' }], primaryKey: 't:a', errors: { tam: 'Choose one of the TAMs of the account.' }, banner: 'Saved' }) });
   out.push({ name: 'notice with reference and suggestions', card: noticeCard(templates, { title: 'T', text: 'x', reference: 'abc', suggestions: [{ title: 'Help', command: 'help' }] }) });
   // Everything the status allows (what a TAM of the account is offered), or nothing.
   const tam = { role: 'tam', accountIds: ['contoso'], identity: { tenantId: 't', aadObjectId: 'a' } } as unknown as Caller;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { actionExecute, botAdded, channelMessage, installationUpdate, personalMessage, type TeamsChannel, type TeamsUser } from '../support/activities';
 import { cardsIn, cardText } from '../support/adaptive-card-check';
-import { contosoCallers, demo, TestBot } from '../support/test-bot';
+import { addSecondContosoTam, contosoCallers, demo, TestBot } from '../support/test-bot';
 import { verbs } from '../../src/bot/verbs';
 
 /** The seven kinds of caller, as seen from the Contoso account. */
@@ -12,7 +12,7 @@ const workers: Role[] = ['manager', 'TAM of the account'];
 const viewers: Role[] = ['admin', 'manager', 'TAM of the account', 'customer of the account'];
 
 /** Words every refusal card uses; an allowed action's answer has none of them. */
-const refusal = /You cannot|No account of yours matches|Only the TAM|Only the person who opened|There is no (escalation|contract|delivery plan|such alert).*you can see|not available to you|only for your own accounts|Only an admin, or a TAM|Alert settings are for TAMs|Cannot open an escalation here|You have no accounts|No (contract|plan) to show/;
+const refusal = /Only an admin can choose|You cannot|No account of yours matches|Only the TAM|Only the person who opened|There is no (escalation|contract|delivery plan|such alert).*you can see|not available to you|only for your own accounts|Only an admin, or a TAM|Alert settings are for TAMs|Cannot open an escalation here|You have no accounts|No (contract|plan) to show/;
 
 interface Cell {
   readonly name: string;
@@ -88,6 +88,30 @@ const cells: Cell[] = [
   { name: 'escalation.update (note)', allowed: ['manager', 'TAM of the account', 'customer of the account'], run: (b, u) => invoke(b, u, 'escalation.update', { ...escalationKey, note: `Note by ${u.name}` }), state: escalationState },
   { name: 'escalation.changeSeverity', allowed: workers, run: (b, u) => invoke(b, u, 'escalation.changeSeverity', { ...escalationKey, severity: u === demo.users.megan ? 'A' : 'C', reason: 'Impact changed' }), state: escalationState },
   { name: 'escalation.resolve', allowed: workers, prepare: withStatus('investigating'), run: (b, u) => invoke(b, u, 'escalation.resolve', { ...escalationKey, resolution: `Fixed by ${u.name}` }), state: escalationState },
+  {
+    name: 'escalation.assign',
+    allowed: workers,
+    prepare: async (b) => {
+      await addSecondContosoTam(b);
+      await b.running.repositories.escalations.update('contoso', 'ESC-CONTOSO-0001', (e) => ({ ...e, owner: { key: `${demo.tenantId}:${demo.users.alex.aadObjectId}`, name: 'Alex Wilber', role: 'tam' } }));
+    },
+    run: (b, u) => invoke(b, u, 'escalation.assign', { ...escalationKey, assignee: `${demo.tenantId}:${demo.users.ben.aadObjectId}`, reason: `Handed over by ${u.name}` }),
+    state: escalationState,
+  },
+  {
+    name: 'account.setPrimaryTam',
+    allowed: ['admin'],
+    prepare: async (b) => {
+      await addSecondContosoTam(b);
+      const account = await b.running.repositories.accounts.getAccount('contoso');
+      if (account) {
+        const { primaryTamKey: _p, ...rest } = account;
+        await b.running.repositories.accounts.upsertAccount(rest);
+      }
+    },
+    run: (b, u) => invoke(b, u, 'account.setPrimaryTam', { accountId: 'contoso', tam: `${demo.tenantId}:${demo.users.ben.aadObjectId}` }),
+    state: (b) => b.running.repositories.accounts.getAccount('contoso'),
+  },
   { name: 'escalation.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'escalation.refresh', escalationKey), state: escalationState, shows: /ESC-CONTOSO-0001 · Contoso Ltd[^]*Printer queue/ },
   { name: 'escalation <id>', allowed: viewers, run: (b, u) => say(b, u, 'escalation ESC-CONTOSO-0001'), state: escalationState, shows: /ESC-CONTOSO-0001 · Contoso Ltd[^]*Printer queue/ },
   { name: 'contract.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'contract.refresh', { accountId: 'contoso' }), state: ledgerState, shows: /Contoso Ltd\nUnified Enterprise/ },

@@ -94,7 +94,7 @@ describe('escalations through the HTTP server', () => {
       bot.clock.advanceMinutes(22);
       const refreshed = invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.refresh', { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso' }, { channel, replyToId: 'intake-1' }))).body);
       assert.match(cardText(refreshed), /Response due in 38 min/);
-      assert.deepEqual(executeActions(refreshed).map((a) => a.title), ['Acknowledge', 'Update', 'Change severity', 'Resolve', 'Refresh']);
+      assert.deepEqual(executeActions(refreshed).map((a) => a.title), ['Assign', 'Acknowledge', 'Update', 'Change severity', 'Resolve', 'Refresh']);
 
       bot.clock.advanceMinutes(50);
       const megansView = cardText(invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.megan, 'escalation.refresh', { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso' }))).body));

@@ -58,6 +58,6 @@ describe('one card-action pipeline', function () {
     const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.close', { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso' }));
     const card = invokeCard(res.body);
     assert.match(cardText(card), /Only a resolved escalation can be closed/);
-    assert.deepEqual(executeActions(card).map((a) => a.title), ['Acknowledge', 'Update', 'Change severity', 'Resolve', 'Refresh']);
+    assert.deepEqual(executeActions(card).map((a) => a.title), ['Assign', 'Acknowledge', 'Update', 'Change severity', 'Resolve', 'Refresh']);
   });
 });

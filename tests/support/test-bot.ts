@@ -37,6 +37,8 @@ export const demo = {
     patti: user(demoUsers.patti, 'Patti Fernandez'),
     lynne: user(demoUsers.lynne, 'Lynne Robbins'),
     stranger: user('00000000-0000-0000-0000-0000000000099', 'Sam Stranger'),
+    /** Not in the seeded directory: addSecondContosoTam adds him. */
+    ben: user('00000000-0000-0000-0000-0000000000031', 'Ben Ode'),
     outsider: user('11111111-0000-0000-0000-000000000001', 'Olga Outsider', '99999999-9999-9999-9999-999999999999'),
   },
   /** The Playground team's General channel, linked to Contoso by the seed. */
@@ -44,6 +46,18 @@ export const demo = {
   /** A channel nobody has linked yet. */
   newChannel: { teamId: '19:new-team@thread.tacv2', channelId: '19:new-channel@thread.tacv2', name: 'Escalations', tenantId: demoTenantId } satisfies TeamsChannel,
 };
+
+/** A second TAM on Contoso, reporting to Megan, to hand escalations to. */
+export async function addSecondContosoTam(bot: TestBot): Promise<void> {
+  await bot.running.repositories.directory.upsertPerson({
+    tenantId: demo.tenantId,
+    aadObjectId: demo.users.ben.aadObjectId,
+    displayName: demo.users.ben.name,
+    role: 'tam',
+    managerKey: `${demo.tenantId}:${demo.users.megan.aadObjectId}`,
+    accountIds: ['contoso'],
+  });
+}
 
 /** The six kinds of caller, seen from Contoso ("the account"). */
 export const contosoCallers: Readonly<Record<string, TeamsUser>> = {

@@ -7,7 +7,7 @@ import { escalationCard, escalationIntakeCard, escalationListCard, escalationMod
 import type { Caller } from '../../domain/caller';
 import type { CommandId } from '../../domain/commands';
 import type { Account } from '../../domain/directory';
-import { accountIdSchema } from '../../domain/directory';
+import { accountIdSchema, personKey } from '../../domain/directory';
 import { isDomainError } from '../../domain/errors';
 import { escalationIdPattern, severities, type Escalation } from '../../domain/escalation';
 import { readIntakeForm } from '../../domain/escalation-intake';
@@ -15,7 +15,8 @@ import { availableEscalationActions, statusLabel, type EscalationAction, type Es
 import { escalationVerbs } from '../../domain/verbs';
 import { deliverOutboxItem } from '../../services/deliver-outbox';
 import { loadVisibleEscalation } from '../../services/escalation-access';
-import { performEscalationAction, type EscalationActionOutcome } from '../../services/escalation-actions';
+import { accountTams } from '../../services/account-tams';
+import { assignEscalation, performEscalationAction, type EscalationActionOutcome } from '../../services/escalation-actions';
 import { listOpenEscalations } from '../../services/list-escalations';
 import { mayOpenEscalation, openEscalation, type OpenEscalationInput } from '../../services/open-escalation';
 import { syncEscalationCard } from '../../services/sync-escalation-card';
@@ -66,10 +67,13 @@ const modeAction: Record<EscalationMode, EscalationActionName | undefined> = {
   severity: 'changeSeverity',
   resolve: 'resolve',
   reopen: 'reopen',
+  assign: 'assign',
 };
 
 interface CardOptions {
   readonly mode?: EscalationMode;
+  /** The account's TAMs, for the assign form. */
+  readonly assignees?: readonly { readonly key: string; readonly name: string }[];
   readonly values?: Readonly<Record<string, string>>;
   readonly errors?: Readonly<Record<string, string>>;
   readonly banner?: Banner;
@@ -101,6 +105,7 @@ function escalationReply(turn: Turn, escalation: Escalation, options: CardOption
       view: viewOf(turn.caller),
       actions,
       mode,
+      ...(options.assignees ? { assignees: options.assignees } : {}),
       form: { ...(options.values ? { values: options.values } : {}), ...(options.errors ? { errors: options.errors } : {}) },
       refreshUserIds: turn.facts.scope === 'personal' ? [] : watchers,
     });
@@ -287,6 +292,7 @@ const lifecycle: readonly { verb: (typeof escalationVerbs)[keyof typeof escalati
 ];
 
 const transitionWords: Record<string, string> = {
+  assign: 'handed over',
   acknowledge: 'acknowledged',
   resolve: 'resolved',
   close: 'closed',
@@ -303,9 +309,16 @@ function outcomeBanner(outcome: EscalationActionOutcome, escalation: Escalation)
   return { text: `${done} by ${outcome.by}.${outcome.noteAdded ? ' Your note is added.' : ''}`, style: 'accent' };
 }
 
+async function assigneesOf(turn: Turn, accountId: string, mode: EscalationMode | undefined): Promise<{ key: string; name: string }[] | undefined> {
+  if (mode !== 'assign') return undefined;
+  return (await accountTams(turn.deps, accountId)).map((p) => ({ key: personKey(p), name: p.displayName }));
+}
+
 async function currentCard(turn: Turn, key: EscalationKey, shown: Shown, mode: EscalationMode): Promise<Reply> {
   const current = await loadVisibleEscalation(turn.deps, turn.caller, key.accountId, key.escalationId);
+  const assignees = shown.errors ? await assigneesOf(turn, key.accountId, mode) : undefined;
   return escalationReply(turn, current, {
+    ...(assignees ? { assignees } : {}),
     ...(shown.errors ? { mode, errors: shown.errors, values: shown.values ?? {} } : {}),
     ...(shown.banner ? { banner: shown.banner } : {}),
   });
@@ -351,9 +364,31 @@ const definitions = [
     }),
   ),
   defineVerb({
+    verb: escalationVerbs.assign,
+    key: escalationKey,
+    handle: async (turn, key, data) => {
+      const { escalation, outcome, assignee } = await assignEscalation(openDeps(turn.deps), turn.caller, {
+        accountId: key.accountId,
+        escalationId: key.escalationId,
+        assigneeKey: text(data.assignee),
+        reason: text(data.reason),
+        ...(key.version !== undefined ? { fromVersion: key.version } : {}),
+        teamsUserId: turn.context.activity.from?.id ?? '',
+      });
+      if (outcome.kind !== 'repeat') await syncChannelCard(turn, escalation);
+      const banner = outcomeBanner(outcome, escalation) ?? { text: `${assignee.displayName} owns ${escalation.escalationId} now.`, style: 'good' as const };
+      return escalationReply(turn, escalation, { banner });
+    },
+    show: (turn, key, shown) => currentCard(turn, key, shown, 'assign'),
+  }),
+  defineVerb({
     verb: escalationVerbs.refresh,
     key: refreshKey,
-    handle: async (turn, key) => escalationReply(turn, await loadVisibleEscalation(turn.deps, turn.caller, key.accountId, key.escalationId), { mode: key.mode ?? 'view' }),
+    handle: async (turn, key) => {
+      const escalation = await loadVisibleEscalation(turn.deps, turn.caller, key.accountId, key.escalationId);
+      const assignees = await assigneesOf(turn, key.accountId, key.mode);
+      return escalationReply(turn, escalation, { mode: key.mode ?? 'view', ...(assignees ? { assignees } : {}) });
+    },
   }),
   defineVerb({
     verb: escalationVerbs.show,

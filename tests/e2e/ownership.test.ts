@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { actionExecute, channelMessage, personalMessage } from '../support/activities';
+import { cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
+import { invokeCard, onlyCard } from '../support/conversation-helpers';
+import { addSecondContosoTam, demo, TestBot } from '../support/test-bot';
+
+const ben = demo.users.ben;
+const benKey = `${demo.tenantId}:${ben.aadObjectId}`;
+
+const intake = { title: 'Slow logons', description: 'Since Monday', severity: 'B', product: 'Active Directory' };
+
+describe('ownership: somebody is responsible from the first minute', function () {
+  this.timeout(60_000);
+  let bot: TestBot;
+  const key = { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso' };
+
+  beforeEach(async () => {
+    bot = await TestBot.start();
+    await addSecondContosoTam(bot);
+  });
+
+  afterEach(async () => {
+    await bot.close();
+  });
+
+  const escalation = async (id = 'ESC-CONTOSO-0001'): Promise<NonNullable<Awaited<ReturnType<TestBot['running']['repositories']['escalations']['get']>>>> => {
+    const e = await bot.running.repositories.escalations.get('contoso', id);
+    assert.ok(e);
+    return e;
+  };
+
+  it('a new escalation is owned by the account\'s primary TAM, shown from the start', async () => {
+    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    assert.match(cardText(invokeCard(res.body)), /Owner\nAlex Wilber · not yet acknowledged/, 'without a named primary, the first TAM by name');
+    assert.equal((await escalation()).owner?.name, 'Alex Wilber');
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.acknowledge', { ...key, version: String((await escalation()).version) }));
+    assert.match(cardText(invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.refresh', key))).body)), /Owner\nAlex Wilber\n/);
+  });
+
+  it('an admin names another primary TAM with "primary contoso"; the next escalation is theirs; nobody else may', async () => {
+    await bot.post(personalMessage(bot.serviceUrl, demo.users.isaiah, 'primary contoso'));
+    const form = onlyCard(bot.connector.sent());
+    assert.match(cardText(form), /Primary TAM\nContoso Ltd[^]*Now: \nAlex Wilber/);
+    assert.match(JSON.stringify(form), /"title":"Ben Ode","value":"[^"]+0031"/);
+
+    const wrong = await bot.post(actionExecute(bot.serviceUrl, demo.users.isaiah, 'account.setPrimaryTam', { accountId: 'contoso', tam: `${demo.tenantId}:${demo.users.patti.aadObjectId}` }));
+    assert.match(cardText(invokeCard(wrong.body)), /Choose one of the TAMs of the account/);
+    assert.equal((await bot.running.repositories.accounts.getAccount('contoso'))?.primaryTamKey, undefined);
+
+    const refused = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'account.setPrimaryTam', { accountId: 'contoso', tam: benKey }));
+    assert.match(cardText(invokeCard(refused.body)), /Only an admin can choose the primary TAM/);
+    assert.equal((await bot.running.repositories.accounts.getAccount('contoso'))?.primaryTamKey, undefined);
+
+    const saved = await bot.post(actionExecute(bot.serviceUrl, demo.users.isaiah, 'account.setPrimaryTam', { accountId: 'contoso', tam: benKey }));
+    assert.match(cardText(invokeCard(saved.body)), /Ben Ode is the primary TAM of Contoso Ltd now/);
+    assert.equal((await bot.running.repositories.accounts.getAccount('contoso'))?.primaryTamKey, benKey);
+
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    assert.equal((await escalation()).owner?.name, 'Ben Ode');
+
+    bot.connector.reset();
+    await bot.post(personalMessage(bot.serviceUrl, demo.users.alex, 'primary contoso'));
+    assert.match(cardText(onlyCard(bot.connector.sent())), /not available to you/);
+  });
+
+  it('a TAM hands an escalation over with a reason: a timeline entry, the new owner on the card', async () => {
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    const open = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.refresh', { ...key, mode: 'assign' }));
+    const form = invokeCard(open.body);
+    assert.match(cardText(form), /Hand it over/);
+    assert.deepEqual(executeActions(form).map((a) => a.verb).filter((v) => v === 'escalation.assign'), ['escalation.assign']);
+    assert.doesNotMatch(JSON.stringify(form), /"title":"Alex Wilber","value"/, 'the owner is not offered to himself');
+
+    const version = String((await escalation()).version);
+    const noReason = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.assign', { ...key, version, assignee: benKey, reason: ' ' }));
+    assert.match(cardText(invokeCard(noReason.body)), /A reason is required/);
+    const notTam = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.assign', { ...key, version, assignee: `${demo.tenantId}:${demo.users.patti.aadObjectId}`, reason: 'Holiday' }));
+    assert.match(cardText(invokeCard(notTam.body)), /Choose one of the TAMs of the account/);
+    const customer = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.assign', { ...key, version, assignee: benKey, reason: 'Please' }));
+    assert.match(cardText(invokeCard(customer.body)), /Only the TAM of the account or a manager can hand an escalation over/);
+    assert.equal((await escalation()).owner?.name, 'Alex Wilber', 'nothing changed so far');
+
+    const done = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.assign', { ...key, version, assignee: benKey, reason: 'On leave from tomorrow' }));
+    assert.match(cardText(invokeCard(done.body)), /Ben Ode owns ESC-CONTOSO-0001 now/);
+    const e = await escalation();
+    assert.equal(e.owner?.key, benKey);
+    assert.ok(e.timeline.some((t) => t.kind === 'assigned' && t.summary === 'Assigned to Ben Ode by Alex Wilber' && t.text === 'On leave from tomorrow'));
+  });
+
+  it('the escalations list shows each owner', async () => {
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    bot.connector.reset();
+    await bot.post(channelMessage(bot.serviceUrl, demo.users.adele, demo.contosoChannel, 'escalations'));
+    assert.match(cardsIn(bot.connector.sent()[0]).map(cardText).join('\n'), /Owner Alex Wilber/);
+  });
+});
