@@ -1,10 +1,10 @@
-import { alertRuleLabels, alertRules, snoozeChoices, type Alert, type AlertRule } from '../domain/alert';
+import { acknowledgementOf, alertRuleLabels, alertRules, isUpdateCadenceAlert, snoozeChoices, type Alert, type AlertRule } from '../domain/alert';
 import type { AlertSettings } from '../domain/alert-settings';
-import type { Escalation } from '../domain/escalation';
+import { isOpen, type Escalation } from '../domain/escalation';
 import { slaClocks } from '../domain/escalation-sla';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
 import { formatUtc } from './time-text';
-import { alertVerbs } from '../domain/verbs';
+import { alertVerbs, commandVerbs, escalationVerbs } from '../domain/verbs';
 
 export { alertVerbs };
 
@@ -22,7 +22,10 @@ export interface AlertCardModel {
 
 function stateOf(alert: Alert, now: Date): { text: string; color: string } {
   if (alert.status === 'acknowledged') return { text: `Acknowledged by ${alert.acknowledgedBy?.name ?? 'someone'}, ${formatUtc(alert.acknowledgedAt ?? alert.raisedAt)}`, color: 'Good' };
-  if (alert.status === 'resolved') return { text: `Resolved ${formatUtc(alert.resolvedAt ?? alert.raisedAt)}: the condition has cleared`, color: 'Good' };
+  if (alert.status === 'resolved') {
+    const seen = alert.acknowledgedBy ? ` Seen by ${alert.acknowledgedBy.name}.` : '';
+    return { text: `Resolved ${formatUtc(alert.resolvedAt ?? alert.raisedAt)}: ${alert.resolvedReason ?? 'the condition has cleared.'}${seen}`, color: 'Good' };
+  }
   if (alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > now.getTime()) return { text: `Snoozed until ${formatUtc(alert.snoozedUntil)}`, color: 'Warning' };
   return { text: alert.severity === 'critical' ? 'Open: reminders every hour until acknowledged' : 'Open', color: alert.severity === 'critical' ? 'Attention' : 'Default' };
 }
@@ -31,11 +34,11 @@ function stateOf(alert: Alert, now: Date): { text: string; color: string } {
 function openAction(alert: Alert): { title: string; verb: string; data: Record<string, string>; style: string } {
   switch (alert.subject.kind) {
     case 'escalation':
-      return { title: 'Open escalation', verb: 'escalation.show', data: { escalationId: alert.subject.escalationId, accountId: alert.accountId }, style: 'default' };
+      return { title: 'Open escalation', verb: escalationVerbs.show, data: { escalationId: alert.subject.escalationId, accountId: alert.accountId }, style: 'default' };
     case 'contract':
-      return { title: 'Open contract', verb: 'command.run', data: { command: 'contract', argument: alert.accountId }, style: 'default' };
+      return { title: 'Open contract', verb: commandVerbs.run, data: { command: 'contract', argument: alert.accountId }, style: 'default' };
     case 'plan':
-      return { title: 'Open plan', verb: 'command.run', data: { command: 'plan', argument: alert.accountId }, style: 'default' };
+      return { title: 'Open plan', verb: commandVerbs.run, data: { command: 'plan', argument: alert.accountId }, style: 'default' };
   }
 }
 
@@ -55,11 +58,6 @@ export function alertCard(templates: CardTemplates, model: AlertCardModel): Adap
     if (e.contactPhone) facts.push({ label: 'Phone (24x7)', value: e.contactPhone });
   }
   const open = alert.status === 'open';
-  const actions = [
-    ...(open ? [{ title: 'Acknowledge', verb: alertVerbs.acknowledge, data: key, style: 'positive' }] : []),
-    ...(open ? snoozeChoices.map((c) => ({ title: `Snooze ${c.label}`, verb: alertVerbs.snooze, data: { ...key, minutes: String(c.minutes) }, style: 'default' })) : []),
-    openAction(alert),
-  ];
   return templates.render('alert', {
     style: alert.severity === 'critical' ? 'attention' : 'warning',
     label: `${model.banner ? `${model.banner} · ` : ''}${model.reminder ? 'Reminder · ' : ''}${alert.severity === 'critical' ? 'Critical' : 'Alert'} · ${alertRuleLabels[alert.rule]}`,
@@ -68,8 +66,27 @@ export function alertCard(templates: CardTemplates, model: AlertCardModel): Adap
     facts,
     state: state.text,
     stateColor: state.color,
-    actions,
+    primary: primaryActions(alert, e, key),
+    snoozes: open ? snoozeChoices.map((c) => ({ title: `Snooze ${c.label}`, verb: alertVerbs.snooze, data: { ...key, minutes: String(c.minutes) }, style: 'default' })) : [],
+    secondary: [openAction(alert)],
   });
+}
+
+type CardAction = { title: string; verb: string; data: Record<string, string>; style: string };
+
+/**
+ * Acknowledge means what it says: on an alert of an escalation nobody has acknowledged yet, it
+ * acknowledges the escalation too; elsewhere it only stops the reminders, and says so. An
+ * update-cadence alert offers the update form beside it.
+ */
+function primaryActions(alert: Alert, escalation: Escalation | undefined, data: Record<string, string>): CardAction[] {
+  if (alert.status !== 'open') return [];
+  const acknowledgesEscalation = acknowledgementOf(alert, escalation) === 'escalation';
+  const actions: CardAction[] = [{ title: acknowledgesEscalation ? 'Acknowledge' : 'Seen, stop reminders', verb: alertVerbs.acknowledge, data, style: 'positive' }];
+  if (escalation && isOpen(escalation.status) && !acknowledgesEscalation && isUpdateCadenceAlert(alert)) {
+    actions.push({ title: 'Update', verb: escalationVerbs.refresh, data: { escalationId: escalation.escalationId, accountId: escalation.accountId, mode: 'update' }, style: 'default' });
+  }
+  return actions;
 }
 
 export const digestShown = 25;
@@ -91,28 +108,49 @@ export function digestCard(templates: CardTemplates, model: { groups: readonly {
   });
 }
 
+/** Which alerts the list shows: those not resolved yet, or all recent ones. */
+export type AlertsShown = 'open' | 'all';
+
 export interface AlertsCardModel {
   readonly settings: AlertSettings;
-  readonly recent: readonly { readonly alert: Alert; readonly accountName: string }[];
+  readonly recent: readonly { readonly alert: Alert; readonly accountName: string; readonly escalation?: Escalation }[];
   readonly now: Date;
   readonly scope: string;
+  /** Default: open ones. */
+  readonly show?: AlertsShown;
   readonly values?: Readonly<Record<string, string>>;
   readonly errors?: Readonly<Record<string, string>>;
   readonly banner?: string;
 }
 
+/** The list's own buttons on a row: they answer with the list again, as it was shown. */
+function rowActions(alert: Alert, escalation: Escalation | undefined, show: AlertsShown): CardAction[] {
+  const back = { accountId: alert.accountId, alertId: alert.alertId, from: 'list', show };
+  const open = alert.status === 'open';
+  return [
+    openAction(alert),
+    ...(open ? [{ title: acknowledgementOf(alert, escalation) === 'escalation' ? 'Acknowledge' : 'Seen, stop reminders', verb: alertVerbs.acknowledge, data: back, style: 'positive' }] : []),
+    ...(open ? [{ title: `Snooze ${snoozeChoices[0].label}`, verb: alertVerbs.snooze, data: { ...back, minutes: String(snoozeChoices[0].minutes) }, style: 'default' }] : []),
+  ];
+}
+
 export function alertsCard(templates: CardTemplates, model: AlertsCardModel): AdaptiveCardJson {
   const values = model.values ?? {};
+  const show = model.show ?? 'open';
   return templates.render('alerts', {
     banner: model.banner ?? '',
     scope: model.scope,
-    recent: model.recent.map(({ alert, accountName }) => {
+    show,
+    empty: show === 'open' ? 'No open alerts.' : 'No alerts yet.',
+    toggle: show === 'open' ? { title: 'Show all, resolved too', show: 'all' } : { title: 'Show open only', show: 'open' },
+    recent: model.recent.map(({ alert, accountName, escalation }) => {
       const state = stateOf(alert, model.now);
       return {
         title: alert.title,
         line: `${accountName} · ${formatUtc(alert.raisedAt)} · ${state.text}`,
         stateLabel: alert.status === 'open' ? (alert.severity === 'critical' ? 'Critical' : 'Open') : alert.status === 'acknowledged' ? 'Acked' : 'Resolved',
         style: alert.status !== 'open' ? 'good' : alert.severity === 'critical' ? 'attention' : 'warning',
+        actions: rowActions(alert, escalation, show),
       };
     }),
     mode: values.mode ?? model.settings.mode,

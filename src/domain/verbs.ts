@@ -46,6 +46,8 @@ export const alertVerbs = {
   acknowledge: 'alert.acknowledge',
   snooze: 'alert.snooze',
   saveSettings: 'alerts.saveSettings',
+  /** The alerts list again, in place: open ones or all (the toggle and Refresh). */
+  show: 'alerts.show',
 } as const;
 
 type ValuesOf<T> = T[keyof T];

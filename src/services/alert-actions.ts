@@ -1,11 +1,14 @@
 import type { Caller } from '../domain/caller';
-import { snoozeChoices, type Alert } from '../domain/alert';
+import { acknowledgementOf, snoozeChoices, type Alert } from '../domain/alert';
 import { defaultAlertSettings, isTimeZone, nextDigestTime, type AlertSettings } from '../domain/alert-settings';
 import { alertRules, type AlertRule } from '../domain/alert';
 import type { Clock } from '../domain/clock';
 import { personKey } from '../domain/directory';
 import { DomainError } from '../domain/errors';
+import type { Escalation } from '../domain/escalation';
+import { mayPerform } from '../domain/escalation-lifecycle';
 import type { AccountRepository, AlertRepository, AlertSettingsRepository } from '../domain/ports';
+import { performEscalationAction, type EscalationActionDeps, type EscalationActionOutcome } from './escalation-actions';
 
 export interface AlertActionDeps {
   readonly alerts: AlertRepository;
@@ -24,9 +27,46 @@ async function load(deps: AlertActionDeps, caller: Caller, accountId: string, al
   return alert;
 }
 
-/** Acknowledging stops the reminders, for everyone the alert went to. Doing it twice changes nothing. */
-export async function acknowledgeAlert(deps: AlertActionDeps, caller: Caller, accountId: string, alertId: string): Promise<Alert> {
-  await load(deps, caller, accountId, alertId);
+/** What one press of Acknowledge did: the alert, and the escalation if it acknowledged that too. */
+export interface AlertAcknowledged {
+  readonly alert: Alert;
+  readonly escalation?: { readonly escalation: Escalation; readonly outcome: EscalationActionOutcome };
+  /** The alert was about an escalation not yet acknowledged, and this caller may not acknowledge it. */
+  readonly escalationLeft?: string;
+}
+
+/**
+ * Acknowledging stops the reminders, for everyone the alert went to; doing it twice changes
+ * nothing. On an alert of an escalation nobody has acknowledged yet, it acknowledges the
+ * escalation too (through the one lifecycle path, so the response target is met at that moment
+ * and the timeline says who), when the caller may.
+ */
+export async function acknowledgeAlert(
+  deps: AlertActionDeps & EscalationActionDeps,
+  caller: Caller,
+  accountId: string,
+  alertId: string,
+  options: { teamsUserId?: string } = {},
+): Promise<AlertAcknowledged> {
+  const found = await load(deps, caller, accountId, alertId);
+  let escalation: AlertAcknowledged['escalation'];
+  let escalationLeft: string | undefined;
+  if (found.status === 'open' && found.subject.kind === 'escalation') {
+    const current = await deps.escalations.get(accountId, found.subject.escalationId);
+    if (current && acknowledgementOf(found, current) === 'escalation') {
+      if (mayPerform(caller, current, 'acknowledge')) {
+        escalation = await performEscalationAction(deps, caller, {
+          accountId,
+          escalationId: current.escalationId,
+          action: { kind: 'acknowledge' },
+          fromVersion: current.version,
+          ...(options.teamsUserId ? { teamsUserId: options.teamsUserId } : {}),
+        });
+      } else {
+        escalationLeft = `${current.escalationId} itself is not acknowledged: only the TAM of the account or a manager can do that.`;
+      }
+    }
+  }
   const now = deps.clock.now().toISOString();
   const updated = await deps.alerts.update(accountId, alertId, (a) => {
     if (a.status !== 'open') return undefined;
@@ -34,7 +74,7 @@ export async function acknowledgeAlert(deps: AlertActionDeps, caller: Caller, ac
     return { ...rest, status: 'acknowledged', acknowledgedBy: { key: personKey(caller.identity), name: caller.displayName }, acknowledgedAt: now };
   });
   if (!updated) throw new DomainError('not_found', 'There is no such alert that you can see.');
-  return updated;
+  return { alert: updated, ...(escalation ? { escalation } : {}), ...(escalationLeft ? { escalationLeft } : {}) };
 }
 
 /** Holds the reminders until the time has passed. */
@@ -51,16 +91,22 @@ export async function snoozeAlert(deps: AlertActionDeps, caller: Caller, account
 
 export interface AlertsOverview {
   readonly settings: AlertSettings;
-  readonly recent: readonly { readonly alert: Alert; readonly accountName: string }[];
+  /** With the escalation of each open escalation alert: what its Acknowledge does depends on it. */
+  readonly recent: readonly { readonly alert: Alert; readonly accountName: string; readonly escalation?: Escalation }[];
 }
 
-/** A person's settings and the latest alerts of their accounts, newest first. */
-export async function alertsOverview(deps: AlertActionDeps & { alertSettings: AlertSettingsRepository; accounts: AccountRepository }, caller: Caller, limit = 10): Promise<AlertsOverview> {
+/** A person's settings and the latest alerts of their accounts (all, or those not resolved), newest first. */
+export async function alertsOverview(
+  deps: AlertActionDeps & { alertSettings: AlertSettingsRepository; accounts: AccountRepository; escalations: EscalationActionDeps['escalations'] },
+  caller: Caller,
+  options: { unresolvedOnly?: boolean; limit?: number } = {},
+): Promise<AlertsOverview> {
+  const limit = options.limit ?? 10;
   const key = personKey(caller.identity);
   const settings = (await deps.alertSettings.get(key)) ?? defaultAlertSettings(key, caller.person?.timeZone);
   const perAccount = await Promise.all(
     caller.accountIds.map(async (accountId) => {
-      const [account, alerts] = await Promise.all([deps.accounts.getAccount(accountId), deps.alerts.listRecent(accountId, limit)]);
+      const [account, alerts] = await Promise.all([deps.accounts.getAccount(accountId), deps.alerts.listRecent(accountId, limit, { unresolvedOnly: !!options.unresolvedOnly })]);
       return alerts.map((alert) => ({ alert, accountName: account?.name ?? accountId }));
     }),
   );
@@ -68,7 +114,17 @@ export async function alertsOverview(deps: AlertActionDeps & { alertSettings: Al
     .flat()
     .sort((a, b) => b.alert.raisedAt.localeCompare(a.alert.raisedAt))
     .slice(0, limit);
-  return { settings, recent };
+  const escalationIds = [...new Set(recent.flatMap(({ alert }) => (alert.status === 'open' && alert.subject.kind === 'escalation' ? [`${alert.accountId}|${alert.subject.escalationId}`] : [])))];
+  const escalations = new Map(
+    await Promise.all(escalationIds.map(async (id) => [id, await deps.escalations.get(id.split('|')[0] ?? '', id.split('|')[1] ?? '')] as const)),
+  );
+  return {
+    settings,
+    recent: recent.map((r) => {
+      const escalation = r.alert.subject.kind === 'escalation' ? escalations.get(`${r.alert.accountId}|${r.alert.subject.escalationId}`) : undefined;
+      return escalation ? { ...r, escalation } : r;
+    }),
+  };
 }
 
 /** Validates and saves a person's alert settings; a digest person gets their next digest time. */

@@ -70,7 +70,7 @@ describe('proactive alerts through the HTTP server', () => {
       assert.equal(bot.connector.sent().length, sentBefore, 'nothing is sent twice');
       const card = received(bot, demo.users.megan, 'Reactive hours 90% used')[0];
       assert.ok(card);
-      assert.deepEqual(executeActions(cardsIn(card)[0]).map((a) => a.title), ['Acknowledge', 'Snooze 1 h', 'Snooze 4 h', 'Snooze 1 day', 'Open contract']);
+      assert.deepEqual(executeActions(cardsIn(card)[0]).map((a) => a.title), ['Seen, stop reminders', 'Snooze 1 h', 'Snooze 4 h', 'Snooze 1 day', 'Open contract'], 'no escalation to acknowledge: the button says what it does');
     });
 
     it('announces a bucket crossing 75%, then 90%, never the same threshold twice', async () => {

@@ -1,38 +1,57 @@
 import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
-import { alertCard, alertsCard } from '../../cards/alert-cards';
+import { alertCard, alertsCard, type AlertsShown } from '../../cards/alert-cards';
 import type { Alert } from '../../domain/alert';
 import type { CommandId } from '../../domain/commands';
 import { accountIdSchema } from '../../domain/directory';
+import { DomainError } from '../../domain/errors';
 import { alertVerbs } from '../../domain/verbs';
-import { acknowledgeAlert, alertsOverview, saveAlertSettings, snoozeAlert } from '../../services/alert-actions';
+import { acknowledgeAlert, alertsOverview, saveAlertSettings, snoozeAlert, type AlertAcknowledged } from '../../services/alert-actions';
+import { formatUtc } from '../../cards/time-text';
+import { syncEscalationCard } from '../../services/sync-escalation-card';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
 import { privateReply, type Reply } from '../reply';
 import type { CommandHandler, Turn } from '../turn';
 import { defineVerb, registerVerbs, type Shown } from '../verb-pipeline';
 
-const alertKey = z.object({ accountId: accountIdSchema, alertId: z.string().min(1).max(300) });
+const shownSchema = z.enum(['open', 'all']).optional().catch(undefined);
+/** `from: 'list'`: pressed on a row of the alerts list, which answers with the list as it was shown. */
+const alertKey = z.object({ accountId: accountIdSchema, alertId: z.string().min(1).max(300), from: z.enum(['list']).optional().catch(undefined), show: shownSchema });
 const snoozeKey = alertKey.extend({ minutes: z.coerce.number().int() });
 const anyData = z.object({}).passthrough();
+const showKey = z.object({ show: z.enum(['open', 'all']).catch('open') });
+type AlertKey = z.infer<typeof alertKey>;
+
+const showOf = (argument: string | undefined): AlertsShown => (argument?.trim().toLowerCase() === 'all' ? 'all' : 'open');
+
+interface OverviewExtra {
+  readonly show?: AlertsShown;
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly banner?: string;
+}
 
 /** The alerts list and settings: internal, the reader's alone. */
-async function overviewReply(turn: Turn, extra: { values?: Readonly<Record<string, string>>; errors?: Readonly<Record<string, string>>; banner?: string } = {}): Promise<Reply> {
-  const overview = await alertsOverview(turn.deps, turn.caller);
+async function overviewReply(turn: Turn, extra: OverviewExtra = {}): Promise<Reply> {
+  const show = extra.show ?? 'open';
+  const overview = await alertsOverview(turn.deps, turn.caller, { unresolvedOnly: show === 'open' });
   const accounts = [...new Set(overview.recent.map((r) => r.alert.accountId))];
+  const whose = turn.caller.role === 'manager' ? 'The accounts of your TAMs' : 'Your accounts';
   return privateReply(accounts, () =>
     alertsCard(turn.deps.cards, {
       settings: overview.settings,
       recent: overview.recent,
       now: turn.deps.clock.now(),
-      scope: turn.caller.role === 'manager' ? 'The accounts of your TAMs, newest first.' : 'Your accounts, newest first.',
+      scope: show === 'open' ? `${whose}: alerts not resolved yet, newest first.` : `${whose}: all recent alerts, newest first.`,
       ...extra,
+      show,
     }),
   );
 }
 
 export const alertCommands = {
-  alerts: (turn: Turn) => overviewReply(turn),
+  alerts: (turn: Turn, argument: string) => overviewReply(turn, { show: showOf(argument) }),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
 async function alertReply(turn: Turn, alert: Alert, banner: string): Promise<Reply> {
@@ -44,6 +63,19 @@ async function alertReply(turn: Turn, alert: Alert, banner: string): Promise<Rep
   return privateReply([alert.accountId], () => alertCard(deps.cards, { alert, accountName: account?.name ?? alert.accountId, ...(escalation ? { escalation } : {}), now: deps.clock.now(), banner }));
 }
 
+/** The answer to a press: the alert card, or the list the row was on, with what happened on top. */
+function answerFor(turn: Turn, key: AlertKey, alert: Alert, banner: string): Promise<Reply> {
+  return key.from === 'list' ? overviewReply(turn, { show: key.show ?? 'open', banner: `${banner}: ${alert.title}` }) : alertReply(turn, alert, banner);
+}
+
+function acknowledgedBanner(result: AlertAcknowledged, now: Date): string {
+  const e = result.escalation;
+  if (e?.outcome.kind === 'already') return `${e.escalation.escalationId} was acknowledged already by ${e.outcome.by}; alert acknowledged`;
+  if (e) return `${e.escalation.escalationId} acknowledged ${formatUtc(e.escalation.sla.respondedAt ?? now.toISOString())}, the response target is met; alert acknowledged`;
+  if (result.escalationLeft) return `Alert acknowledged. ${result.escalationLeft}`;
+  return result.alert.status === 'resolved' ? 'Already resolved' : 'Seen, reminders stopped';
+}
+
 const settingsShown = (turn: Turn, _key: unknown, shown: Shown): Promise<Reply> =>
   overviewReply(turn, { ...(shown.values ? { values: shown.values } : {}), ...(shown.errors ? { errors: shown.errors } : {}), ...(shown.banner ? { banner: shown.banner.text } : {}) });
 
@@ -51,12 +83,30 @@ const definitions = [
   defineVerb({
     verb: alertVerbs.acknowledge,
     key: alertKey,
-    handle: async (turn, key) => alertReply(turn, await acknowledgeAlert(turn.deps, turn.caller, key.accountId, key.alertId), 'Acknowledged'),
+    handle: async (turn, key) => {
+      const deps = { ...turn.deps, slaOverrides: async (accountId: string) => (await turn.deps.contracts.getContract(accountId))?.slaOverrides ?? {} };
+      const fromId = turn.context.activity.from?.id;
+      const result = await acknowledgeAlert(deps, turn.caller, key.accountId, key.alertId, fromId ? { teamsUserId: fromId } : {});
+      const changed = result.escalation;
+      if (changed && changed.outcome.kind !== 'repeat') {
+        // The escalation's message in the account channel shows the acknowledgement too.
+        turn.deps.background.run('escalation.card_sync', () => syncEscalationCard(turn.deps, changed.escalation.accountId, changed.escalation.escalationId));
+      }
+      return answerFor(turn, key, result.alert, acknowledgedBanner(result, turn.deps.clock.now()));
+    },
   }),
   defineVerb({
     verb: alertVerbs.snooze,
     key: snoozeKey,
-    handle: async (turn, key) => alertReply(turn, await snoozeAlert(turn.deps, turn.caller, key.accountId, key.alertId, key.minutes), 'Snoozed'),
+    handle: async (turn, key) => answerFor(turn, key, await snoozeAlert(turn.deps, turn.caller, key.accountId, key.alertId, key.minutes), 'Snoozed'),
+  }),
+  defineVerb({
+    verb: alertVerbs.show,
+    key: showKey,
+    handle: async (turn, key) => {
+      if (turn.caller.role !== 'tam' && turn.caller.role !== 'manager') throw new DomainError('forbidden', 'Alert settings are for TAMs and managers.');
+      return overviewReply(turn, { show: key.show });
+    },
   }),
   defineVerb({
     verb: alertVerbs.saveSettings,
@@ -72,7 +122,7 @@ const definitions = [
   }),
 ];
 
-/** Acknowledge and snooze from the alert card; the alerts settings card. */
+/** Acknowledge and snooze from the alert card and the alerts list; the alerts settings card. */
 export function registerAlertRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
   registerVerbs(app, deps, definitions);
 }
