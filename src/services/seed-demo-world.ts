@@ -25,10 +25,12 @@ export const demoUsers = {
 /** The Playground's team "My Team"; its General channel has the team's id. */
 export const demoTeamId = 'team-id';
 
+const primary = (aadObjectId: string): string => personKey({ tenantId: demoTenantId, aadObjectId });
+/** Alex is the primary TAM of Contoso and Fabrikam, Patti of Northwind. */
 const accounts: Account[] = [
-  { accountId: 'contoso', name: 'Contoso Ltd', code: 'CONTOSO', customerTenantIds: [demoTenantId] },
-  { accountId: 'fabrikam', name: 'Fabrikam Inc', code: 'FABRIKAM', customerTenantIds: [demoTenantId] },
-  { accountId: 'northwind', name: 'Northwind Traders', code: 'NORTHWIND', customerTenantIds: [demoTenantId] },
+  { accountId: 'contoso', name: 'Contoso Ltd', code: 'CONTOSO', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.alex) },
+  { accountId: 'fabrikam', name: 'Fabrikam Inc', code: 'FABRIKAM', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.alex) },
+  { accountId: 'northwind', name: 'Northwind Traders', code: 'NORTHWIND', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.patti) },
 ];
 
 function person(aadObjectId: string, displayName: string, email: string, role: Person['role'], accountIds: string[], manager?: string): Person {

@@ -3,9 +3,12 @@ import { actionExecute, channelMessage, personalMessage } from '../support/activ
 import { cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
 import { invokeCard, onlyCard } from '../support/conversation-helpers';
 import { addSecondContosoTam, demo, TestBot } from '../support/test-bot';
+import type { Person } from '../../src/domain/directory';
+import { primaryTamOf } from '../../src/domain/ownership';
 
 const ben = demo.users.ben;
 const benKey = `${demo.tenantId}:${ben.aadObjectId}`;
+const alexKey = `${demo.tenantId}:${demo.users.alex.aadObjectId}`;
 
 const intake = { title: 'Slow logons', description: 'Since Monday', severity: 'B', product: 'Active Directory' };
 
@@ -31,7 +34,7 @@ describe('ownership: somebody is responsible from the first minute', function ()
 
   it('a new escalation is owned by the account\'s primary TAM, shown from the start', async () => {
     const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
-    assert.match(cardText(invokeCard(res.body)), /Owner\nAlex Wilber · not yet acknowledged/, 'without a named primary, the first TAM by name');
+    assert.match(cardText(invokeCard(res.body)), /Owner\nAlex Wilber · not yet acknowledged/, 'the demo names Alex the primary TAM of Contoso');
     assert.equal((await escalation()).owner?.name, 'Alex Wilber');
     await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.acknowledge', { ...key, version: String((await escalation()).version) }));
     assert.match(cardText(invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.refresh', key))).body)), /Owner\nAlex Wilber\n/);
@@ -45,11 +48,11 @@ describe('ownership: somebody is responsible from the first minute', function ()
 
     const wrong = await bot.post(actionExecute(bot.serviceUrl, demo.users.isaiah, 'account.setPrimaryTam', { accountId: 'contoso', tam: `${demo.tenantId}:${demo.users.patti.aadObjectId}` }));
     assert.match(cardText(invokeCard(wrong.body)), /Choose one of the TAMs of the account/);
-    assert.equal((await bot.running.repositories.accounts.getAccount('contoso'))?.primaryTamKey, undefined);
+    assert.equal((await bot.running.repositories.accounts.getAccount('contoso'))?.primaryTamKey, alexKey);
 
     const refused = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'account.setPrimaryTam', { accountId: 'contoso', tam: benKey }));
     assert.match(cardText(invokeCard(refused.body)), /Only an admin can choose the primary TAM/);
-    assert.equal((await bot.running.repositories.accounts.getAccount('contoso'))?.primaryTamKey, undefined);
+    assert.equal((await bot.running.repositories.accounts.getAccount('contoso'))?.primaryTamKey, alexKey);
 
     const saved = await bot.post(actionExecute(bot.serviceUrl, demo.users.isaiah, 'account.setPrimaryTam', { accountId: 'contoso', tam: benKey }));
     assert.match(cardText(invokeCard(saved.body)), /Ben Ode is the primary TAM of Contoso Ltd now/);
@@ -92,5 +95,19 @@ describe('ownership: somebody is responsible from the first minute', function ()
     bot.connector.reset();
     await bot.post(channelMessage(bot.serviceUrl, demo.users.adele, demo.contosoChannel, 'escalations'));
     assert.match(cardsIn(bot.connector.sent()[0]).map(cardText).join('\n'), /Owner Alex Wilber/);
+  });
+});
+
+describe('primaryTamOf: who owns an account\'s new escalations', () => {
+  const tam = (aadObjectId: string, displayName: string): Person => ({ tenantId: 't', aadObjectId, displayName, role: 'tam', accountIds: ['a'] });
+  const zoe = tam('z', 'Zoe Zimmer');
+  const amy = tam('y', 'Amy Archer');
+
+  it('is the TAM the account names, while they still work on it; otherwise its first TAM by name; nobody without TAMs', () => {
+    assert.equal(primaryTamOf({ primaryTamKey: 't:z' }, [amy, zoe])?.displayName, 'Zoe Zimmer');
+    assert.equal(primaryTamOf({ primaryTamKey: 't:gone' }, [zoe, amy])?.displayName, 'Amy Archer');
+    assert.equal(primaryTamOf({}, [zoe, amy])?.displayName, 'Amy Archer');
+    assert.equal(primaryTamOf({ primaryTamKey: 't:m' }, [{ ...zoe, aadObjectId: 'm', role: 'manager' }]), undefined);
+    assert.equal(primaryTamOf({}, []), undefined);
   });
 });
