@@ -43,12 +43,22 @@ export function escalationAlertPoints(e: Escalation): Date[] {
   return points;
 }
 
+/**
+ * The escalation as its alert cards show it, short of a countdown: status, severity, owner and
+ * each SLA clock's state (running, at risk, overdue, met). It changes only at the instants the
+ * rules look anyway (alert points) or with the record's version.
+ */
+export function escalationCardState(e: Escalation, now: Date): string {
+  const clocks = slaClocks(e, now);
+  return [e.status, e.severity, e.owner?.key ?? '', clocks.response.state, clocks.update?.state ?? ''].join('|');
+}
+
 /** What is true of an escalation now: new severity A, an SLA clock at risk or breached (the worse only). */
 export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
   if (!isOpen(e.status)) return [];
   const findings: AlertFinding[] = [];
   const subject = { kind: 'escalation' as const, escalationId: e.escalationId };
-  const base = { accountId: e.accountId, subject };
+  const base = { accountId: e.accountId, subject, subjectState: escalationCardState(e, now) };
   // "New" means nobody has responded yet: the response clears it.
   if (e.severity === 'A' && !e.sla.respondedAt && now.getTime() - new Date(e.openedAt).getTime() < newSeverityAWindowInMs) {
     findings.push({ ...base, key: `sev-a:${e.escalationId}`, rule: 'severity-a-opened', severity: 'critical', title: `New severity A escalation: ${e.escalationId}`, detail: e.title });

@@ -49,6 +49,8 @@ export interface AlertFinding {
    * their alerts stay open, but they are not news, so nothing new is raised for them.
    */
   readonly alsoHolds?: readonly string[];
+  /** What the subject looks like on the alert card, short of a countdown (escalations: status, owner, SLA states). */
+  readonly subjectState?: string;
 }
 
 export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;
@@ -75,6 +77,10 @@ export const alertSchema = z.object({
   findingKey: z.string().optional(),
   /** 1 for the first time the condition held, 2 when it returned after resolving, and so on. */
   occurrence: z.number().int().positive().optional(),
+  /** The subject as the alert card shows it, short of a countdown, as the rules last saw it. */
+  subjectState: z.string().optional(),
+  /** cardStateOf the alert when its cards were last sent or queued for an update; absent: cards not kept current (older alerts). */
+  cardsShowState: z.string().optional(),
   /** Critical alerts: when the next reminder goes out, and how many were sent. */
   nextReminderAt: z.string().optional(),
   reminders: z.number().int(),
@@ -122,4 +128,18 @@ export function acknowledgementOf(alert: Pick<Alert, 'subject'>, escalation: { r
 /** An update-cadence alert (at risk or breached) of an escalation: its card offers the update form. */
 export function isUpdateCadenceAlert(alert: Pick<Alert, 'rule' | 'alertId' | 'findingKey'>): boolean {
   return (alert.rule === 'sla-at-risk' || alert.rule === 'sla-breached') && findingKeyOf(alert).split(':')[1] === 'update';
+}
+
+/**
+ * Everything an alert card shows that can change, and nothing that changes by the minute: the
+ * alert's state (acknowledged by whom, snoozed until, resolved and why) and its subject's. When
+ * it differs from what the cards show, every card already sent is updated in place.
+ */
+export function cardStateOf(alert: Alert): string {
+  return [alert.status, alert.acknowledgedBy?.key ?? '', alert.snoozedUntil ?? '', alert.resolvedAt ?? '', alert.resolvedReason ?? '', alert.subjectState ?? ''].join('|');
+}
+
+/** The alert's cards are behind the alert (only for alerts whose cards are kept current). */
+export function cardsBehind(alert: Alert): boolean {
+  return alert.cardsShowState !== undefined && alert.cardsShowState !== cardStateOf(alert);
 }

@@ -18,6 +18,16 @@ export const messageIntentSchema = z.discriminatedUnion('kind', [
     occurrence: z.number().int(),
   }),
   z.object({
+    /** An alert card already sent, brought up to date in place. */
+    kind: z.literal('alert-card'),
+    accountId: z.string(),
+    alertId: z.string(),
+    activityId: z.string(),
+    reminder: z.boolean(),
+    /** cardStateOf the alert this update shows; a later change makes it unneeded (its own update follows). */
+    state: z.string(),
+  }),
+  z.object({
     kind: z.literal('digest'),
     personKey: z.string(),
     /** The alerts raised since this instant are in it. */

@@ -104,6 +104,8 @@ export interface OutboxRepository {
   get(id: string): Promise<OutboxItem | undefined>;
   update(id: string, change: (current: OutboxItem) => OutboxItem | undefined): Promise<OutboxItem | undefined>;
   listDue(now: Date, limit: number): Promise<OutboxItem[]>;
+  /** The alert's cards that went out (first notices and reminders), with the activity id of each. */
+  listSentAlertCards(accountId: string, alertId: string): Promise<OutboxItem[]>;
 }
 
 /** What came of one attempt to deliver a message to Teams. */
@@ -218,6 +220,10 @@ export interface AlertRepository {
   listRecent(accountId: string, limit: number, options?: { readonly unresolvedOnly?: boolean }): Promise<Alert[]>;
   /** Open normal alerts of the account raised at or after `since`. */
   listOpenNormalSince(accountId: string, since: Date): Promise<Alert[]>;
+  /** Every alert about one escalation, resolved too, newest first (their cards show its state). */
+  listAboutEscalation(accountId: string, escalationId: string, limit: number): Promise<Alert[]>;
+  /** Alerts whose cards show an older state than the alert's (an indexed flag). */
+  listCardsBehind(limit: number): Promise<Alert[]>;
   /** Critical alerts whose next reminder is due. */
   listRemindersDue(now: Date, limit: number): Promise<Alert[]>;
 }

@@ -1,5 +1,6 @@
-import { alertIdFor, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
-import { clearedReason, contractFindings, escalationFindings, holdingKeys, planFindings, type ClearedFacts } from '../domain/alert-rules';
+import { alertIdFor, cardStateOf, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
+import { clearedReason, contractFindings, escalationCardState, escalationFindings, holdingKeys, planFindings, type ClearedFacts } from '../domain/alert-rules';
+import { fingerprintOf } from '../domain/fingerprint';
 import { belongsInDigest, defaultAlertSettings, localDate, nextDigestTime, sendsAtOnce, type AlertSettings } from '../domain/alert-settings';
 import { calendarDateOf } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
@@ -75,7 +76,7 @@ async function settingsOf(deps: Pick<AlertDeps, 'alertSettings'>, recipient: str
 
 /** The alert one occurrence of a finding becomes. */
 function alertOf(finding: AlertFinding, occurrence: number, recipients: string[], now: Date): Alert {
-  return {
+  const alert: Alert = {
     alertId: alertIdFor(finding.key, occurrence),
     findingKey: finding.key,
     occurrence,
@@ -90,7 +91,10 @@ function alertOf(finding: AlertFinding, occurrence: number, recipients: string[]
     status: 'open',
     reminders: 0,
     ...(finding.severity === 'critical' ? { nextReminderAt: new Date(now.getTime() + reminderIntervalInMs).toISOString() } : {}),
+    ...(finding.subjectState !== undefined ? { subjectState: finding.subjectState } : {}),
   };
+  // Its cards, when they go out, show it as it is: from here on they are kept current.
+  return { ...alert, cardsShowState: cardStateOf(alert) };
 }
 
 /**
@@ -178,6 +182,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     const findings = escalationFindings(escalation, now);
     await raise(findings);
     alertsResolved += await resolveCleared(deps, accountId, { kind: 'escalation', escalationId }, holdingKeys(findings), { kind: 'escalation', escalation, now });
+    await noteSubjectState(deps, accountId, escalationId, escalationCardState(escalation, now));
     await deps.escalations.update(accountId, escalationId, (current) => ({ ...current, alertCursor: now.toISOString(), alertSeenVersion: escalation.version }));
   }
 
@@ -206,6 +211,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
 
   const remindersQueued = await queueReminders(deps, now, limit);
   const digestsQueued = await queueDigests(deps, now, limit, context.settings);
+  for (const alert of await deps.alerts.listCardsBehind(limit)) messagesQueued += (await syncAlertCards(deps, alert)).length;
   return { subjectsChecked, alertsRaised, alertsResolved, remindersQueued, digestsQueued, messagesQueued };
 }
 
@@ -234,6 +240,43 @@ async function resolveCleared(
     if (changed?.status === 'resolved' && changed.resolvedAt === now) resolved += 1;
   }
   return resolved;
+}
+
+/** How many of an escalation's alerts (newest first) keep their cards current with it. */
+export const alertsKeptCurrentPerEscalation = 50;
+
+/**
+ * The escalation changed where its alert cards show it (status, owner, an SLA clock's state):
+ * each of its alerts, resolved ones too, records the new state, which puts its cards behind.
+ */
+async function noteSubjectState(deps: SweepDeps, accountId: string, escalationId: string, state: string): Promise<void> {
+  for (const alert of await deps.alerts.listAboutEscalation(accountId, escalationId, alertsKeptCurrentPerEscalation)) {
+    if (alert.subjectState === state || alert.cardsShowState === undefined) continue;
+    await deps.alerts.update(accountId, alert.alertId, (a) => (a.subjectState === state ? undefined : { ...a, subjectState: state }));
+  }
+}
+
+/**
+ * Queues an in-place update of every card of the alert already sent (first notices and reminders,
+ * to every recipient) when the alert no longer looks as its cards show it. Each update is keyed
+ * on the state it shows, so it is queued once; it goes through the outbox like every proactive
+ * message (rate limits, retries, the audience rule). Returns the outbox ids queued.
+ */
+export async function syncAlertCards(deps: Pick<AlertDeps, 'alerts' | 'outbox' | 'clock'>, alert: Alert): Promise<string[]> {
+  const state = cardStateOf(alert);
+  if (alert.cardsShowState === undefined || alert.cardsShowState === state) return [];
+  const now = deps.clock.now();
+  const queued: string[] = [];
+  for (const sent of await deps.outbox.listSentAlertCards(alert.accountId, alert.alertId)) {
+    if (!sent.activityId || sent.target.kind !== 'person' || sent.intent.kind !== 'alert') continue;
+    const recipient = `${sent.target.tenantId}:${sent.target.aadObjectId}`;
+    const id = `alert-card:${alert.alertId}:${recipient}:${sent.intent.occurrence}:${fingerprintOf([state])}`;
+    const intent = { kind: 'alert-card' as const, accountId: alert.accountId, alertId: alert.alertId, activityId: sent.activityId, reminder: sent.intent.occurrence > 0, state };
+    if (await deps.outbox.enqueue(outboxItem(id, recipient, intent, now))) queued.push(id);
+  }
+  // Marked only if nothing changed meanwhile: a later change leaves the cards behind, for the next pass.
+  await deps.alerts.update(alert.accountId, alert.alertId, (a) => (cardStateOf(a) === state && a.cardsShowState !== state ? { ...a, cardsShowState: state } : undefined));
+  return queued;
 }
 
 async function queueReminders(deps: SweepDeps, now: Date, limit: number): Promise<number> {

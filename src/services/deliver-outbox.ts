@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
+import { cardStateOf } from '../domain/alert';
 import { nextAttemptDelayInMs, type OutboxItem } from '../domain/outbox';
 import type {
   AccountRepository,
@@ -116,6 +117,14 @@ async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Ca
       const escalation = alert.subject.kind === 'escalation' ? await deps.escalations.get(alert.accountId, alert.subject.escalationId) : undefined;
       return { kind: 'alert', alert, accountName: account?.name ?? intent.accountId, ...(escalation ? { escalation } : {}), reminder: intent.occurrence > 0 };
     }
+    case 'alert-card': {
+      const [alert, account] = await Promise.all([deps.alerts.get(intent.accountId, intent.alertId), deps.accounts.getAccount(intent.accountId)]);
+      if (!alert) return { notNeeded: 'the alert no longer exists' };
+      // The alert changed again since: the update for that state follows, and shows it.
+      if (cardStateOf(alert) !== intent.state) return { notNeeded: 'a later change replaces this update' };
+      const escalation = alert.subject.kind === 'escalation' ? await deps.escalations.get(alert.accountId, alert.subject.escalationId) : undefined;
+      return { kind: 'alert', alert, accountName: account?.name ?? intent.accountId, ...(escalation ? { escalation } : {}), reminder: intent.reminder };
+    }
     case 'digest': {
       const groups = await digestAlerts({ ...deps, accountsOf: (person) => accountsOf(deps, person) }, intent.personKey, new Date(intent.since));
       if (groups.length === 0) return { notNeeded: 'nothing new for the digest' };
@@ -140,7 +149,9 @@ async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Attem
   const message = await messageFor(deps, item);
   if ('notNeeded' in message) return { status: 'not-needed', reason: message.notNeeded };
   const accountIds = item.intent.kind === 'digest' ? [] : [item.intent.accountId];
-  const sent = await sendProactive(deps, reference, message, { accountIds, ...(item.target.kind === 'person' ? { recipient: item.target } : {}) });
+  // An alert card already sent is replaced in place (the same message, for its one reader).
+  const activityId = item.intent.kind === 'alert-card' ? item.intent.activityId : undefined;
+  const sent = await sendProactive(deps, reference, message, { accountIds, ...(item.target.kind === 'person' ? { recipient: item.target } : {}), ...(activityId ? { activityId } : {}) });
   // A personal chat that is not the recipient's own is as good as none: the item waits for theirs.
   const result: DeliveryResult = sent.status === 'refused' ? { status: 'retry', error: sent.reason } : sent;
   if (result.status === 'gone') await deps.conversations.retire(reference.conversationId, result.reason, deps.clock.now());

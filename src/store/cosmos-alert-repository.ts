@@ -1,5 +1,5 @@
 import type { Container } from '@azure/cosmos';
-import { alertSchema, type Alert } from '../domain/alert';
+import { alertSchema, cardsBehind, type Alert } from '../domain/alert';
 import type { AlertRepository } from '../domain/ports';
 import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
@@ -61,6 +61,18 @@ export class CosmosAlertRepository implements AlertRepository {
     ], accountId);
   }
 
+  async listAboutEscalation(accountId: string, escalationId: string, limit: number): Promise<Alert[]> {
+    return this.query('SELECT TOP @limit * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.subject.escalationId = @escalationId ORDER BY c.raisedAt DESC', [
+      { name: '@limit', value: limit },
+      { name: '@accountId', value: accountId },
+      { name: '@escalationId', value: escalationId },
+    ], accountId);
+  }
+
+  async listCardsBehind(limit: number): Promise<Alert[]> {
+    return this.query('SELECT TOP @limit * FROM c WHERE c.type = @type AND c.cardSyncPending = true', [{ name: '@limit', value: limit }]);
+  }
+
   async listRemindersDue(now: Date, limit: number): Promise<Alert[]> {
     return this.query('SELECT TOP @limit * FROM c WHERE c.type = @type AND c.status = @open AND c.nextReminderAt <= @now ORDER BY c.nextReminderAt', [
       { name: '@limit', value: limit },
@@ -83,7 +95,8 @@ function documentId(alertId: string): string {
 }
 
 function toDocument(alert: Alert): Record<string, unknown> {
-  return { id: documentId(alert.alertId), type: 'alert', schemaVersion: 1, ...alert };
+  // Denormalised so the card sync finds the alerts whose cards are behind with one indexed filter.
+  return { id: documentId(alert.alertId), type: 'alert', schemaVersion: 1, ...alert, cardSyncPending: cardsBehind(alert) };
 }
 
 const alertCodec: DocumentCodec<Alert> = { parse: (doc) => parseDocument(alertSchema, doc), validate: (alert) => alertSchema.parse(alert), toDocument };

@@ -39,6 +39,22 @@ export class CosmosOutboxRepository implements OutboxRepository {
     return resources.map((doc: StoredDocument) => this.parse(doc));
   }
 
+  async listSentAlertCards(accountId: string, alertId: string): Promise<OutboxItem[]> {
+    const { resources } = await this.container.items
+      .query({
+        query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @sent AND c.intent.kind = @alert AND c.intent.accountId = @accountId AND c.intent.alertId = @alertId',
+        parameters: [
+          { name: '@type', value: 'outbox' },
+          { name: '@sent', value: 'sent' },
+          { name: '@alert', value: 'alert' },
+          { name: '@accountId', value: accountId },
+          { name: '@alertId', value: alertId },
+        ],
+      })
+      .fetchAll();
+    return resources.map((doc: StoredDocument) => this.parse(doc));
+  }
+
   private parse(doc: StoredDocument): OutboxItem {
     // The document id is the Cosmos-safe form; the item's own id travels in itemId.
     const { itemId, ...rest } = doc;

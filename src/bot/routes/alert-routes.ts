@@ -8,6 +8,8 @@ import { DomainError } from '../../domain/errors';
 import { alertVerbs } from '../../domain/verbs';
 import { acknowledgeAlert, alertsOverview, saveAlertSettings, snoozeAlert, type AlertAcknowledged } from '../../services/alert-actions';
 import { formatUtc } from '../../cards/time-text';
+import { syncAlertCards } from '../../services/alerts';
+import { deliverOutboxItem } from '../../services/deliver-outbox';
 import { syncEscalationCard } from '../../services/sync-escalation-card';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
@@ -63,8 +65,13 @@ async function alertReply(turn: Turn, alert: Alert, banner: string): Promise<Rep
   return privateReply([alert.accountId], () => alertCard(deps.cards, { alert, accountName: account?.name ?? alert.accountId, ...(escalation ? { escalation } : {}), now: deps.clock.now(), banner }));
 }
 
-/** The answer to a press: the alert card, or the list the row was on, with what happened on top. */
-function answerFor(turn: Turn, key: AlertKey, alert: Alert, banner: string): Promise<Reply> {
+/**
+ * The answer to a press: the alert card, or the list the row was on, with what happened on top.
+ * Every card of the alert already sent (to everyone it went to) is brought up to date too.
+ */
+async function answerFor(turn: Turn, key: AlertKey, alert: Alert, banner: string): Promise<Reply> {
+  const { deps } = turn;
+  for (const id of await syncAlertCards(deps, alert)) deps.background.run('outbox.deliver', () => deliverOutboxItem(deps, id));
   return key.from === 'list' ? overviewReply(turn, { show: key.show ?? 'open', banner: `${banner}: ${alert.title}` }) : alertReply(turn, alert, banner);
 }
 
