@@ -55,6 +55,7 @@ export function alertCard(templates: CardTemplates, model: AlertCardModel): Adap
     const clocks = slaClocks(e, model.now);
     facts.push({ label: 'Escalation', value: `${e.escalationId} · severity ${e.severity} · ${e.status}` });
     facts.push({ label: 'SLA', value: [clocks.response.text, clocks.update?.text].filter(Boolean).join(' · ') });
+    if (e.owner) facts.push({ label: 'Owner', value: e.owner.name });
     if (e.contactPhone) facts.push({ label: 'Phone (24x7)', value: e.contactPhone });
   }
   const open = alert.status === 'open';

@@ -71,6 +71,8 @@ describe('live alert cards: every card already sent tells the truth', () => {
     assert.deepEqual(adaptiveCardProblems(alexSees[0]), []);
     assert.match(cardText(alexSees[0]), /Acknowledged by Megan Bowen/);
     assert.match(cardText(alexSees[0]), /ESC-CONTOSO-0001 · severity A · acknowledged/, 'with the escalation as it is now');
+    const owner = (await bot.running.repositories.escalations.get('contoso', 'ESC-CONTOSO-0001'))?.owner?.name ?? 'nobody';
+    assert.ok(cardText(alexSees[0]).includes(`Owner\n${owner}`), `and its owner, ${owner}`);
     assert.deepEqual(executeActions(alexSees[0]).map((a) => a.title), ['Open escalation'], 'nothing left to acknowledge');
     assert.equal(updatesOf(demo.users.megan, meganCard).length, 1, "and Megan's own");
     assert.equal(bot.connector.sent(chat(demo.users.alex)).length, 0, 'no new message');
