@@ -58,7 +58,7 @@ export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
   if (!isOpen(e.status)) return [];
   const findings: AlertFinding[] = [];
   const subject = { kind: 'escalation' as const, escalationId: e.escalationId };
-  const base = { accountId: e.accountId, subject, subjectState: escalationCardState(e, now) };
+  const base = { accountId: e.accountId, subject, subjectState: escalationCardState(e, now), ...(e.owner ? { owner: e.owner.key } : {}) };
   // "New" means nobody has responded yet: the response clears it.
   if (e.severity === 'A' && !e.sla.respondedAt && now.getTime() - new Date(e.openedAt).getTime() < newSeverityAWindowInMs) {
     findings.push({ ...base, key: `sev-a:${e.escalationId}`, rule: 'severity-a-opened', severity: 'critical', title: `New severity A escalation: ${e.escalationId}`, detail: e.title });

@@ -51,6 +51,8 @@ export interface AlertFinding {
   readonly alsoHolds?: readonly string[];
   /** What the subject looks like on the alert card, short of a countdown (escalations: status, owner, SLA states). */
   readonly subjectState?: string;
+  /** personKey of the escalation's owner: its alerts go to them and their manager. */
+  readonly owner?: string;
 }
 
 export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;

@@ -39,6 +39,14 @@ export const messageIntentSchema = z.discriminatedUnion('kind', [
     accountId: z.string(),
     dueDate: z.string(),
   }),
+  z.object({
+    /** An escalation handed to a TAM: they are told in personal chat, with their own view. */
+    kind: z.literal('assignment'),
+    accountId: z.string(),
+    escalationId: z.string(),
+    /** The escalation's version after the hand-over, so a second hand-over is a second message. */
+    version: z.number().int(),
+  }),
 ]);
 export type MessageIntent = z.infer<typeof messageIntentSchema>;
 

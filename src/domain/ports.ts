@@ -7,6 +7,7 @@ import type { DeliveryPlanView } from './delivery-views';
 import type { Alert } from './alert';
 import type { AlertSettings } from './alert-settings';
 import type { Escalation } from './escalation';
+import type { EscalationActionName } from './escalation-lifecycle';
 import type { OutboxItem } from './outbox';
 
 /** People, channel links and the tenant allow-list. */
@@ -154,13 +155,23 @@ export interface DigestCardMessage {
   readonly localDate: string;
 }
 
+/** An escalation handed to its new owner, in their own view: the hand-over as its headline. */
+export interface EscalationAssignedMessage {
+  readonly kind: 'escalation-assigned';
+  readonly escalation: Escalation;
+  readonly accountName: string;
+  readonly headline: string;
+  readonly view: 'provider' | 'manager';
+  readonly actions: readonly EscalationActionName[];
+}
+
 /** A card the Teams edge rendered already for its one reader (an answer sent to a person's personal chat). */
 export interface PreparedCardMessage {
   readonly kind: 'prepared';
   readonly card: Readonly<Record<string, unknown>>;
 }
 
-export type CardMessage = EscalationCardMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage | PreparedCardMessage;
+export type CardMessage = EscalationCardMessage | EscalationAssignedMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage | PreparedCardMessage;
 
 /**
  * The view a proactive card is rendered in, decided by the audience rule (domain/audience.ts)

@@ -10,7 +10,7 @@ import type { CardMessage, DeliveryResult, ProactiveView, TeamsMessenger } from 
 import type { BotConnectorClient } from './bot-connector-client';
 
 /** Cards for one reader only: never rendered into a shared conversation. */
-const personalOnly: ReadonlySet<CardMessage['kind']> = new Set(['check-in', 'alert', 'digest', 'prepared']);
+const personalOnly: ReadonlySet<CardMessage['kind']> = new Set(['check-in', 'alert', 'digest', 'prepared', 'escalation-assigned']);
 
 /**
  * Renders and sends proactive cards in the view the audience rule chose (services/proactive-send.ts).
@@ -56,6 +56,16 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
           actions: availableEscalationActions('customer-safe', message.escalation),
           ...(message.headline ? { banner: { text: message.headline, style: 'attention' as const } } : {}),
           refreshUserIds: message.refreshUserIds,
+        });
+      case 'escalation-assigned':
+        return escalationCard(this.cards, {
+          escalation: message.escalation,
+          accountName: message.accountName,
+          now: this.clock.now(),
+          view: message.view,
+          actions: new Set(message.actions),
+          banner: { text: message.headline, style: 'accent' },
+          refreshUserIds: [],
         });
       case 'check-in':
         return checkInCard(this.cards, { view: message.view, dueDate: message.dueDate });

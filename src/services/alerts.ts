@@ -53,6 +53,14 @@ export async function alertRecipients(deps: Pick<AlertDeps, 'directory' | 'provi
   return [...keys].sort();
 }
 
+/** The owner and their manager; undefined when the owner is no longer in the directory. */
+async function ownerRecipients(deps: Pick<AlertDeps, 'directory'>, ownerKey: string): Promise<string[] | undefined> {
+  const [tenantId = '', aadObjectId = ''] = ownerKey.split(':');
+  const owner = await deps.directory.getPerson({ tenantId, aadObjectId });
+  if (!owner) return undefined;
+  return [...new Set([personKey(owner), ...(owner.managerKey ? [owner.managerKey] : [])])].sort();
+}
+
 function outboxItem(id: string, recipient: string, intent: OutboxItem['intent'], now: Date): OutboxItem {
   const [tenantId = '', aadObjectId = ''] = recipient.split(':');
   return {
@@ -134,10 +142,13 @@ export async function raiseAlerts(
   let raised = 0;
   const queued: string[] = [];
   for (const finding of findings) {
-    let recipients = recipientsByAccount.get(finding.accountId);
+    // An escalation's alerts go to its owner and the owner's manager; the account's other TAMs
+    // find them in `alerts`. Everything else goes to the account's TAMs and their managers.
+    const cacheKey = finding.owner ? `owner|${finding.owner}` : finding.accountId;
+    let recipients = recipientsByAccount.get(cacheKey);
     if (!recipients) {
-      recipients = await alertRecipients(deps, finding.accountId);
-      recipientsByAccount.set(finding.accountId, recipients);
+      recipients = (finding.owner ? await ownerRecipients(deps, finding.owner) : undefined) ?? (await alertRecipients(deps, finding.accountId));
+      recipientsByAccount.set(cacheKey, recipients);
     }
     // The alert is stored first; the messages are queued after. A crash in between is repaired by
     // the next sweep, which raises nothing new but re-queues (queueing is idempotent by id).

@@ -18,6 +18,9 @@ import type {
 } from '../domain/ports';
 import { digestAlerts } from './alerts';
 import { buildPlanView } from './delivery-plan-view';
+import { resolveCaller } from '../domain/caller';
+import { personKey } from '../domain/directory';
+import { availableEscalationActions } from '../domain/escalation-lifecycle';
 import { sendProactive } from './proactive-send';
 
 export interface DeliverOutboxDeps {
@@ -136,7 +139,38 @@ async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Ca
       if (!plan || plan.nextCheckInDue !== intent.dueDate) return { notNeeded: 'the check-in was recorded already' };
       return { kind: 'check-in', view: await buildPlanView(deps, intent.accountId), dueDate: intent.dueDate };
     }
+    case 'assignment':
+      return assignmentMessage(deps, item, intent);
   }
+}
+
+/** The new owner's own view of the escalation handed to them, unless it has moved on to someone else. */
+async function assignmentMessage(
+  deps: DeliverOutboxDeps,
+  item: OutboxItem,
+  intent: Extract<OutboxItem['intent'], { kind: 'assignment' }>,
+): Promise<CardMessage | { notNeeded: string }> {
+  if (item.target.kind !== 'person') return { notNeeded: 'a hand-over is told to a person' };
+  const identity = { tenantId: item.target.tenantId, aadObjectId: item.target.aadObjectId };
+  const [escalation, account, person] = await Promise.all([
+    deps.escalations.get(intent.accountId, intent.escalationId),
+    deps.accounts.getAccount(intent.accountId),
+    deps.directory.getPerson(identity),
+  ]);
+  if (!escalation || !person) return { notNeeded: 'the escalation or the person is gone' };
+  if (escalation.owner?.key !== personKey(identity)) return { notNeeded: 'it was handed on again' };
+  const reports = person.role === 'manager' ? await deps.directory.listReports(identity) : [];
+  const caller = resolveCaller({ identity, displayName: person.displayName, scope: 'personal', person, reportsAccountIds: reports.flatMap((r) => r.accountIds) });
+  const handover = [...escalation.timeline].reverse().find((t) => t.kind === 'assigned');
+  const headline = handover ? `${handover.by.name} handed ${escalation.escalationId} to you: ${handover.text ?? ''}` : `${escalation.escalationId} is yours now.`;
+  return {
+    kind: 'escalation-assigned',
+    escalation,
+    accountName: account?.name ?? intent.accountId,
+    headline,
+    view: caller.role === 'manager' ? 'manager' : 'provider',
+    actions: [...availableEscalationActions(caller, escalation)],
+  };
 }
 
 async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<AttemptResult> {

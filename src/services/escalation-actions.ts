@@ -11,7 +11,8 @@ import {
 } from '../domain/escalation-lifecycle';
 import { slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { fingerprintOf } from '../domain/fingerprint';
-import type { DirectoryRepository, EscalationRepository } from '../domain/ports';
+import type { DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+import type { OutboxItem } from '../domain/outbox';
 import { personKey, type Person } from '../domain/directory';
 import { actorOfPerson } from '../domain/ownership';
 import { accountTams } from './account-tams';
@@ -151,10 +152,10 @@ export interface AssignInput {
  * account may. Who may receive it is checked against the directory, never the card.
  */
 export async function assignEscalation(
-  deps: EscalationActionDeps & { readonly directory: DirectoryRepository; readonly providerTenantIds: readonly string[] },
+  deps: EscalationActionDeps & { readonly directory: DirectoryRepository; readonly outbox: OutboxRepository; readonly providerTenantIds: readonly string[] },
   caller: Caller,
   input: AssignInput,
-): Promise<{ escalation: Escalation; outcome: EscalationActionOutcome; assignee: Person }> {
+): Promise<{ escalation: Escalation; outcome: EscalationActionOutcome; assignee: Person; notifications: string[] }> {
   const stored = await loadVisibleEscalation(deps, caller, input.accountId, input.escalationId);
   if (!mayPerform(caller, stored, 'assign')) throw new DomainError('forbidden', refusals.assign ?? 'You cannot do that.');
   const assignee = (await accountTams(deps, stored.accountId)).find((p) => personKey(p) === input.assigneeKey);
@@ -166,5 +167,18 @@ export async function assignEscalation(
     ...(input.fromVersion !== undefined ? { fromVersion: input.fromVersion } : {}),
     ...(input.teamsUserId ? { teamsUserId: input.teamsUserId } : {}),
   });
-  return { ...result, assignee };
+  if (result.outcome.kind !== 'applied') return { ...result, assignee, notifications: [] };
+  // The new owner is told in personal chat, through the outbox: written before it is sent, sent once.
+  const now = deps.clock.now().toISOString();
+  const item: OutboxItem = {
+    id: `assign:${result.escalation.escalationId}:${result.escalation.version}:${personKey(assignee)}`,
+    target: { kind: 'person', tenantId: assignee.tenantId, aadObjectId: assignee.aadObjectId },
+    intent: { kind: 'assignment', accountId: result.escalation.accountId, escalationId: result.escalation.escalationId, version: result.escalation.version },
+    status: 'pending',
+    createdAt: now,
+    attempts: 0,
+    nextAttemptAt: now,
+  };
+  const queued = await deps.outbox.enqueue(item);
+  return { ...result, assignee, notifications: queued ? [item.id] : [] };
 }

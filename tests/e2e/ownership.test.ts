@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { actionExecute, channelMessage, personalMessage } from '../support/activities';
+import { actionExecute, channelMessage, installationUpdate, personalMessage } from '../support/activities';
 import { cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
 import { invokeCard, onlyCard } from '../support/conversation-helpers';
 import { addSecondContosoTam, demo, TestBot } from '../support/test-bot';
@@ -88,6 +88,44 @@ describe('ownership: somebody is responsible from the first minute', function ()
     const e = await escalation();
     assert.equal(e.owner?.key, benKey);
     assert.ok(e.timeline.some((t) => t.kind === 'assigned' && t.summary === 'Assigned to Ben Ode by Alex Wilber' && t.text === 'On leave from tomorrow'));
+  });
+
+  it('the new owner is told in personal chat, in their own view; nobody else is', async () => {
+    for (const user of [demo.users.alex, ben]) await bot.post(installationUpdate(bot.serviceUrl, user, 'add'));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    await bot.running.background.idle();
+    bot.connector.reset();
+    const version = String((await escalation()).version);
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.assign', { ...key, version, assignee: benKey, reason: 'On leave from tomorrow' }));
+    await bot.running.background.idle();
+    await bot.running.dispatcher.runOnce();
+    const handovers = (user: typeof ben): Record<string, unknown>[] =>
+      bot.connector.sent(`a:personal-${user.aadObjectId}`).map((a) => cardsIn(a)[0] ?? {}).filter((c) => /handed ESC-CONTOSO-0001 to you/.test(cardText(c)));
+    const toBen = handovers(ben);
+    assert.equal(toBen.length, 1);
+    assert.match(cardText(toBen[0]), /Alex Wilber handed ESC-CONTOSO-0001 to you: On leave from tomorrow/);
+    assert.ok(executeActions(toBen[0]).some((a) => a.title === 'Acknowledge'), 'his own view, with his actions');
+    assert.equal(handovers(demo.users.alex).length, 0);
+    await bot.running.dispatcher.runOnce();
+    assert.equal(handovers(ben).length, 1, 'told once');
+  });
+
+  it('an escalation\'s alerts go to its owner and the owner\'s manager; the account\'s other TAMs see them in "alerts"', async () => {
+    for (const user of [demo.users.alex, ben, demo.users.megan]) await bot.post(installationUpdate(bot.serviceUrl, user, 'add'));
+    const account = await bot.running.repositories.accounts.getAccount('contoso');
+    assert.ok(account);
+    await bot.running.repositories.accounts.upsertAccount({ ...account, primaryTamKey: benKey });
+    bot.connector.reset();
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { ...intake, severity: 'A', businessImpact: 'Nobody can log on', contactPhone: '+44 20 7946 0000' }, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    await bot.running.background.idle();
+    await bot.running.dispatcher.runOnce();
+    const alerted = (user: typeof ben): boolean => bot.connector.sent(`a:personal-${user.aadObjectId}`).some((a) => /New severity A escalation: ESC-CONTOSO-0001/.test(cardsIn(a).map(cardText).join('\n')));
+    assert.equal(alerted(ben), true, 'the owner');
+    assert.equal(alerted(demo.users.megan), true, 'the owner\'s manager');
+    assert.equal(alerted(demo.users.alex), false, 'another TAM of the account is not pinged');
+    bot.connector.reset();
+    await bot.post(personalMessage(bot.serviceUrl, demo.users.alex, 'alerts'));
+    assert.match(cardsIn(bot.connector.sent()[0]).map(cardText).join('\n'), /New severity A escalation: ESC-CONTOSO-0001/, 'but he sees it in his list');
   });
 
   it('the escalations list shows each owner', async () => {

@@ -367,7 +367,7 @@ const definitions = [
     verb: escalationVerbs.assign,
     key: escalationKey,
     handle: async (turn, key, data) => {
-      const { escalation, outcome, assignee } = await assignEscalation(openDeps(turn.deps), turn.caller, {
+      const { escalation, outcome, assignee, notifications } = await assignEscalation(openDeps(turn.deps), turn.caller, {
         accountId: key.accountId,
         escalationId: key.escalationId,
         assigneeKey: text(data.assignee),
@@ -376,7 +376,8 @@ const definitions = [
         teamsUserId: turn.context.activity.from?.id ?? '',
       });
       if (outcome.kind !== 'repeat') await syncChannelCard(turn, escalation);
-      const banner = outcomeBanner(outcome, escalation) ?? { text: `${assignee.displayName} owns ${escalation.escalationId} now.`, style: 'good' as const };
+      scheduleNotifications(turn.deps, notifications);
+      const banner = outcomeBanner(outcome, escalation) ?? { text: `${assignee.displayName} owns ${escalation.escalationId} now; they are told in their personal chat.`, style: 'good' as const };
       return escalationReply(turn, escalation, { banner });
     },
     show: (turn, key, shown) => currentCard(turn, key, shown, 'assign'),
