@@ -105,6 +105,8 @@ export interface OutboxRepository {
   get(id: string): Promise<OutboxItem | undefined>;
   update(id: string, change: (current: OutboxItem) => OutboxItem | undefined): Promise<OutboxItem | undefined>;
   listDue(now: Date, limit: number): Promise<OutboxItem[]>;
+  /** What still waits for a person (e.g. because they had not installed the app), oldest first. */
+  listPendingFor(target: { readonly tenantId: string; readonly aadObjectId: string }, limit: number): Promise<OutboxItem[]>;
   /** The alert's cards that went out (first notices and reminders), with the activity id of each. */
   listSentAlertCards(accountId: string, alertId: string): Promise<OutboxItem[]>;
 }

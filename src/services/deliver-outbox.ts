@@ -106,6 +106,19 @@ export async function deliverDueOutbox(deps: DeliverOutboxDeps, options: { limit
   return sent;
 }
 
+/**
+ * A person's personal chat has just become known (an install, a first message): what waited for
+ * it goes now, without waiting out the backoff it had while there was nowhere to send it.
+ */
+export async function deliverPendingFor(deps: DeliverOutboxDeps, person: { readonly tenantId: string; readonly aadObjectId: string }, limit = 100): Promise<number> {
+  let sent = 0;
+  for (const item of await deps.outbox.listPendingFor(person, limit)) {
+    const after = await deliverOutboxItem(deps, item.id);
+    if (after?.status === 'sent') sent += 1;
+  }
+  return sent;
+}
+
 type AttemptResult = DeliveryResult | { readonly status: 'not-needed'; readonly reason: string };
 
 /** The card an intent stands for, rendered from the records as they are now. */

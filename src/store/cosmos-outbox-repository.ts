@@ -39,6 +39,23 @@ export class CosmosOutboxRepository implements OutboxRepository {
     return resources.map((doc: StoredDocument) => this.parse(doc));
   }
 
+  async listPendingFor(target: { tenantId: string; aadObjectId: string }, limit: number): Promise<OutboxItem[]> {
+    const { resources } = await this.container.items
+      .query({
+        query: 'SELECT TOP @limit * FROM c WHERE c.type = @type AND c.status = @status AND c.target.kind = @person AND c.target.tenantId = @tenantId AND c.target.aadObjectId = @aadObjectId ORDER BY c.nextAttemptAt',
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@type', value: 'outbox' },
+          { name: '@status', value: 'pending' },
+          { name: '@person', value: 'person' },
+          { name: '@tenantId', value: target.tenantId },
+          { name: '@aadObjectId', value: target.aadObjectId },
+        ],
+      })
+      .fetchAll();
+    return resources.map((doc: StoredDocument) => this.parse(doc));
+  }
+
   async listSentAlertCards(accountId: string, alertId: string): Promise<OutboxItem[]> {
     const { resources } = await this.container.items
       .query({

@@ -60,10 +60,12 @@ describe('the demo world: escalations in every SLA state and the first sweep at 
       await bot.close();
     });
 
+    /** The bot's answer to the message (alerts waiting for the person may arrive alongside it). */
     async function say(user: TeamsUser, text: string): Promise<string> {
       bot.connector.reset();
-      await bot.post(personalMessage(bot.serviceUrl, user, text));
-      return cardText(onlyCard(bot.connector.sent(chat(user))));
+      const message = personalMessage(bot.serviceUrl, user, text);
+      await bot.post(message);
+      return cardText(onlyCard(bot.connector.sent(chat(user)).filter((a) => a.replyToId === message.id)));
     }
 
     it('seeds six escalations with readable ids, opened by the customers, owned by Alex, timed from the seed', async () => {

@@ -54,6 +54,16 @@ describe('personal conversation references belong to their owner', () => {
       await bot.close();
     });
 
+    it('sends what waited for a person the moment their personal chat becomes known, without waiting out the backoff', async () => {
+      const { megan } = demo.users;
+      await bot.running.dispatcher.runOnce(); // the first sweep: Megan has alerts, and no chat yet
+      const waiting = alertsIn(bot, ownChat(megan));
+      assert.deepEqual(waiting, []);
+      await bot.post(installationUpdate(bot.serviceUrl, megan, 'add'));
+      await bot.running.background.idle();
+      assert.ok(alertsIn(bot, ownChat(megan)).length > 0, 'delivered on install, with no sweep and no time passing');
+    });
+
     it("does not post a manager's alert into a chat another user owns, and delivers it once her own chat is installed", async () => {
       const { adele, megan } = demo.users;
       // Adele installs, then Megan with the same chat id, then Adele again: the last writer owns it.

@@ -8,6 +8,7 @@ import { isDomainError } from '../../domain/errors';
 import { accountIdSchema } from '../../domain/directory';
 import { channelVerbs, commandVerbs } from '../../domain/verbs';
 import { linkChannel, moveChannel, type LinkChannelResult } from '../../services/link-channel';
+import { deliverPendingFor } from '../../services/deliver-outbox';
 import { recordConversation, retireConversation } from '../../services/record-conversation';
 import { readActivityFacts, type ActivityFacts } from '../activity-facts';
 import type { AppTurnState } from '../app-turn-state';
@@ -41,7 +42,8 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
     const facts = readActivityFacts(context.activity);
     const key = storedConversationId(facts);
     if (known.has(key)) return;
-    await recordConversation(deps, conversationReferenceOf(context, facts));
+    const outcome = await recordConversation(deps, conversationReferenceOf(context, facts));
+    if (outcome !== 'updated') deliverWaiting(deps, facts);
     known.set(key, true);
     if (known.size > 10_000) known.delete(known.keys().next().value ?? key);
   };
@@ -301,10 +303,17 @@ function conversationReferenceOf(context: TurnContext, facts: ActivityFacts): Pa
   };
 }
 
+/** A personal chat the bot did not know: what waited for its owner is sent now, in the background. */
+function deliverWaiting(deps: BotDependencies, facts: ActivityFacts): void {
+  if (facts.scope !== 'personal' || !facts.identity.aadObjectId) return;
+  deps.background.run('outbox.deliver_waiting', () => deliverPendingFor(deps, facts.identity));
+}
+
 async function welcomeIfNew(context: TurnContext, deps: BotDependencies): Promise<void> {
   const facts = readActivityFacts(context.activity);
   const outcome = await recordConversation(deps, conversationReferenceOf(context, facts));
   if (outcome === 'updated') return;
+  deliverWaiting(deps, facts);
   const turn = await startTurn(context, facts, deps);
   await sendCard(context, welcomeCard(deps.cards, { name: turn.caller.displayName, role: turn.caller.role, scope: facts.scope }));
 }
