@@ -79,10 +79,14 @@ async function answerSubmit(turn: Turn, reply: Reply): Promise<AdaptiveCardJson>
     const shared = await reply.render({ view: 'customer-safe', refreshUserIds: fromId && turn.caller.role !== 'customer' ? [fromId] : [] });
     const mine = await own();
     await replace(shared);
-    if (JSON.stringify(withoutRefresh(mine)) !== JSON.stringify(withoutRefresh(shared))) await sendPrivately(turn, mine);
+    if (JSON.stringify(withoutRefresh(mine)) !== JSON.stringify(withoutRefresh(shared))) {
+      const where = await sendPrivately(turn, mine);
+      // Nowhere private to send it (no personal chat): say so in the conversation, naming nothing.
+      if (!where.sent) await context.sendActivity(cardActivity(where.line));
+    }
     return shared;
   }
-  const card = decision === 'withheld' ? await cardForPlace(turn, reply, 'update') : await sendPrivately(turn, await own());
+  const card = decision === 'withheld' ? await cardForPlace(turn, reply, 'update') : (await sendPrivately(turn, await own())).line;
   // The line saying where the answer went is a reply in the conversation; the card stays.
   await context.sendActivity(cardActivity(card));
   return card;
@@ -118,30 +122,35 @@ export async function cardForPlace(turn: Turn, reply: Reply, landing: Landing): 
       if (automatic) {
         return noticeCard(turn.deps.cards, { title: 'No longer kept here', text: 'This card is not updated in this conversation any more.', style: 'emphasis' });
       }
-      return sendPrivately(turn, await reply.render(own));
+      return (await sendPrivately(turn, await reply.render(own))).line;
   }
 }
 
-/** Sends the caller's own view to their personal chat; the shared conversation gets a line naming nothing. */
-async function sendPrivately(turn: Turn, card: AdaptiveCardJson): Promise<AdaptiveCardJson> {
+/**
+ * Sends the caller's own view to their personal chat. Returns whether it went, and the line for the
+ * shared conversation, which names nothing: where it went, or how to get such answers.
+ */
+async function sendPrivately(turn: Turn, card: AdaptiveCardJson): Promise<{ sent: boolean; line: AdaptiveCardJson }> {
   const { deps } = turn;
   const identity = turn.caller.identity;
   const reference = await deps.conversations.getPersonal(identity);
   if (reference && !reference.retiredAt) {
     const result = await sendProactive(deps, reference, { kind: 'prepared', card }, { accountIds: [], recipient: identity });
     if (result.status === 'sent') {
-      return noticeCard(deps.cards, { title: 'Sent to you in a private chat', text: 'That answer is for you only, so I sent it to our personal chat.', style: 'emphasis' });
+      return { sent: true, line: noticeCard(deps.cards, { title: 'Sent to you in a private chat', text: 'That answer is for you only, so I sent it to our personal chat.', style: 'emphasis' }) };
     }
     deps.logger.warn('answer.private_send_failed', { result: result.status });
-    return noticeCard(deps.cards, {
-      title: 'Ask me in a private chat',
-      text: 'That answer is for you only and I could not reach our personal chat just now. Ask me there.',
-      style: 'warning',
-    });
+    return {
+      sent: false,
+      line: noticeCard(deps.cards, { title: 'Ask me in a private chat', text: 'That answer is for you only and I could not reach our personal chat just now. Ask me there.', style: 'warning' }),
+    };
   }
-  return noticeCard(deps.cards, {
-    title: 'Ask me in a private chat',
-    text: 'That answer is for you only. Add TAM Assistant for yourself (Apps, then TAM Assistant, then Add) and ask me in our chat.',
-    style: 'warning',
-  });
+  return {
+    sent: false,
+    line: noticeCard(deps.cards, {
+      title: 'Ask me in a private chat',
+      text: 'That answer is for you only. Add TAM Assistant for yourself (Apps, then TAM Assistant, then Add) and ask me in our chat.',
+      style: 'warning',
+    }),
+  };
 }

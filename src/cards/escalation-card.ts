@@ -131,7 +131,8 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     businessImpact: e.businessImpact ?? '',
     showResolution: !!e.resolution && (e.status === 'resolved' || e.status === 'closed'),
     resolution: e.resolution ?? '',
-    timeline: recent.map((t) => ({ when: formatUtc(t.at), summary: t.summary, text: t.text ?? '' })),
+    // Why a TAM handed it over is the team's business: customers see that it was, not why.
+    timeline: recent.map((t) => ({ when: formatUtc(t.at), summary: t.summary, text: model.view === 'customer' && t.kind === 'assigned' ? '' : (t.text ?? '') })),
     olderEntries: Math.max(0, e.timeline.length - timelineShown),
     form: formModel(mode, model, versioned),
     actions,

@@ -83,6 +83,8 @@ export const alertSchema = z.object({
   subjectState: z.string().optional(),
   /** cardStateOf the alert when its cards were last sent or queued for an update; absent: cards not kept current (older alerts). */
   cardsShowState: z.string().optional(),
+  /** How many times its cards have been brought up to date: each round of updates has its own ids. */
+  cardSyncs: z.number().int().nonnegative().optional(),
   /** Critical alerts: when the next reminder goes out, and how many were sent. */
   nextReminderAt: z.string().optional(),
   reminders: z.number().int(),

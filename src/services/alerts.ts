@@ -1,6 +1,5 @@
 import { alertIdFor, cardStateOf, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
 import { clearedReason, contractFindings, escalationCardState, escalationFindings, holdingKeys, planFindings, type ClearedFacts } from '../domain/alert-rules';
-import { fingerprintOf } from '../domain/fingerprint';
 import { belongsInDigest, defaultAlertSettings, localDate, nextDigestTime, sendsAtOnce, type AlertSettings } from '../domain/alert-settings';
 import { calendarDateOf } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
@@ -53,11 +52,12 @@ export async function alertRecipients(deps: Pick<AlertDeps, 'directory' | 'provi
   return [...keys].sort();
 }
 
-/** The owner and their manager; undefined when the owner is no longer in the directory. */
-async function ownerRecipients(deps: Pick<AlertDeps, 'directory'>, ownerKey: string): Promise<string[] | undefined> {
+/** The owner and their manager; undefined when the owner is gone from the directory or the account. */
+async function ownerRecipients(deps: Pick<AlertDeps, 'directory'>, ownerKey: string, accountId: string): Promise<string[] | undefined> {
   const [tenantId = '', aadObjectId = ''] = ownerKey.split(':');
   const owner = await deps.directory.getPerson({ tenantId, aadObjectId });
-  if (!owner) return undefined;
+  // An owner who no longer works on the account hears nothing more of it: the account's people do.
+  if (!owner || !owner.accountIds.includes(accountId)) return undefined;
   return [...new Set([personKey(owner), ...(owner.managerKey ? [owner.managerKey] : [])])].sort();
 }
 
@@ -144,10 +144,10 @@ export async function raiseAlerts(
   for (const finding of findings) {
     // An escalation's alerts go to its owner and the owner's manager; the account's other TAMs
     // find them in `alerts`. Everything else goes to the account's TAMs and their managers.
-    const cacheKey = finding.owner ? `owner|${finding.owner}` : finding.accountId;
+    const cacheKey = finding.owner ? `owner|${finding.owner}|${finding.accountId}` : finding.accountId;
     let recipients = recipientsByAccount.get(cacheKey);
     if (!recipients) {
-      recipients = (finding.owner ? await ownerRecipients(deps, finding.owner) : undefined) ?? (await alertRecipients(deps, finding.accountId));
+      recipients = (finding.owner ? await ownerRecipients(deps, finding.owner, finding.accountId) : undefined) ?? (await alertRecipients(deps, finding.accountId));
       recipientsByAccount.set(cacheKey, recipients);
     }
     // The alert is stored first; the messages are queued after. A crash in between is repaired by
@@ -278,15 +278,19 @@ export async function syncAlertCards(deps: Pick<AlertDeps, 'alerts' | 'outbox' |
   if (alert.cardsShowState === undefined || alert.cardsShowState === state) return [];
   const now = deps.clock.now();
   const queued: string[] = [];
+  const round = (alert.cardSyncs ?? 0) + 1;
   for (const sent of await deps.outbox.listSentAlertCards(alert.accountId, alert.alertId)) {
     if (!sent.activityId || sent.target.kind !== 'person' || sent.intent.kind !== 'alert') continue;
     const recipient = `${sent.target.tenantId}:${sent.target.aadObjectId}`;
-    const id = `alert-card:${alert.alertId}:${recipient}:${sent.intent.occurrence}:${fingerprintOf([state])}`;
+    // Keyed on the round, not the state: a state seen before (A, B, A again) is still a new update.
+    const id = `alert-card:${alert.alertId}:${recipient}:${sent.intent.occurrence}:${round}`;
     const intent = { kind: 'alert-card' as const, accountId: alert.accountId, alertId: alert.alertId, activityId: sent.activityId, reminder: sent.intent.occurrence > 0, state };
     if (await deps.outbox.enqueue(outboxItem(id, recipient, intent, now))) queued.push(id);
   }
   // Marked only if nothing changed meanwhile: a later change leaves the cards behind, for the next pass.
-  await deps.alerts.update(alert.accountId, alert.alertId, (a) => (cardStateOf(a) === state && a.cardsShowState !== state ? { ...a, cardsShowState: state } : undefined));
+  await deps.alerts.update(alert.accountId, alert.alertId, (a) =>
+    cardStateOf(a) === state && a.cardsShowState !== state && (a.cardSyncs ?? 0) < round ? { ...a, cardsShowState: state, cardSyncs: round } : undefined,
+  );
   return queued;
 }
 
@@ -337,4 +341,18 @@ export async function digestAlerts(
     })),
   );
   return groups.filter((g) => g.alerts.length > 0);
+}
+
+/**
+ * An escalation handed over: its alerts not resolved yet go to the new owner and their manager
+ * from now on (reminders, live card updates), instead of the previous owner.
+ */
+export async function reassignEscalationAlerts(deps: Pick<AlertDeps, 'alerts' | 'directory' | 'providerTenantIds'>, accountId: string, escalationId: string, ownerKey: string): Promise<number> {
+  const recipients = (await ownerRecipients(deps, ownerKey, accountId)) ?? (await alertRecipients(deps, accountId));
+  let changed = 0;
+  for (const alert of await deps.alerts.listUnresolvedAbout(accountId, { kind: 'escalation', escalationId })) {
+    await deps.alerts.update(accountId, alert.alertId, (a) => (a.recipients.join() === recipients.join() ? undefined : { ...a, recipients }));
+    changed += 1;
+  }
+  return changed;
 }

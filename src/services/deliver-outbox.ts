@@ -201,7 +201,12 @@ async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Attem
   const sent = await sendProactive(deps, reference, message, { accountIds, ...(item.target.kind === 'person' ? { recipient: item.target } : {}), ...(activityId ? { activityId } : {}) });
   // A personal chat that is not the recipient's own is as good as none: the item waits for theirs.
   const result: DeliveryResult = sent.status === 'refused' ? { status: 'retry', error: sent.reason } : sent;
-  if (result.status === 'gone') await deps.conversations.retire(reference.conversationId, result.reason, deps.clock.now());
+  // An update that finds no card (deleted, or too old for Teams) is only that card gone, not the chat.
+  if (activityId && result.status === 'gone') return { status: 'not-needed', reason: `the card is gone: ${result.reason}` };
+  if (result.status === 'gone') {
+    deps.logger.warn('conversation.retired', { conversationId: reference.conversationId, reason: result.reason });
+    await deps.conversations.retire(reference.conversationId, result.reason, deps.clock.now());
+  }
   if (result.status !== 'sent') deps.logger.warn('outbox.delivery_failed', { itemId: item.id, result: result.status });
   return result;
 }

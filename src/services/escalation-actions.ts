@@ -11,11 +11,12 @@ import {
 } from '../domain/escalation-lifecycle';
 import { slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { fingerprintOf } from '../domain/fingerprint';
-import type { DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+import type { AlertRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
 import type { OutboxItem } from '../domain/outbox';
 import { personKey, type Person } from '../domain/directory';
 import { actorOfPerson } from '../domain/ownership';
 import { accountTams } from './account-tams';
+import { reassignEscalationAlerts } from './alerts';
 import { loadVisibleEscalation } from './escalation-access';
 import { actorOf } from './open-escalation';
 
@@ -152,7 +153,7 @@ export interface AssignInput {
  * account may. Who may receive it is checked against the directory, never the card.
  */
 export async function assignEscalation(
-  deps: EscalationActionDeps & { readonly directory: DirectoryRepository; readonly outbox: OutboxRepository; readonly providerTenantIds: readonly string[] },
+  deps: EscalationActionDeps & { readonly directory: DirectoryRepository; readonly outbox: OutboxRepository; readonly alerts: AlertRepository; readonly providerTenantIds: readonly string[] },
   caller: Caller,
   input: AssignInput,
 ): Promise<{ escalation: Escalation; outcome: EscalationActionOutcome; assignee: Person; notifications: string[] }> {
@@ -167,11 +168,16 @@ export async function assignEscalation(
     ...(input.fromVersion !== undefined ? { fromVersion: input.fromVersion } : {}),
     ...(input.teamsUserId ? { teamsUserId: input.teamsUserId } : {}),
   });
-  if (result.outcome.kind !== 'applied') return { ...result, assignee, notifications: [] };
-  // The new owner is told in personal chat, through the outbox: written before it is sent, sent once.
+  const escalation = result.escalation;
+  const handover = [...escalation.timeline].reverse().find((t) => t.kind === 'assigned');
+  // Only while it is theirs: a repeat after it moved on again tells nobody.
+  if (escalation.owner?.key !== personKey(assignee) || !handover) return { ...result, assignee, notifications: [] };
+  // Both steps are safe to repeat, so a retry after a failure half-way (even one answered as a
+  // repeat) finishes them: the alerts follow the owner, and the notice is keyed on the hand-over.
+  await reassignEscalationAlerts(deps, escalation.accountId, escalation.escalationId, personKey(assignee));
   const now = deps.clock.now().toISOString();
   const item: OutboxItem = {
-    id: `assign:${result.escalation.escalationId}:${result.escalation.version}:${personKey(assignee)}`,
+    id: `assign:${escalation.escalationId}:${personKey(assignee)}:${handover.at}`,
     target: { kind: 'person', tenantId: assignee.tenantId, aadObjectId: assignee.aadObjectId },
     intent: { kind: 'assignment', accountId: result.escalation.accountId, escalationId: result.escalation.escalationId, version: result.escalation.version },
     status: 'pending',

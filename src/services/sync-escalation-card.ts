@@ -51,7 +51,16 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
     deps.logger.warn('escalation.card_sync_failed', { escalationId, error: result.error });
     return 'retry-later';
   }
+  if (result.status === 'gone' && card.activityId && isMissingMessage(result.reason)) {
+    // The message was deleted (or the client lost it), not the channel: the next pass posts a new card.
+    deps.logger.warn('escalation.card_missing', { escalationId, conversationId: card.conversationId, reason: result.reason });
+    await deps.escalations.update(accountId, escalationId, (current) =>
+      current.channelCard && current.channelCard.activityId === card.activityId ? { ...current, channelCard: { conversationId: current.channelCard.conversationId, syncedVersion: 0 } } : undefined,
+    );
+    return 'retry-later';
+  }
   if (result.status === 'gone') {
+    deps.logger.warn('conversation.retired', { conversationId: card.conversationId, reason: result.reason });
     await deps.conversations.retire(card.conversationId, result.reason, deps.clock.now());
     await deps.escalations.update(accountId, escalationId, (current) => {
       const { channelCard: _gone, ...rest } = current;
@@ -65,6 +74,11 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
     return { ...current, channelCard: { ...current.channelCard, activityId, syncedVersion: escalation.version } };
   });
   return card.activityId ? 'updated' : 'posted';
+}
+
+/** A 404 about the message itself, not about the conversation (which is "ConversationNotFound"). */
+function isMissingMessage(reason: string): boolean {
+  return reason.startsWith('404') && !/ConversationNotFound/i.test(reason);
 }
 
 async function forgetChannelCard(deps: SyncEscalationCardDeps, accountId: string, escalationId: string, conversationId: string): Promise<void> {

@@ -153,6 +153,22 @@ describe('channel links: one channel, one account', function () {
     assert.deepEqual(bot.connector.calls, [], 'no private message for a refresh nobody asked for');
   });
 
+  it('a channel card that is gone (404 for the message) is posted again; the channel is not retired', async () => {
+    await bot.post(botAdded(bot.serviceUrl, demo.users.alex, demo.contosoChannel));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { ...sevB, title: 'Printer queue' }, { channel: demo.contosoChannel, replyToId: 'intake-9' }));
+    await bot.running.background.idle();
+    bot.connector.respondWith((call) => (call.method === 'PUT' && call.activityId === 'intake-9' ? { status: 404, body: { error: { code: 'ActivityNotFoundInConversation', message: 'gone' } } } : undefined));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.acknowledge', { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso' }));
+    await bot.running.background.idle();
+    bot.connector.respondWith(undefined);
+    await bot.running.dispatcher.runOnce();
+    const reference = await bot.running.repositories.conversations.get(demo.contosoChannel.channelId);
+    assert.ok(reference && !reference.retiredAt, 'the channel is still reachable');
+    const reposted = bot.connector.sent(demo.contosoChannel.channelId).filter((a) => cardsIn(a).some((c) => /ESC-CONTOSO-0001[^]*Acknowledged/.test(cardText(c))));
+    assert.equal(reposted.length, 1, 'a fresh card for the escalation');
+    assert.ok(bot.logs.some((l) => l.event === 'escalation.card_missing'));
+  });
+
   it('a group chat linked like a channel shows its account; an unlinked one gets no account data', async () => {
     const chat = { chatId: '19:customer-chat@thread.v2', tenantId: demo.tenantId };
     await bot.post(groupChatMessage(bot.serviceUrl, demo.users.alex, chat, 'plan'));

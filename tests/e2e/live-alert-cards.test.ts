@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { actionExecute, botAdded, installationUpdate, type TeamsUser } from '../support/activities';
 import { adaptiveCardProblems, cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
 import { invokeCard } from '../support/conversation-helpers';
-import { demo, TestBot } from '../support/test-bot';
+import { addSecondContosoTam, demo, TestBot } from '../support/test-bot';
 import type { ConnectorCall } from '../support/fake-connector';
 
 const key = (user: TeamsUser): string => `${user.tenantId}:${user.aadObjectId}`;
@@ -169,5 +169,34 @@ describe('live alert cards: every card already sent tells the truth', () => {
     }
     assert.ok(throttled >= 1, 'the connector said 429');
     assert.equal(updatesOf(demo.users.alex, alexCard).length, 1, 'the update lands once, after the 429s');
+  });
+  it('a state seen before (snoozed, handed on, handed back) still brings every card up to date', async () => {
+    await openEscalation(sevA);
+    await sweep();
+    const alexCard = await cardId(sevAAlert, demo.users.alex);
+    await press(demo.users.alex, 'alert.snooze', { ...escalationKey, alertId: sevAAlert, minutes: '60' });
+    const before = updatesOf(demo.users.alex, alexCard).length;
+    await addSecondContosoTam(bot);
+    const version = async (): Promise<string> => String((await bot.running.repositories.escalations.get('contoso', 'ESC-CONTOSO-0001'))?.version);
+    await press(demo.users.alex, 'escalation.assign', { ...escalationKey, version: await version(), assignee: key(demo.users.ben), reason: 'Cover' });
+    await sweep();
+    await press(demo.users.megan, 'escalation.assign', { ...escalationKey, version: await version(), assignee: key(demo.users.alex), reason: 'Back' });
+    await sweep();
+    const shown = updatesOf(demo.users.megan, await cardId(sevAAlert, demo.users.megan)).map(cardText);
+    assert.ok(shown.length > 0);
+    assert.match(shown[shown.length - 1] ?? '', /Owner\nAlex Wilber/, 'the last update shows Alex again');
+    assert.ok(updatesOf(demo.users.alex, alexCard).length >= before);
+  });
+
+  it('an update that finds no card (404) drops that update only: the chat is not retired', async () => {
+    await openEscalation(sevA);
+    await sweep();
+    const alexCard = await cardId(sevAAlert, demo.users.alex);
+    bot.connector.respondWith((call) => (call.method === 'PUT' && call.activityId === alexCard ? { status: 404, body: { error: { code: 'NotFound', message: 'Activity not found' } } } : undefined));
+    await press(demo.users.megan, 'alert.snooze', { ...escalationKey, alertId: sevAAlert, minutes: '60' });
+    await sweep();
+    bot.connector.respondWith(undefined);
+    const reference = await bot.running.repositories.conversations.getPersonal({ tenantId: demo.tenantId, aadObjectId: demo.users.alex.aadObjectId });
+    assert.ok(reference && !reference.retiredAt, 'Alex can still be reached');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { actionExecute, channelMessage, installationUpdate, personalMessage } from '../support/activities';
+import { actionExecute, botAdded, channelMessage, installationUpdate, personalMessage } from '../support/activities';
 import { cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
 import { invokeCard, onlyCard } from '../support/conversation-helpers';
 import { addSecondContosoTam, demo, TestBot } from '../support/test-bot';
@@ -126,6 +126,61 @@ describe('ownership: somebody is responsible from the first minute', function ()
     bot.connector.reset();
     await bot.post(personalMessage(bot.serviceUrl, demo.users.alex, 'alerts'));
     assert.match(cardsIn(bot.connector.sent()[0]).map(cardText).join('\n'), /New severity A escalation: ESC-CONTOSO-0001/, 'but he sees it in his list');
+  });
+
+  it('after a hand-over the open alerts follow the new owner; an owner taken off the account hears no more of it', async () => {
+    for (const user of [demo.users.alex, ben, demo.users.megan]) await bot.post(installationUpdate(bot.serviceUrl, user, 'add'));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { ...intake, severity: 'A', businessImpact: 'Nobody can log on', contactPhone: '+44 20 7946 0000' }, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    await bot.running.background.idle();
+    const alertOf = async (): Promise<string[] | undefined> => (await bot.running.repositories.alerts.get('contoso', 'sev-a:ESC-CONTOSO-0001'))?.recipients;
+    assert.deepEqual(await alertOf(), [alexKey, `${demo.tenantId}:${demo.users.megan.aadObjectId}`].sort());
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.assign', { ...key, version: String((await escalation()).version), assignee: benKey, reason: 'Holiday' }));
+    assert.deepEqual(await alertOf(), [benKey, `${demo.tenantId}:${demo.users.megan.aadObjectId}`].sort(), 'reminders and card updates go to Ben now');
+
+    // Ben leaves Contoso: its next alert goes to the account's people, not to him.
+    const person = await bot.running.repositories.directory.getPerson(ben);
+    assert.ok(person);
+    await bot.running.repositories.directory.upsertPerson({ ...person, accountIds: [] });
+    bot.clock.advance(50 * 60_000);
+    await bot.running.dispatcher.runOnce();
+    const breach = (await bot.running.repositories.alerts.listRecent('contoso', 50)).find((a) => a.rule === 'sla-at-risk' || a.rule === 'sla-breached');
+    assert.ok(breach, 'an SLA alert was raised');
+    assert.equal(breach.recipients.includes(benKey), false);
+    assert.ok(breach.recipients.includes(alexKey));
+  });
+
+  it('a hand-over retried after its notice was lost tells the new owner then', async () => {
+    await bot.post(installationUpdate(bot.serviceUrl, ben, 'add'));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    const press = actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.assign', { ...key, version: String((await escalation()).version), assignee: benKey, reason: 'Holiday' });
+    // Ben's chat does not answer at first, so nothing reaches him before the notice is lost.
+    bot.connector.respondWith((call) => (call.conversationId === `a:personal-${ben.aadObjectId}` ? { status: 503 } : undefined));
+    await bot.post(press);
+    await bot.running.background.idle();
+    bot.connector.respondWith(undefined);
+    // As if the process had stopped before the notice was written.
+    const container = bot.running.containers.outbox;
+    const { resources } = await container.items.query<{ id: string }>({ query: 'SELECT c.id FROM c WHERE STARTSWITH(c.itemId, @p)', parameters: [{ name: '@p', value: 'assign:' }] }).fetchAll();
+    assert.equal(resources.length, 1);
+    for (const doc of resources) await container.item(doc.id, doc.id).delete();
+    bot.connector.reset();
+    await bot.post({ ...press, id: 'teams-retry' });
+    await bot.running.background.idle();
+    await bot.running.dispatcher.runOnce();
+    assert.equal(bot.connector.sent(`a:personal-${ben.aadObjectId}`).filter((a) => /handed ESC-CONTOSO-0001 to you/.test(cardsIn(a).map(cardText).join(''))).length, 1);
+  });
+
+  it('customers see that it was handed over, not why', async () => {
+    await bot.post(botAdded(bot.serviceUrl, demo.users.alex, demo.contosoChannel));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', intake, { channel: demo.contosoChannel, replyToId: 'intake' }));
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.assign', { ...key, version: String((await escalation()).version), assignee: benKey, reason: 'INTERNAL: tricky customer' }));
+    await bot.running.background.idle();
+    await bot.running.dispatcher.runOnce();
+    const inChannel = bot.connector.calls.filter((c) => c.conversationId.split(';')[0] === demo.contosoChannel.channelId).map((c) => cardsIn(c.body).map(cardText).join('\n'));
+    assert.ok(inChannel.some((t) => /Assigned to Ben Ode by Alex Wilber/.test(t)));
+    assert.ok(inChannel.every((t) => !/tricky customer/.test(t)));
+    const adele = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.refresh', key));
+    assert.doesNotMatch(cardText(invokeCard(adele.body)), /tricky customer/);
   });
 
   it('the escalations list shows each owner', async () => {

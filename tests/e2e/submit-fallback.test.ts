@@ -121,4 +121,17 @@ describe('Action.Submit fallbacks (Teams mobile)', function () {
     await bot.post(actionSubmit(bot.serviceUrl, demo.users.adele, { verb: 'escalation.teleport', ...key }, { channel: demo.contosoChannel, replyToId: 'channel-card' }));
     assert.deepEqual(bot.connector.updates(demo.contosoChannel.channelId), []);
   });
+  it('in a channel, a customer\'s typed entries and refusals are never put on the card everyone sees', async () => {
+    const channelCard = (await escalation()).channelCard?.activityId ?? '';
+    // An intake card in the channel, submitted with errors: her entries (a phone number) stay hers.
+    await bot.post(actionSubmit(bot.serviceUrl, demo.users.adele, { title: 'Printers', description: 'All of them', severity: 'A', product: 'Windows Server', contactPhone: '+44 20 7946 0111', verb: 'escalation.create' }, { channel: demo.contosoChannel, replyToId: 'intake-card' }));
+    assert.deepEqual(bot.connector.updates(demo.contosoChannel.channelId), [], 'the card is not replaced');
+    assert.doesNotMatch(JSON.stringify(bot.connector.sent(demo.contosoChannel.channelId)), /7946 0111/);
+    assert.match(JSON.stringify(bot.connector.sent(`a:personal-${demo.users.adele.aadObjectId}`)), /Describe the business impact|business impact/i, 'the form with its errors is in her personal chat');
+    // A refusal is hers too: the channel card does not say it to everyone.
+    bot.connector.reset();
+    await bot.post(actionSubmit(bot.serviceUrl, demo.users.adele, { ...key, version: String((await escalation()).version), resolution: 'Fixed it', verb: 'escalation.resolve' }, { channel: demo.contosoChannel, replyToId: channelCard }));
+    for (const call of bot.connector.updates(demo.contosoChannel.channelId)) assert.doesNotMatch(text(call), /Only the TAM/);
+    assert.equal((await escalation()).status, 'new');
+  });
 });

@@ -43,7 +43,7 @@ function statusReply(turn: Turn, view: ContractView, extra: StatusExtra = {}): R
       entries: view.entries,
       showCommercial: own && view.showCommercial,
       canLog: own && view.canLog,
-      ...(extra.banner ? { banner: extra.banner } : {}),
+      ...(own && extra.banner ? { banner: extra.banner } : {}),
       ...(own && extra.correction ? { correction: extra.correction } : {}),
       refreshUserIds,
     });

@@ -43,7 +43,7 @@ async function planReply(turn: Turn, accountId: string, extra: { banners?: Banne
     return planCard(turn.deps.cards, {
       view,
       canEdit: own && canEditPlan(turn.caller, accountId),
-      ...(extra.banners ? { banners: extra.banners } : {}),
+      ...(own && extra.banners ? { banners: extra.banners } : {}),
       ...(own && extra.summaryFor && canEditPlan(turn.caller, accountId) ? { summaryFor: extra.summaryFor } : {}),
       refreshUserIds,
     });

@@ -87,8 +87,9 @@ function escalationReply(turn: Turn, escalation: Escalation, options: CardOption
   return accountReply(escalation.accountId, async ({ view, refreshUserIds }) => {
     const accountName = (await turn.deps.accounts.getAccount(escalation.accountId))?.name ?? escalation.accountId;
     const watchers = escalation.watchers.map((w) => w.teamsUserId);
-    const common = { escalation, accountName, now: turn.deps.clock.now(), ...(options.banner ? { banner: options.banner } : {}) };
+    const common = { escalation, accountName, now: turn.deps.clock.now() };
     if (view === 'customer-safe') {
+      // A banner is the caller's result (a refusal, "opened"): not for everyone in the channel.
       return escalationCard(turn.deps.cards, {
         ...common,
         view: 'customer',
@@ -102,6 +103,7 @@ function escalationReply(turn: Turn, escalation: Escalation, options: CardOption
     const mode = needed && !actions.has(needed) && !(needed === 'note' && actions.has('update')) ? 'view' : wanted;
     return escalationCard(turn.deps.cards, {
       ...common,
+      ...(options.banner ? { banner: options.banner } : {}),
       view: viewOf(turn.caller),
       actions,
       mode,
@@ -160,8 +162,10 @@ async function intakeReply(turn: Turn, extra: IntakeExtra = {}): Promise<Reply> 
         ...(extra.source?.author ? { sourceAuthor: extra.source.author } : {}),
       },
     });
-  if (accounts.implied) return accountReply(accounts.implied.accountId, card);
-  return privateReply(accounts.choices.map((a) => a.accountId), card);
+  // A form with what someone typed (or their errors) is theirs: everyone sees only a fresh one.
+  const typedIn = !!extra.values || !!extra.errors || !!extra.formError;
+  if (accounts.implied && !typedIn) return accountReply(accounts.implied.accountId, card);
+  return privateReply(accounts.implied ? [accounts.implied.accountId] : accounts.choices.map((a) => a.accountId), card);
 }
 
 type IntakeResult = { kind: 'invalid'; errors: Record<string, string>; formError?: string } | { kind: 'opened'; escalation: Escalation; duplicate: boolean };
