@@ -115,6 +115,8 @@ export type AlertsShown = 'open' | 'all';
 export interface AlertsCardModel {
   readonly settings: AlertSettings;
   readonly recent: readonly { readonly alert: Alert; readonly accountName: string; readonly escalation?: Escalation }[];
+  /** Alerts the list leaves out, to say so. */
+  readonly hidden?: number;
   readonly now: Date;
   readonly scope: string;
   /** Default: open ones. */
@@ -144,6 +146,8 @@ export function alertsCard(templates: CardTemplates, model: AlertsCardModel): Ad
     show,
     empty: show === 'open' ? 'No open alerts.' : 'No alerts yet.',
     toggle: show === 'open' ? { title: 'Show all, resolved too', show: 'all' } : { title: 'Show open only', show: 'open' },
+    hidden: model.hidden ?? 0,
+    hiddenText: `${model.hidden ?? 0} more not shown: the most pressing are listed first; each one's card has its buttons too.`,
     recent: model.recent.map(({ alert, accountName, escalation }) => {
       const state = stateOf(alert, model.now);
       return {

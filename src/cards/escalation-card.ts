@@ -197,7 +197,7 @@ function formModel(mode: EscalationMode, model: EscalationCardModel, key: Record
       return { ...base, title: 'Reopen', ...text('reason', 'Reason', 'Why it is not fixed'), actions: [submit('Reopen', escalationVerbs.reopen), cancel] };
     case 'assign':
       if (base.assigneeChoices.length === 0) {
-        return { ...base, title: 'No other TAM works on this account to hand it to.', ...text('reason', 'Reason', ''), actions: [cancel] };
+        return { ...base, title: 'No other TAM works on this account to hand it to.', ...text('reason', 'Reason', ''), textId: '', actions: [cancel] };
       }
       return { ...base, title: 'Hand it over', showAssignee: true, ...text('reason', 'Reason', 'Why they take it on'), actions: [submit('Assign', escalationVerbs.assign), cancel] };
   }

@@ -54,6 +54,17 @@ export function escalationCardState(e: Escalation, now: Date): string {
 }
 
 /** What is true of an escalation now: new severity A, an SLA clock at risk or breached (the worse only). */
+/**
+ * An alert's text stays as it was raised, while its card shows the live clock beside it: so the
+ * text names the deadline itself ("due 2 Mar 10:00 UTC"), which stays true, not a countdown.
+ */
+function dueText(at: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const hh = String(at.getUTCHours()).padStart(2, '0');
+  const mm = String(at.getUTCMinutes()).padStart(2, '0');
+  return `${at.getUTCDate()} ${months[at.getUTCMonth()] ?? ''} ${hh}:${mm} UTC`;
+}
+
 export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
   if (!isOpen(e.status)) return [];
   const findings: AlertFinding[] = [];
@@ -75,7 +86,7 @@ export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
         rule: 'sla-breached',
         severity: 'critical',
         title: `SLA breached: ${e.escalationId} (severity ${e.severity})`,
-        detail: `${clock.text}. ${e.title}`,
+        detail: `The ${which} was due ${dueText(clock.dueAt)}. ${e.title}`,
       });
     } else {
       findings.push({
@@ -84,7 +95,7 @@ export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
         rule: 'sla-at-risk',
         severity: 'normal',
         title: `SLA at risk: ${e.escalationId} (severity ${e.severity})`,
-        detail: `${clock.text}: ${Math.round(clock.fractionUsed * 100)}% of the ${which} window used. ${e.title}`,
+        detail: `The ${which} is due ${dueText(clock.dueAt)}: ${Math.round(clock.fractionUsed * 100)}% of the window was used when this was raised. ${e.title}`,
       });
     }
   }

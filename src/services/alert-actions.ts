@@ -93,9 +93,11 @@ export interface AlertsOverview {
   readonly settings: AlertSettings;
   /** With the escalation of each open escalation alert: what its Acknowledge does depends on it. */
   readonly recent: readonly { readonly alert: Alert; readonly accountName: string; readonly escalation?: Escalation }[];
+  /** How many more there were than the list holds. */
+  readonly hidden: number;
 }
 
-/** A person's settings and the latest alerts of their accounts (all, or those not resolved), newest first. */
+/** A person's settings and the alerts of their accounts (all, or those not resolved), the most pressing first. */
 export async function alertsOverview(
   deps: AlertActionDeps & { alertSettings: AlertSettingsRepository; accounts: AccountRepository; escalations: EscalationActionDeps['escalations'] },
   caller: Caller,
@@ -106,20 +108,22 @@ export async function alertsOverview(
   const settings = (await deps.alertSettings.get(key)) ?? defaultAlertSettings(key, caller.person?.timeZone);
   const perAccount = await Promise.all(
     caller.accountIds.map(async (accountId) => {
-      const [account, alerts] = await Promise.all([deps.accounts.getAccount(accountId), deps.alerts.listRecent(accountId, limit, { unresolvedOnly: !!options.unresolvedOnly })]);
+      const [account, alerts] = await Promise.all([deps.accounts.getAccount(accountId), deps.alerts.listRecent(accountId, limit * 5, { unresolvedOnly: !!options.unresolvedOnly })]);
       return alerts.map((alert) => ({ alert, accountName: account?.name ?? accountId }));
     }),
   );
-  const recent = perAccount
-    .flat()
-    .sort((a, b) => b.alert.raisedAt.localeCompare(a.alert.raisedAt))
-    .slice(0, limit);
+  // The most pressing first: open critical ones, then open ones, then the rest; newest first within.
+  // Each account's newest few times the list are read, so an older critical one is not missed.
+  const rank = (alert: Alert): number => (alert.status === 'open' ? (alert.severity === 'critical' ? 0 : 1) : 2);
+  const all = perAccount.flat().sort((a, b) => rank(a.alert) - rank(b.alert) || b.alert.raisedAt.localeCompare(a.alert.raisedAt));
+  const recent = all.slice(0, limit);
   const escalationIds = [...new Set(recent.flatMap(({ alert }) => (alert.status === 'open' && alert.subject.kind === 'escalation' ? [`${alert.accountId}|${alert.subject.escalationId}`] : [])))];
   const escalations = new Map(
     await Promise.all(escalationIds.map(async (id) => [id, await deps.escalations.get(id.split('|')[0] ?? '', id.split('|')[1] ?? '')] as const)),
   );
   return {
     settings,
+    hidden: all.length - recent.length,
     recent: recent.map((r) => {
       const escalation = r.alert.subject.kind === 'escalation' ? escalations.get(`${r.alert.accountId}|${r.alert.subject.escalationId}`) : undefined;
       return escalation ? { ...r, escalation } : r;

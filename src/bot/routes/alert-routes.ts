@@ -44,8 +44,9 @@ async function overviewReply(turn: Turn, extra: OverviewExtra = {}): Promise<Rep
     alertsCard(turn.deps.cards, {
       settings: overview.settings,
       recent: overview.recent,
+      hidden: overview.hidden,
       now: turn.deps.clock.now(),
-      scope: show === 'open' ? `${whose}: alerts not resolved yet, newest first.` : `${whose}: all recent alerts, newest first.`,
+      scope: show === 'open' ? `${whose}: alerts not resolved yet, the most pressing first.` : `${whose}: all recent alerts, the most pressing first.`,
       ...extra,
       show,
     }),
