@@ -106,7 +106,7 @@ async function main(): Promise<void> {
       env: { ...process.env, TEAMSAPPTESTER_BROWSER: process.env.TEAMSAPPTESTER_BROWSER ?? 'none', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' },
     },
   );
-  process.stdout.write(`Agents Playground: http://localhost:${port}, signed in as ${current.name} (${current.role}). Another user: npm run playground -- --as megan\n`);
+  process.stdout.write(`Agents Playground: http://localhost:${port}, signed in as ${current.name} (${current.role}). Another user: npm run playground -- --as ${current.key === 'megan' ? 'alex' : 'megan'}\n`);
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };

@@ -23,11 +23,14 @@ export interface AlertCardModel {
 function stateOf(alert: Alert, now: Date): { text: string; color: string } {
   if (alert.status === 'acknowledged') return { text: `Acknowledged by ${alert.acknowledgedBy?.name ?? 'someone'}, ${formatUtc(alert.acknowledgedAt ?? alert.raisedAt)}`, color: 'Good' };
   if (alert.status === 'resolved') {
-    const seen = alert.acknowledgedBy ? ` Seen by ${alert.acknowledgedBy.name}.` : '';
+    // Who saw it, except on an escalation's alert, whose own card names who acknowledged it.
+    const seen = alert.acknowledgedBy && alert.subject.kind !== 'escalation' ? ` Seen by ${alert.acknowledgedBy.name}.` : '';
     return { text: `Resolved ${formatUtc(alert.resolvedAt ?? alert.raisedAt)}: ${alert.resolvedReason ?? 'the condition has cleared.'}${seen}`, color: 'Good' };
   }
   if (alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > now.getTime()) return { text: `Snoozed until ${formatUtc(alert.snoozedUntil)}`, color: 'Warning' };
-  return { text: alert.severity === 'critical' ? 'Open: reminders every hour until acknowledged' : 'Open', color: alert.severity === 'critical' ? 'Attention' : 'Default' };
+  // "Acknowledged" belongs to an escalation nobody has taken on yet; any other alert is only "seen".
+  const until = alert.subject.kind === 'escalation' && /^sev-a:|:response:/.test(alert.findingKey ?? alert.alertId) ? 'acknowledged' : 'someone has seen it';
+  return { text: alert.severity === 'critical' ? `Open: reminders every hour until ${until}` : 'Open', color: alert.severity === 'critical' ? 'Attention' : 'Default' };
 }
 
 /** Where "Open" leads: the escalation's card, or the contract or plan of the account. */

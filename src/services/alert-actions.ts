@@ -112,9 +112,10 @@ export async function alertsOverview(
       return alerts.map((alert) => ({ alert, accountName: account?.name ?? accountId }));
     }),
   );
-  // The most pressing first: open critical ones, then open ones, then the rest; newest first within.
+  // The most pressing first: open critical ones, open escalation ones, other open ones, then the rest; newest first within.
   // Each account's newest few times the list are read, so an older critical one is not missed.
-  const rank = (alert: Alert): number => (alert.status === 'open' ? (alert.severity === 'critical' ? 0 : 1) : 2);
+  // An escalation's SLA at risk is about minutes, a renewal about weeks: it comes before the other normal ones.
+  const rank = (alert: Alert): number => (alert.status !== 'open' ? 3 : alert.severity === 'critical' ? 0 : alert.subject.kind === 'escalation' ? 1 : 2);
   const all = perAccount.flat().sort((a, b) => rank(a.alert) - rank(b.alert) || b.alert.raisedAt.localeCompare(a.alert.raisedAt));
   const recent = all.slice(0, limit);
   const escalationIds = [...new Set(recent.flatMap(({ alert }) => (alert.status === 'open' && alert.subject.kind === 'escalation' ? [`${alert.accountId}|${alert.subject.escalationId}`] : [])))];
