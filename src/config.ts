@@ -55,6 +55,10 @@ const schema = z
     COSMOS_MANAGED_IDENTITY_CLIENT_ID: optionalText.refine((v) => v === undefined || guid.test(v), {
       message: 'expected the managed identity\'s client id (a GUID)',
     }),
+    COSMOS_PROVISIONING: optionalText.pipe(z.enum(['create', 'check'], { message: 'expected create or check' }).optional()),
+    COSMOS_CAPACITY: optionalText
+      .transform((v) => v ?? 'serverless')
+      .pipe(z.enum(['serverless', 'provisioned'], { message: 'expected serverless or provisioned' })),
     COSMOS_DATABASE: optionalText
       .transform((v) => v ?? 'tam-assistant')
       .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected letters, digits, dashes or underscores')),
@@ -94,7 +98,7 @@ export interface Config {
         readonly tenantId?: string;
         readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
       };
-  readonly cosmos:
+  readonly cosmos: (
     | { readonly mode: 'embedded'; readonly dataDir: string | undefined; readonly databaseId: string }
     | {
         readonly mode: 'remote';
@@ -102,7 +106,13 @@ export interface Config {
         readonly key?: string;
         readonly managedIdentityClientId?: string;
         readonly databaseId: string;
-      };
+      }
+  ) & {
+    /** `check` with a managed identity (its data-plane role cannot create anything), else `create`. */
+    readonly provisioning: 'create' | 'check';
+    /** A provisioned-throughput account gets the database's autoscale throughput; serverless none. */
+    readonly provisionedThroughput: boolean;
+  };
   readonly providerTenantIds: readonly string[];
   readonly adminUsers: readonly { readonly tenantId: string; readonly aadObjectId: string }[];
   readonly seedDemoData: boolean;
@@ -153,6 +163,8 @@ export function parseConfig(env: Environment): Config {
     throw new ConfigError([...new Set(problems)]);
   }
   const e = result.data;
+  const provisioning = e.COSMOS_PROVISIONING ?? (e.COSMOS_ENDPOINT && !e.COSMOS_KEY ? 'check' : 'create');
+  const capacity = { provisioning, provisionedThroughput: e.COSMOS_CAPACITY === 'provisioned' };
   const cosmos: Config['cosmos'] = e.COSMOS_ENDPOINT
     ? {
         mode: 'remote',
@@ -160,8 +172,9 @@ export function parseConfig(env: Environment): Config {
         ...(e.COSMOS_KEY ? { key: e.COSMOS_KEY } : {}),
         ...(e.COSMOS_MANAGED_IDENTITY_CLIENT_ID ? { managedIdentityClientId: e.COSMOS_MANAGED_IDENTITY_CLIENT_ID } : {}),
         databaseId: e.COSMOS_DATABASE,
+        ...capacity,
       }
-    : { mode: 'embedded', dataDir: e.DATA_DIR, databaseId: e.COSMOS_DATABASE };
+    : { mode: 'embedded', dataDir: e.DATA_DIR, databaseId: e.COSMOS_DATABASE, ...capacity };
   const bot: Config['bot'] = e.BOT_ID
     ? {
         authentication: 'on',

@@ -96,7 +96,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const timeout = options.cosmosRequestTimeoutInMs ? { requestTimeoutInMs: options.cosmosRequestTimeoutInMs } : {};
   const client = createCosmosClient(embeddedEndpoint ? { endpoint: embeddedEndpoint, embedded: true, ...timeout } : { ...remoteConnection(config), ...timeout });
   try {
-    const { database, containers } = await ensureContainers(client, config.cosmos.databaseId);
+    const { database, containers, warnings } = await ensureContainers(client, config.cosmos.databaseId, {
+      provisioning: config.cosmos.provisioning,
+      // The embedded store has no throughput to choose.
+      provisionedThroughput: !embeddedEndpoint && config.cosmos.provisionedThroughput,
+    });
+    for (const warning of warnings) logger.warn('store.layout_differs', { message: warning });
     const cacheTtlInMs = options.directoryCacheTtlInMs ?? 15_000;
     const directory = new CosmosDirectoryRepository(containers.directory, clock, cacheTtlInMs);
     const accounts = new CosmosAccountRepository(containers.accounts, { clock, ttlInMs: cacheTtlInMs });

@@ -20,7 +20,7 @@ describe('config', () => {
   it('defaults to port 3978, the embedded store under .data and no channel authentication', () => {
     const config = parseConfig(minimal);
     assert.equal(config.port, 3978);
-    assert.deepEqual(config.cosmos, { mode: 'embedded', dataDir: '.data', databaseId: 'tam-assistant' });
+    assert.deepEqual(config.cosmos, { mode: 'embedded', dataDir: '.data', databaseId: 'tam-assistant', provisioning: 'create', provisionedThroughput: false });
     assert.deepEqual(config.bot, { authentication: 'off' });
     assert.equal(config.seedDemoData, true);
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.cosmos));
@@ -37,7 +37,7 @@ describe('config', () => {
 
   it('uses a real Cosmos account when COSMOS_ENDPOINT is set, and does not seed it', () => {
     const config = parseConfig({ ...minimal, COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/', COSMOS_KEY: 'secret' });
-    assert.deepEqual(config.cosmos, { mode: 'remote', endpoint: 'https://acct.documents.azure.com:443/', key: 'secret', databaseId: 'tam-assistant' });
+    assert.deepEqual(config.cosmos, { mode: 'remote', endpoint: 'https://acct.documents.azure.com:443/', key: 'secret', databaseId: 'tam-assistant', provisioning: 'create', provisionedThroughput: false });
     assert.equal(config.seedDemoData, false);
   });
 

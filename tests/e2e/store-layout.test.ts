@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
-import { containerDefinitions } from '../../src/store/containers';
+import { databaseDefinition } from '../../src/store/containers';
 import { startEmbeddedCosmos } from '../../src/store/embedded-cosmos';
 import { JsonLogger } from '../../src/logging/json-logger';
 import { personalMessage } from '../support/activities';
@@ -24,7 +24,7 @@ describe('the store layout', () => {
   });
 
   it('keeps no container for turn state', () => {
-    assert.deepEqual(Object.values(containerDefinitions).map((c) => c.id).sort(), ['accounts', 'conversations', 'directory', 'leases', 'outbox']);
+    assert.deepEqual(databaseDefinition.containers.map((c) => c.id).sort(), ['accounts', 'conversations', 'directory', 'leases', 'outbox']);
   });
 
   it('starts on a .data store that still has the old botstate container, answers, and leaves it alone', async () => {
