@@ -28,6 +28,9 @@ export async function dueQuery<T>(container: Container, type: string, now: Date,
   return resources;
 }
 
+/** How long a completed intake claim is kept (the duplicate window is minutes). */
+export const completedIntakeTtlInSeconds = 24 * 3600;
+
 /** Escalations live in their account's partition, with the account's counter and intake claims. */
 export class CosmosEscalationRepository implements EscalationRepository {
   constructor(private readonly container: Container) {}
@@ -134,7 +137,8 @@ export class CosmosEscalationRepository implements EscalationRepository {
     const id = toDocumentId(`intake:${intakeKey}`);
     const doc = await readDocument(this.container, id, accountId);
     const claimedAt = doc ? parseDocument(intakeSchema, doc).claimedAt : new Date(0).toISOString();
-    await this.container.items.upsert({ id, accountId, type: 'intake', schemaVersion: 1, claimedAt, escalationId });
+    // Once complete, a claim only answers repeats within the duplicate window: it expires after a day.
+    await this.container.items.upsert({ id, accountId, type: 'intake', schemaVersion: 1, claimedAt, escalationId, ttl: completedIntakeTtlInSeconds });
   }
 
   async releaseIntake(accountId: string, intakeKey: string): Promise<void> {

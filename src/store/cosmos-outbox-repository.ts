@@ -3,6 +3,9 @@ import { outboxItemSchema, type OutboxItem } from '../domain/outbox';
 import type { OutboxRepository } from '../domain/ports';
 import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
 
+/** How long a finished outbox item is kept: its alert card can still be updated in place meanwhile. */
+export const finishedOutboxTtlInSeconds = 30 * 24 * 3600;
+
 /** Proactive messages waiting to be (or already) sent; one document per dedupe key. */
 export class CosmosOutboxRepository implements OutboxRepository {
   constructor(private readonly container: Container) {}
@@ -73,12 +76,22 @@ export class CosmosOutboxRepository implements OutboxRepository {
   }
 
   private parse(doc: StoredDocument): OutboxItem {
-    // The document id is the Cosmos-safe form; the item's own id travels in itemId.
-    const { itemId, ...rest } = doc;
-    return { ...parseDocument(outboxItemSchema.omit({ id: true }), rest), id: String(itemId) };
+    // The document id is the Cosmos-safe form; the item's own id travels in itemId. A finished
+    // item keeps no next attempt (see toDocument).
+    const { itemId, ttl: _ttl, ...rest } = doc;
+    const nextAttemptAt = typeof rest.nextAttemptAt === 'string' ? rest.nextAttemptAt : typeof rest.createdAt === 'string' ? rest.createdAt : '';
+    return { ...parseDocument(outboxItemSchema.omit({ id: true }), { ...rest, nextAttemptAt }), id: String(itemId) };
   }
 
+  /**
+   * A finished item (sent, undeliverable, cancelled) expires after `finishedOutboxTtlInSeconds`
+   * (the container's defaultTtl is -1, so an item's own ttl applies), and drops the field the
+   * pending query filters and sorts on, so that query reads only what is still to be sent.
+   */
   private toDocument(item: OutboxItem): Record<string, unknown> {
-    return { ...item, id: toDocumentId(item.id), itemId: item.id, type: 'outbox', schemaVersion: 1 };
+    const base = { ...item, id: toDocumentId(item.id), itemId: item.id, type: 'outbox', schemaVersion: 1 };
+    if (item.status === 'pending') return base;
+    const { nextAttemptAt: _next, ...finished } = base;
+    return { ...finished, ttl: finishedOutboxTtlInSeconds };
   }
 }

@@ -127,6 +127,12 @@ function observeWrites(server: Server, record: (entry: JournalEntry) => void): v
   const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (isOversizedItem(req)) {
+      // Azure Cosmos DB refuses an item over 2 MB; the embedded server would store it.
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'RequestEntityTooLarge', message: `Request size is too large: an item can be at most ${maxItemBytes} bytes.` }));
+      return;
+    }
     const write = classify(req);
     if (write) {
       const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
@@ -145,6 +151,19 @@ function observeWrites(server: Server, record: (entry: JournalEntry) => void): v
     }
     for (const handler of handlers) handler(req, res);
   });
+}
+
+/** Azure Cosmos DB's limit on one item. */
+export const maxItemBytes = 2 * 1024 * 1024;
+
+/** A document create, replace or upsert whose body is over the item limit. */
+function isOversizedItem(req: IncomingMessage): boolean {
+  const method = req.method ?? 'GET';
+  if (method !== 'POST' && method !== 'PUT') return false;
+  if ((header(req, 'x-ms-documentdb-isquery') ?? '').toLowerCase() === 'true' || (header(req, 'x-ms-cosmos-is-batch-request') ?? '').toLowerCase() === 'true') return false;
+  const parts = ((req.url ?? '').split('?')[0] ?? '').replace(/^\/+/, '').split('/');
+  if (parts[4] !== 'docs') return false;
+  return Number(header(req, 'content-length') ?? 0) > maxItemBytes;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
