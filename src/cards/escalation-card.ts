@@ -133,7 +133,7 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     resolution: e.resolution ?? '',
     // Why a TAM handed it over is the team's business: customers see that it was, not why.
     timeline: recent.map((t) => ({ when: formatUtc(t.at), summary: t.summary, text: model.view === 'customer' && t.kind === 'assigned' ? '' : (t.text ?? '') })),
-    olderEntries: Math.max(0, e.timeline.length - timelineShown),
+    olderEntries: Math.max(0, (e.timelineMoved ?? 0) + e.timeline.length - timelineShown),
     form: formModel(mode, model, versioned),
     actions,
   });

@@ -101,7 +101,10 @@ export const escalationSchema = z.object({
   openedAt: z.string(),
   owner: actorSchema.optional(),
   sla: slaStateSchema,
+  /** The latest entries; older ones live in their own items of the partition (see timelineMoved). */
   timeline: z.array(timelineEntrySchema),
+  /** How many of the oldest entries were moved out of the item into timeline items (1-based ordinals). */
+  timelineMoved: z.number().int().nonnegative().optional(),
   watchers: z.array(watcherSchema),
   resolution: z.string().optional(),
   resolvedAt: z.string().optional(),

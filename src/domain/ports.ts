@@ -6,7 +6,7 @@ import type { CheckIn, DeliveryPlan } from './delivery-plan';
 import type { DeliveryPlanView } from './delivery-views';
 import type { Alert } from './alert';
 import type { AlertSettings } from './alert-settings';
-import type { Escalation } from './escalation';
+import type { Escalation, TimelineEntry } from './escalation';
 import type { EscalationActionName } from './escalation-lifecycle';
 import type { OutboxItem } from './outbox';
 
@@ -81,6 +81,8 @@ export interface EscalationRepository {
    */
   update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation>;
   listOpen(accountId: string): Promise<Escalation[]>;
+  /** The whole timeline, oldest first: the entries moved out of the item and those still in it. */
+  listTimeline(accountId: string, escalationId: string): Promise<TimelineEntry[]>;
   findByIntakeKey(accountId: string, intakeKey: string): Promise<Escalation | undefined>;
   /** The number to try first for the next escalation of the account. */
   nextNumberHint(accountId: string): Promise<number>;

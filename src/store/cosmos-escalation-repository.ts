@@ -1,7 +1,7 @@
 import type { Container } from '@azure/cosmos';
 import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
-import { escalationSchema, openStatuses, type Escalation } from '../domain/escalation';
+import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
 import type { EscalationRepository, IntakeClaim } from '../domain/ports';
 import { createDocument, isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
@@ -28,6 +28,23 @@ export async function dueQuery<T>(container: Container, type: string, now: Date,
   return resources;
 }
 
+/** The item keeps its latest `timelineKept` entries; at `timelineFlushAt` the older ones move out. */
+export const timelineKept = 20;
+export const timelineFlushAt = 40;
+
+/** One timeline entry moved out of its escalation's item, keyed on its place in the timeline. */
+function timelineDocument(accountId: string, escalationId: string, ordinal: number, entry: TimelineEntry): Record<string, unknown> {
+  return {
+    id: toDocumentId(`timeline:${escalationId}:${String(ordinal).padStart(7, '0')}`),
+    accountId,
+    type: 'timelineEntry',
+    schemaVersion: 1,
+    escalationId,
+    ordinal,
+    entry,
+  };
+}
+
 /** How long a completed intake claim is kept (the duplicate window is minutes). */
 export const completedIntakeTtlInSeconds = 24 * 3600;
 
@@ -44,8 +61,60 @@ export class CosmosEscalationRepository implements EscalationRepository {
     return createDocument(this.container, escalationDocument(escalationSchema.parse(escalation)));
   }
 
+  /**
+   * Read-change-write under the ETag. The item keeps only its latest timeline entries: once it
+   * holds `timelineFlushAt`, the oldest are first written as timeline items of the same partition
+   * (upserts keyed on their ordinal, so a retry or a crash half-way doubles nothing) and only then
+   * dropped from the item, so no entry is ever in neither place.
+   */
   async update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation> {
-    const outcome = await updateDocument(this.container, { id: toDocumentId(escalationId), partitionKey: accountId }, escalationCodec, change, maxAttempts);
+    const key = { id: toDocumentId(escalationId), partitionKey: accountId };
+    let flush: { entries: TimelineEntry[]; firstOrdinal: number } | undefined;
+    const first = await updateDocument(this.container, key, escalationCodec, (current) => {
+      if (current.timeline.length < timelineFlushAt) return change(current);
+      flush = { entries: current.timeline.slice(0, current.timeline.length - timelineKept), firstOrdinal: (current.timelineMoved ?? 0) + 1 };
+      return undefined;
+    }, maxAttempts);
+    if (!flush || !('value' in first)) return this.result(escalationId, first);
+    const { entries, firstOrdinal } = flush;
+    await Promise.all(entries.map((entry, i) => this.container.items.upsert(timelineDocument(accountId, escalationId, firstOrdinal + i, entry))));
+    const movedThrough = firstOrdinal + entries.length - 1;
+    const second = await updateDocument(this.container, key, escalationCodec, (current) => {
+      // Only what is in timeline items now leaves the item (a concurrent flush may have moved it already).
+      const drop = Math.max(0, Math.min(current.timeline.length, movedThrough - (current.timelineMoved ?? 0)));
+      const trimmed = { ...current, timeline: current.timeline.slice(drop), timelineMoved: (current.timelineMoved ?? 0) + drop };
+      return change(trimmed) ?? (drop > 0 ? trimmed : undefined);
+    }, maxAttempts);
+    return this.result(escalationId, second);
+  }
+
+  async listTimeline(accountId: string, escalationId: string): Promise<TimelineEntry[]> {
+    const [current, moved] = await Promise.all([
+      this.get(accountId, escalationId),
+      this.container.items
+        .query<Record<string, unknown>>(
+          {
+            query: 'SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.escalationId = @escalationId',
+            parameters: [
+              { name: '@accountId', value: accountId },
+              { name: '@type', value: 'timelineEntry' },
+              { name: '@escalationId', value: escalationId },
+            ],
+          },
+          { partitionKey: accountId },
+        )
+        .fetchAll(),
+    ]);
+    const inItem = current?.timelineMoved ?? 0;
+    const older = moved.resources
+      .map((doc) => ({ ordinal: Number(doc.ordinal), entry: parseDocument(timelineEntrySchema, doc.entry) }))
+      .filter((m) => m.ordinal <= inItem)
+      .sort((a, b) => a.ordinal - b.ordinal)
+      .map((m) => m.entry);
+    return [...older, ...(current?.timeline ?? [])];
+  }
+
+  private result(escalationId: string, outcome: Awaited<ReturnType<typeof updateDocument<Escalation>>>): Escalation {
     if (!('value' in outcome)) {
       throw outcome.status === 'missing' ? Object.assign(new Error(`escalation ${escalationId} not found`), { code: 404 }) : Object.assign(new Error(`escalation ${escalationId} kept changing under us`), { code: 412 });
     }
