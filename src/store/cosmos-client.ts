@@ -21,9 +21,10 @@ export function createCosmosClient(connection: CosmosConnection): CosmosClient {
       // no other regions to discover.
       enableEndpointDiscovery: !connection.embedded && !connection.endpoint.startsWith('http://'),
       requestTimeout: connection.requestTimeoutInMs ?? 5_000,
-      // Bounded so that a turn still answers within Teams' ~15 s invoke limit when the store is
-      // throttled or unavailable: the user is told to try again instead of waiting.
-      retryOptions: { maxRetryAttemptCount: 3, fixedRetryIntervalInMilliseconds: 200, maxWaitTimeInSeconds: 4 },
+      // On 429 the service says how long to wait (x-ms-retry-after-ms): that is waited for, never
+      // a fixed interval of ours, which would hammer a throttled account. Bounded in count and
+      // total wait so that a turn still answers within Teams' ~15 s invoke limit.
+      retryOptions: { maxRetryAttemptCount: 3, maxWaitTimeInSeconds: 4 },
     },
   };
   if (connection.embedded) return new CosmosClient({ ...options, key: 'embedded' });

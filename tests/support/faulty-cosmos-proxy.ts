@@ -23,11 +23,13 @@ export class FaultyCosmosProxy {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/`;
   }
 
-  private targeted: { match: (method: string, url: string) => boolean; fault: Fault; times: number } | undefined;
+  private targeted: { match: (method: string, url: string) => boolean; fault: Fault; times: number; retryAfterInMs: number } | undefined;
+  /** When each request arrived (real time), to see how long a client waited before trying again. */
+  readonly arrivals: { method: string; url: string; at: number }[] = [];
 
-  /** Fails the next `times` requests that match, whatever the share. */
-  failNext(match: (method: string, url: string) => boolean, fault: Fault, times = 1): void {
-    this.targeted = { match, fault, times };
+  /** Fails the next `times` requests that match, whatever the share (a 429 with this retry hint). */
+  failNext(match: (method: string, url: string) => boolean, fault: Fault, times = 1, options: { retryAfterInMs?: number } = {}): void {
+    this.targeted = { match, fault, times, retryAfterInMs: options.retryAfterInMs ?? 20 };
   }
 
   inject(share: number, faults: Fault[]): void {
@@ -44,12 +46,13 @@ export class FaultyCosmosProxy {
     const agent = new http.Agent({ keepAlive: true });
     const target = new URL(this.target);
     this.server = http.createServer((req, res) => {
+      this.arrivals.push({ method: req.method ?? '', url: decodeURIComponent(req.url ?? ''), at: Date.now() });
       const targeted = this.targeted && this.targeted.times > 0 && this.targeted.match(req.method ?? '', decodeURIComponent(req.url ?? '')) ? this.targeted : undefined;
       if (targeted) targeted.times -= 1;
       const fault = targeted?.fault ?? this.nextFault();
       if (fault) this.injected[fault] += 1;
       if (fault === '429') {
-        res.writeHead(429, { 'content-type': 'application/json', 'x-ms-retry-after-ms': '20', 'x-ms-substatus': '3200' });
+        res.writeHead(429, { 'content-type': 'application/json', 'x-ms-retry-after-ms': String(targeted?.retryAfterInMs ?? 20), 'x-ms-substatus': '3200' });
         res.end(JSON.stringify({ code: 'TooManyRequests', message: 'Request rate is large' }));
         req.resume();
         return;
