@@ -15,9 +15,16 @@ export type AccountChoice =
  */
 export async function chooseAccount(turn: Turn, argument: string): Promise<AccountChoice> {
   const caller = turn.caller;
-  const visibleIds = caller.role === 'admin' ? (await turn.deps.accounts.listAccounts()).map((a) => a.accountId) : [...caller.accountIds];
-  const load = async (ids: readonly string[]): Promise<Account[]> =>
-    (await Promise.all(ids.map((id) => turn.deps.accounts.getAccount(id)))).filter((a): a is Account => !!a);
+  // An admin sees every account: the cached list has them all, with no read per account.
+  const all = caller.role === 'admin' ? await turn.deps.accounts.listAccounts() : undefined;
+  const visibleIds = all ? all.map((a) => a.accountId) : [...caller.accountIds];
+  const load = async (ids: readonly string[]): Promise<Account[]> => {
+    if (all) {
+      const wanted = new Set(ids);
+      return all.filter((a) => wanted.has(a.accountId));
+    }
+    return (await Promise.all(ids.map((id) => turn.deps.accounts.getAccount(id)))).filter((a): a is Account => !!a);
+  };
   const wanted = argument.trim().toLowerCase();
   if (wanted) {
     const accounts = await load(visibleIds);

@@ -47,6 +47,8 @@ export interface AccountRepository {
   getAccount(accountId: string): Promise<Account | undefined>;
   upsertAccount(account: Account): Promise<void>;
   listAccounts(): Promise<Account[]>;
+  /** The account whose code this is (ESC-<CODE>-0042), in one point read. */
+  findByCode(code: string): Promise<Account | undefined>;
 }
 
 /** What saving a conversation reference did: a new conversation, a retired one back, or a refresh. */

@@ -258,12 +258,11 @@ async function showReply(turn: Turn, argument: string): Promise<Reply> {
   return escalationReply(turn, await loadVisibleEscalation(turn.deps, turn.caller, accountId, id));
 }
 
-/** The account whose code is in the id, among the accounts this caller can see. */
+/** The account whose code is in the id, if this caller can see it: one point read. */
 async function accountOfEscalationId(turn: Turn, escalationId: string): Promise<string | undefined> {
-  const code = escalationId.split('-')[1] ?? '';
-  const candidates = turn.caller.role === 'admin' ? (await turn.deps.accounts.listAccounts()).map((a) => a.accountId) : turn.caller.accountIds;
-  const accounts = await Promise.all(candidates.map((id) => turn.deps.accounts.getAccount(id)));
-  return accounts.find((a) => a?.code === code)?.accountId;
+  const account = await turn.deps.accounts.findByCode(escalationId.split('-')[1] ?? '');
+  if (!account) return undefined;
+  return turn.caller.role === 'admin' || turn.caller.accountIds.includes(account.accountId) ? account.accountId : undefined;
 }
 
 type Parsed = { action: EscalationAction } | { errors: Record<string, string> };
