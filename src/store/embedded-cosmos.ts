@@ -56,6 +56,9 @@ interface Snapshot {
 
 const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments'];
 
+/** How soon an acknowledged write is flushed to disk (the durability promise of the local store). */
+export const journalSyncInMs = 200;
+
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promise<EmbeddedCosmos> {
   installLinearQueryAccumulators();
   const image: StoreImage = new Map();
@@ -63,7 +66,7 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
   if (files) {
     fs.mkdirSync(path.dirname(files.journal), { recursive: true });
     loadSnapshot(files.snapshot, image);
-    const replayed = loadJournal(files.journal, image);
+    const replayed = loadJournal(files.journal, image, options.logger);
     options.logger.info('store.embedded.loaded', {
       dataDir: options.dataDir,
       documents: countDocuments(image),
@@ -76,6 +79,17 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
   let journalEntries = 0;
   const compactAfter = options.compactAfterEntries ?? 20_000;
 
+  // The journal is written at once (a crash of the process loses no acknowledged write: the data
+  // is with the operating system) and flushed to disk within journalSyncInMs (a crash of the
+  // machine loses at most that much).
+  const journal = files ? fs.openSync(files.journal, 'a') : undefined;
+  let syncPending: NodeJS.Timeout | undefined;
+  const syncJournal = (): void => {
+    if (syncPending) clearTimeout(syncPending);
+    syncPending = undefined;
+    if (journal !== undefined) fs.fdatasyncSync(journal);
+  };
+
   const compact = (): void => {
     if (!files) return;
     writeSnapshot(files.snapshot, image);
@@ -85,8 +99,9 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
 
   const record = (entry: JournalEntry): void => {
     applyEntry(image, entry);
-    if (!files || !journaling) return;
-    fs.appendFileSync(files.journal, `${JSON.stringify(entry)}\n`);
+    if (journal === undefined || !journaling) return;
+    fs.writeSync(journal, `${JSON.stringify(entry)}\n`);
+    syncPending ??= setTimeout(syncJournal, journalSyncInMs).unref();
     journalEntries += 1;
     if (journalEntries >= compactAfter) compact();
   };
@@ -111,6 +126,8 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
     close: async () => {
       journaling = false;
       compact();
+      syncJournal();
+      if (journal !== undefined) fs.closeSync(journal);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -256,9 +273,31 @@ function applyEntry(image: StoreImage, entry: JournalEntry): void {
   }
 }
 
+/** The embedded store's files are damaged: start-up stops, saying what and where a copy was kept. */
+export class EmbeddedStoreDamaged extends Error {
+  override readonly name = 'EmbeddedStoreDamaged';
+}
+
+/** Keeps a damaged file beside the original, under a name not taken yet. */
+function keepCopy(file: string): string {
+  let copy = `${file}.damaged`;
+  for (let n = 2; fs.existsSync(copy); n++) copy = `${file}.damaged-${n}`;
+  fs.copyFileSync(file, copy);
+  return copy;
+}
+
+const startAfresh = 'Restore the data folder from a backup, or delete it to start afresh (npm start seeds the demo world again).';
+
 function loadSnapshot(file: string, image: StoreImage): void {
   if (!fs.existsSync(file)) return;
-  const snapshot = JSON.parse(fs.readFileSync(file, 'utf8')) as Snapshot;
+  let snapshot: Snapshot;
+  try {
+    snapshot = JSON.parse(fs.readFileSync(file, 'utf8')) as Snapshot;
+    if (!snapshot || typeof snapshot.databases !== 'object') throw new Error('it has no databases');
+  } catch (error) {
+    const copy = keepCopy(file);
+    throw new EmbeddedStoreDamaged(`The embedded store's snapshot ${file} is damaged (${error instanceof Error ? error.message : String(error)}). A copy is kept at ${copy}. ${startAfresh}`);
+  }
   for (const [dbId, containers] of Object.entries(snapshot.databases)) {
     applyEntry(image, { op: 'db', db: dbId });
     for (const [collId, container] of Object.entries(containers)) {
@@ -268,17 +307,38 @@ function loadSnapshot(file: string, image: StoreImage): void {
   }
 }
 
-function loadJournal(file: string, image: StoreImage): number {
+/**
+ * Replays the journal. Only its last line can be torn (the process died mid-append; that write
+ * was never acknowledged): it is dropped with a warning and cut off. A bad line anywhere else is
+ * damage, and start-up stops rather than run on a store that silently lost writes.
+ */
+function loadJournal(file: string, image: StoreImage, logger: Logger): number {
   if (!fs.existsSync(file)) return 0;
+  const text = fs.readFileSync(file, 'utf8');
+  const lines = text.split('\n');
   let count = 0;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      applyEntry(image, JSON.parse(line) as JournalEntry);
+  let offset = 0;
+  let lastLine = lines.length - 1;
+  while (lastLine > 0 && !(lines[lastLine] ?? '').trim()) lastLine -= 1;
+  for (const [index, line] of lines.entries()) {
+    const isLast = index === lastLine;
+    if (line.trim()) {
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch {
+        if (isLast) {
+          logger.warn('store.embedded.torn_journal_line', { file, line: index + 1, bytes: Buffer.byteLength(line, 'utf8') });
+          fs.truncateSync(file, offset);
+          return count;
+        }
+        const copy = keepCopy(file);
+        throw new EmbeddedStoreDamaged(`The embedded store's journal ${file} is damaged at line ${index + 1} of ${lines.length} (not the last line, so it is no write cut off by a crash). A copy is kept at ${copy}. ${startAfresh}`);
+      }
+      applyEntry(image, entry);
       count += 1;
-    } catch {
-      // Only the last line can be torn (the process died mid-append); its write was never acknowledged.
     }
+    offset += Buffer.byteLength(line, 'utf8') + 1;
   }
   return count;
 }
@@ -292,8 +352,15 @@ function writeSnapshot(file: string, image: StoreImage): void {
     }
     snapshot.databases[dbId] = db;
   }
+  // Written aside, flushed to disk, then renamed over the old one: a crash leaves the old or the new.
   const temporary = `${file}.tmp`;
-  fs.writeFileSync(temporary, JSON.stringify(snapshot));
+  const fd = fs.openSync(temporary, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(snapshot));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(temporary, file);
 }
 
