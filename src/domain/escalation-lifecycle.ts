@@ -108,6 +108,11 @@ const statusLabels: Record<EscalationStatus, string> = {
   reopened: 'Reopened',
 };
 
+/** The latest hand-over on the timeline the item holds, if any (the newest entries are always there). */
+export function lastHandover(escalation: Pick<Escalation, 'timeline'>): TimelineEntry | undefined {
+  return [...escalation.timeline].reverse().find((t) => t.kind === 'assigned');
+}
+
 export function statusLabel(status: EscalationStatus): string {
   return statusLabels[status];
 }

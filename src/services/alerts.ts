@@ -1,9 +1,10 @@
+import { accountTams } from './account-tams';
 import { alertIdFor, cardStateOf, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
 import { clearedReason, contractFindings, escalationCardState, escalationFindings, holdingKeys, planFindings, type ClearedFacts } from '../domain/alert-rules';
 import { belongsInDigest, defaultAlertSettings, localDate, nextDigestTime, sendsAtOnce, type AlertSettings } from '../domain/alert-settings';
 import { calendarDateOf } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
-import { personKey, type Person } from '../domain/directory';
+import { personKey } from '../domain/directory';
 import type { Logger } from '../domain/logger';
 import type { OutboxItem } from '../domain/outbox';
 import type {
@@ -43,9 +44,8 @@ export interface SweepReport {
 
 /** The account's TAMs and each TAM's manager: who hears about the account. */
 export async function alertRecipients(deps: Pick<AlertDeps, 'directory' | 'providerTenantIds'>, accountId: string): Promise<string[]> {
-  const people = (await Promise.all(deps.providerTenantIds.map((t) => deps.directory.listPeopleForAccount(t, accountId)))).flat();
   const keys = new Set<string>();
-  for (const person of people.filter((p: Person) => p.role === 'tam')) {
+  for (const person of await accountTams(deps, accountId)) {
     keys.add(personKey(person));
     if (person.managerKey) keys.add(person.managerKey);
   }

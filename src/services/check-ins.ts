@@ -20,6 +20,7 @@ import type {
   TeamsMessenger,
 } from '../domain/ports';
 import { buildPlanView, deliveryBucketOf } from './delivery-plan-view';
+import { accountTams } from './account-tams';
 import { sendProactive } from './proactive-send';
 
 export interface CheckInDeps {
@@ -171,8 +172,7 @@ export async function queueDueCheckIns(
   const due = await deps.plans.listPlansDueForCheckIn(calendarDateOf(now), limit);
   let queued = 0;
   for (const plan of due) {
-    const people = (await Promise.all(deps.providerTenantIds.map((t) => deps.directory.listPeopleForAccount(t, plan.accountId)))).flat();
-    for (const tam of people.filter((p) => p.role === 'tam')) {
+    for (const tam of await accountTams(deps, plan.accountId)) {
       const item: OutboxItem = {
         id: `check-in:${plan.accountId}:${plan.nextCheckInDue}:${personKey(tam)}`,
         target: { kind: 'person', tenantId: tam.tenantId, aadObjectId: tam.aadObjectId },

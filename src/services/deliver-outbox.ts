@@ -20,7 +20,7 @@ import { digestAlerts } from './alerts';
 import { buildPlanView } from './delivery-plan-view';
 import { resolveCaller } from '../domain/caller';
 import { personKey } from '../domain/directory';
-import { availableEscalationActions } from '../domain/escalation-lifecycle';
+import { availableEscalationActions, lastHandover } from '../domain/escalation-lifecycle';
 import { sendProactive } from './proactive-send';
 
 export interface DeliverOutboxDeps {
@@ -174,7 +174,7 @@ async function assignmentMessage(
   if (escalation.owner?.key !== personKey(identity)) return { notNeeded: 'it was handed on again' };
   const reports = person.role === 'manager' ? await deps.directory.listReports(identity) : [];
   const caller = resolveCaller({ identity, displayName: person.displayName, scope: 'personal', person, reportsAccountIds: reports.flatMap((r) => r.accountIds) });
-  const handover = [...escalation.timeline].reverse().find((t) => t.kind === 'assigned');
+  const handover = lastHandover(escalation);
   const headline = handover ? `${handover.by.name} handed ${escalation.escalationId} to you: ${handover.text ?? ''}` : `${escalation.escalationId} is yours now.`;
   return {
     kind: 'escalation-assigned',

@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors';
 import type { Escalation } from '../domain/escalation';
 import {
   applyEscalationAction,
+  lastHandover,
   mayPerform,
   permissionFor,
   worksEscalation,
@@ -169,7 +170,7 @@ export async function assignEscalation(
     ...(input.teamsUserId ? { teamsUserId: input.teamsUserId } : {}),
   });
   const escalation = result.escalation;
-  const handover = [...escalation.timeline].reverse().find((t) => t.kind === 'assigned');
+  const handover = lastHandover(escalation);
   // Only while it is theirs: a repeat after it moved on again tells nobody.
   if (escalation.owner?.key !== personKey(assignee) || !handover) return { ...result, assignee, notifications: [] };
   // Both steps are safe to repeat, so a retry after a failure half-way (even one answered as a

@@ -1,3 +1,4 @@
+import { accountPeople } from './account-tams';
 import type { Caller } from '../domain/caller';
 import type { Clock } from '../domain/clock';
 import { formatHours } from '../domain/contract-forecast';
@@ -25,7 +26,7 @@ export interface PlanOwner {
 
 /** Who can own a plan item: the account's TAMs and managers, and the caller. */
 export async function planOwners(deps: PlanItemDeps, caller: Caller, accountId: string): Promise<PlanOwner[]> {
-  const people = (await Promise.all(deps.providerTenantIds.map((t) => deps.directory.listPeopleForAccount(t, accountId)))).flat();
+  const people = await accountPeople(deps, accountId);
   const owners = new Map<string, string>();
   for (const p of people) if (p.role === 'tam' || p.role === 'manager') owners.set(personKey(p), p.displayName);
   owners.set(personKey(caller.identity), caller.displayName);

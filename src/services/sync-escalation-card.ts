@@ -28,10 +28,7 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
   const [reference, account] = await Promise.all([deps.conversations.get(card.conversationId), deps.accounts.getAccount(accountId)]);
   if (!reference) return 'retry-later';
   if (reference.retiredAt) {
-    await deps.escalations.update(accountId, escalationId, (current) => {
-      const { channelCard: _gone, ...rest } = current;
-      return rest;
-    });
+    await forgetChannelCard(deps, accountId, escalationId, card.conversationId);
     return 'channel-gone';
   }
   const message = {
@@ -62,10 +59,7 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
   if (result.status === 'gone') {
     deps.logger.warn('conversation.retired', { conversationId: card.conversationId, reason: result.reason });
     await deps.conversations.retire(card.conversationId, result.reason, deps.clock.now());
-    await deps.escalations.update(accountId, escalationId, (current) => {
-      const { channelCard: _gone, ...rest } = current;
-      return rest;
-    });
+    await forgetChannelCard(deps, accountId, escalationId, card.conversationId);
     return 'channel-gone';
   }
   const activityId = card.activityId ?? result.activityId;
