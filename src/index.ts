@@ -28,6 +28,9 @@ import { CosmosConversationReferenceRepository } from './store/cosmos-conversati
 import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
 import { ensureContainers, type Containers } from './store/containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
+import { StoreContainer } from './store/store-container';
+import { turnStoreBudgetInMs, type StoreScope } from './domain/store-scope';
+import type { StoreRepositories } from './bot/bot-dependencies';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -49,6 +52,10 @@ export interface StartOptions {
   readonly embeddedCosmosEndpoint?: string;
   /** Per-request Cosmos timeout (default 5 s). */
   readonly cosmosRequestTimeoutInMs?: number;
+  /** How long one turn's store calls may take in all (default 5 s). */
+  readonly turnStoreBudgetInMs?: number;
+  /** Cosmos endpoint discovery; by default on for https endpoints only. */
+  readonly cosmosEndpointDiscovery?: boolean;
   /** Outbound Bot Framework credentials; by default built from the app registration. */
   readonly credentialsFactory?: BotOptions['credentialsFactory'];
 }
@@ -93,7 +100,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     });
   }
   const embeddedEndpoint = options.embeddedCosmosEndpoint ?? embedded?.endpoint;
-  const timeout = options.cosmosRequestTimeoutInMs ? { requestTimeoutInMs: options.cosmosRequestTimeoutInMs } : {};
+  const timeout = {
+    ...(options.cosmosRequestTimeoutInMs ? { requestTimeoutInMs: options.cosmosRequestTimeoutInMs } : {}),
+    ...(options.cosmosEndpointDiscovery !== undefined ? { endpointDiscovery: options.cosmosEndpointDiscovery } : {}),
+  };
   const client = createCosmosClient(embeddedEndpoint ? { endpoint: embeddedEndpoint, embedded: true, ...timeout } : { ...remoteConnection(config), ...timeout });
   try {
     const { database, containers, warnings } = await ensureContainers(client, config.cosmos.databaseId, {
@@ -103,16 +113,29 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     });
     for (const warning of warnings) logger.warn('store.layout_differs', { message: warning });
     const cacheTtlInMs = options.directoryCacheTtlInMs ?? 15_000;
-    const directory = new CosmosDirectoryRepository(containers.directory, clock, cacheTtlInMs);
-    const accounts = new CosmosAccountRepository(containers.accounts, { clock, ttlInMs: cacheTtlInMs });
-    const conversations = new CosmosConversationReferenceRepository(containers.conversations);
-    const escalations = new CosmosEscalationRepository(containers.accounts);
-    const outbox = new CosmosOutboxRepository(containers.outbox);
-    const contracts = new CosmosContractRepository(containers.accounts);
-    const plans = new CosmosDeliveryPlanRepository(containers.accounts);
-    const alerts = new CosmosAlertRepository(containers.accounts);
-    const alertSettings = new CosmosAlertSettingsRepository(containers.directory);
-    const leases = new CosmosLeaseRepository(containers.leases);
+    // Unscoped store calls (start-up, the dispatcher, the sweep, background work) log their charge too.
+    const store = (name: keyof Containers): StoreContainer => new StoreContainer(containers[name], { logger });
+    const directory = new CosmosDirectoryRepository(store('directory'), clock, cacheTtlInMs);
+    const accounts = new CosmosAccountRepository(store('accounts'), { clock, ttlInMs: cacheTtlInMs });
+    const conversations = new CosmosConversationReferenceRepository(store('conversations'));
+    const escalations = new CosmosEscalationRepository(store('accounts'));
+    const outbox = new CosmosOutboxRepository(store('outbox'));
+    const contracts = new CosmosContractRepository(store('accounts'));
+    const plans = new CosmosDeliveryPlanRepository(store('accounts'));
+    const alerts = new CosmosAlertRepository(store('accounts'));
+    const alertSettings = new CosmosAlertSettingsRepository(store('directory'));
+    const leases = new CosmosLeaseRepository(store('leases'));
+    const repositoriesFor = (scope: StoreScope): StoreRepositories => ({
+      directory: directory.inScope(scope),
+      accounts: accounts.inScope(scope),
+      conversations: conversations.inScope(scope),
+      escalations: escalations.inScope(scope),
+      contracts: contracts.inScope(scope),
+      plans: plans.inScope(scope),
+      alerts: alerts.inScope(scope),
+      alertSettings: alertSettings.inScope(scope),
+      outbox: outbox.inScope(scope),
+    });
     const instanceId = options.instanceId ?? randomUUID();
     const background = new BackgroundWork(logger);
     const random = options.random ?? Math.random;
@@ -152,6 +175,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         providerTenantIds: config.providerTenantIds,
         random,
         instanceId,
+        repositoriesFor,
+        turnStoreBudgetInMs: options.turnStoreBudgetInMs ?? turnStoreBudgetInMs,
       },
       {
         timer: options.timer ?? realTimer,

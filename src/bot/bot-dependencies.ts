@@ -14,7 +14,7 @@ import type {
   TeamsMessenger,
 } from '../domain/ports';
 import type { TenantGate } from '../services/tenant-gate';
-import type { BackgroundWork } from './background-work';
+import type { StoreScope } from '../domain/store-scope';
 
 /** Everything the Teams edge needs, handed in by the composition root. */
 export interface BotDependencies {
@@ -32,10 +32,25 @@ export interface BotDependencies {
   readonly cards: CardTemplates;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly background: BackgroundWork;
+  /** Work that must not hold up the answer; it runs with the unscoped dependencies. */
+  readonly background: Background;
+  /** The repositories again, every store call made for `scope` (a turn's budget and meter). */
+  readonly repositoriesFor: (scope: StoreScope) => StoreRepositories;
+  /** How long one turn's store calls may take in all. */
+  readonly turnStoreBudgetInMs: number;
   readonly providerTenantIds: readonly string[];
   /** 0..1, for retry jitter. */
   readonly random: () => number;
   /** This process, for claims on outbox items. */
   readonly instanceId: string;
+}
+
+export type StoreRepositories = Pick<BotDependencies, 'directory' | 'accounts' | 'conversations' | 'escalations' | 'contracts' | 'plans' | 'alerts' | 'alertSettings' | 'outbox'>;
+
+/**
+ * Work started by a turn that must not hold up its answer. It is handed the dependencies without
+ * the turn's store budget: it may outlive the turn, and the dispatcher retries what it records.
+ */
+export interface Background {
+  run(name: string, work: (detached: BotDependencies) => Promise<unknown>): void;
 }

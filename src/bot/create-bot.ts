@@ -23,6 +23,9 @@ import type { CommandHandlers } from './turn';
 import { setTurnCorrelation } from './turn-context-items';
 import { errorCard } from './turn-errors';
 import { respondWithCard } from './invoke-response';
+import type { BackgroundWork } from './background-work';
+import { RequestMeter } from '../domain/store-scope';
+import { dependenciesForTurn, setTurnDependencies } from './turn-dependencies';
 
 /** Bot Framework channel authentication: off for local runs, on with the bot's app registration. */
 export type BotAuthentication =
@@ -53,7 +56,7 @@ export interface Bot {
   process(req: Request, res: Response): Promise<void>;
 }
 
-export function createBot(base: Omit<BotDependencies, 'messenger'>, options: BotOptions): Bot {
+export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'> & { readonly background: BackgroundWork }, options: BotOptions): Bot {
   const auth = options.authentication;
   const authConfig: ConfigurationBotFrameworkAuthenticationOptions =
     auth.authentication === 'on'
@@ -72,7 +75,11 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
       : {},
   );
   const messenger = new RateLimitedMessenger(new ConnectorTeamsMessenger(connector, base.cards, base.clock), options.timer, base.random);
-  const deps: BotDependencies = { ...base, messenger };
+  const deps: BotDependencies = {
+    ...base,
+    messenger,
+    background: { run: (name, work) => base.background.run(name, () => work(deps)) },
+  };
 
   const app = new Application<AppTurnState>({
     adapter,
@@ -120,20 +127,25 @@ export function createBot(base: Omit<BotDependencies, 'messenger'>, options: Bot
       conversationType: activity.conversation?.conversationType ?? 'personal',
     });
     setTurnCorrelation(context, correlationId, logger);
+    // Every store call of this turn is made within one budget and counted; work it starts in the
+    // background is not (it runs with `deps`, see Background).
+    const meter = new RequestMeter();
+    const turnDeps = dependenciesForTurn(deps, { signal: AbortSignal.timeout(deps.turnStoreBudgetInMs), meter, logger });
+    setTurnDependencies(context, turnDeps);
     const check = normaliseActivity(activity);
     if (!check.accepted) {
       logger.warn('turn.activity_dropped', { reason: check.reason, ...check.details });
       await answerDroppedInvoke(context);
       return;
     }
-    if (!(await deps.tenantGate.isAllowed(check.tenantId))) {
+    if (!(await turnDeps.tenantGate.isAllowed(check.tenantId))) {
       logger.warn('turn.tenant_refused', { tenantId: check.tenantId });
       await answerDroppedInvoke(context);
       return;
     }
     const started = deps.clock.now().getTime();
     await app.run(context);
-    logger.debug('turn.done', { durationInMs: deps.clock.now().getTime() - started });
+    logger.info('turn.done', { durationInMs: deps.clock.now().getTime() - started, storeOperations: meter.operations, requestCharge: meter.requestCharge });
   };
 
   return {

@@ -5,6 +5,7 @@ import { identifyCaller } from '../services/identify-caller';
 import type { ActivityFacts } from './activity-facts';
 import type { BotDependencies } from './bot-dependencies';
 import type { Reply } from './reply';
+import { turnDependencies } from './turn-dependencies';
 
 /** One turn's context: the activity's facts and the caller as the server knows them. */
 export interface Turn {
@@ -18,7 +19,9 @@ export interface Turn {
 export type CommandHandler = (turn: Turn, argument: string) => Promise<Reply>;
 export type CommandHandlers = Readonly<Record<CommandId, CommandHandler>>;
 
-export async function startTurn(context: TurnContext, facts: ActivityFacts, deps: BotDependencies): Promise<Turn> {
+export async function startTurn(context: TurnContext, facts: ActivityFacts, base: BotDependencies): Promise<Turn> {
+  // The turn's own dependencies: its store calls within the turn's budget.
+  const deps = turnDependencies(context, base);
   const caller = await identifyCaller(deps, {
     identity: facts.identity,
     displayName: facts.displayName,

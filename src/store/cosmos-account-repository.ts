@@ -1,4 +1,5 @@
 import type { Container } from '@azure/cosmos';
+import { ScopedRepository, type StoreContainer } from './store-container';
 import type { Clock } from '../domain/clock';
 import { accountSchema, type Account } from '../domain/directory';
 import type { AccountRepository } from '../domain/ports';
@@ -10,15 +11,13 @@ import { TtlCache } from './ttl-cache';
  * Nearly every turn needs an account's name or code, and accounts change rarely: reads are cached
  * like the directory's, so another instance's change shows after at most the cache lifetime.
  */
-export class CosmosAccountRepository implements AccountRepository {
+export class CosmosAccountRepository extends ScopedRepository implements AccountRepository {
   private readonly cache: TtlCache<Account | undefined> | undefined;
   /** The whole list, for admins: one query of the fields an account has, cached like the rest. */
   private readonly list: TtlCache<Account[]> | undefined;
 
-  constructor(
-    private readonly container: Container,
-    cache?: { clock: Clock; ttlInMs: number },
-  ) {
+  constructor(container: StoreContainer | Container, cache?: { clock: Clock; ttlInMs: number }) {
+    super(container);
     this.cache = cache ? new TtlCache(cache.clock, cache.ttlInMs) : undefined;
     this.list = cache ? new TtlCache(cache.clock, cache.ttlInMs, 1) : undefined;
   }

@@ -1,11 +1,10 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository } from './store-container';
 import { alertSchema, cardsBehind, type Alert } from '../domain/alert';
 import type { AlertRepository } from '../domain/ports';
 import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 /** Alerts live in their account's partition; reminders are found by an indexed due time. */
-export class CosmosAlertRepository implements AlertRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosAlertRepository extends ScopedRepository implements AlertRepository {
 
   async create(alert: Alert): Promise<boolean> {
     return createDocument(this.container, toDocument(alertSchema.parse(alert)));

@@ -1,11 +1,10 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository } from './store-container';
 import { alertSettingsSchema, type AlertSettings } from '../domain/alert-settings';
 import type { AlertSettingsRepository } from '../domain/ports';
 import { isNotFound, parseDocument, toDocumentId } from './documents';
 
 /** Alert settings sit beside the person in the directory (partition of the person's tenant). */
-export class CosmosAlertSettingsRepository implements AlertSettingsRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosAlertSettingsRepository extends ScopedRepository implements AlertSettingsRepository {
 
   async get(personKey: string): Promise<AlertSettings | undefined> {
     const { id, pk } = locate(personKey);

@@ -8,8 +8,13 @@ export interface CosmosConnection {
   readonly managedIdentityClientId?: string;
   /** The embedded local server: no endpoint discovery, no credentials. */
   readonly embedded?: boolean;
-  /** Per-request timeout so a hung store turns into a clear error within a turn's time limit. */
+  /**
+   * Per-request timeout. It does not bound a call: with endpoint discovery on, the client retries a
+   * timed-out request many times. A turn is bounded by the abort signal of its store budget.
+   */
   readonly requestTimeoutInMs?: number;
+  /** Endpoint discovery (other regions); by default on for an https endpoint, off otherwise. */
+  readonly endpointDiscovery?: boolean;
 }
 
 export function createCosmosClient(connection: CosmosConnection): CosmosClient {
@@ -19,7 +24,7 @@ export function createCosmosClient(connection: CosmosConnection): CosmosClient {
     connectionPolicy: {
       // A plain-http endpoint is a local emulator or the embedded server of another process: it has
       // no other regions to discover.
-      enableEndpointDiscovery: !connection.embedded && !connection.endpoint.startsWith('http://'),
+      enableEndpointDiscovery: connection.endpointDiscovery ?? (!connection.embedded && !connection.endpoint.startsWith('http://')),
       requestTimeout: connection.requestTimeoutInMs ?? 5_000,
       // On 429 the service says how long to wait (x-ms-retry-after-ms): that is waited for, never
       // a fixed interval of ours, which would hammer a throttled account. Bounded in count and

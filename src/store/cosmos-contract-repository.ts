@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository } from './store-container';
 import { contractSchema, ledgerEntrySchema, type Contract, type LedgerEntry } from '../domain/contract';
 import type { ContractRepository } from '../domain/ports';
 import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
@@ -7,8 +7,7 @@ import { dueQuery } from './cosmos-escalation-repository';
 import { fingerprint } from '../domain/fingerprint';
 
 /** The contract and its ledger live in the account's partition: one point read and one query. */
-export class CosmosContractRepository implements ContractRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosContractRepository extends ScopedRepository implements ContractRepository {
 
   async getContract(accountId: string): Promise<Contract | undefined> {
     const doc = await readDocument(this.container, 'contract', accountId);

@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository } from './store-container';
 import { z } from 'zod';
 import { isOwnedBy, storedConversationReferenceSchema, type StoredConversationReference } from '../domain/conversation-reference';
 import type { UserIdentity } from '../domain/directory';
@@ -14,8 +14,7 @@ const personalIndexType = 'personalConversation';
  * document is the truth about whose chat it is: an index is followed only to a personal chat
  * of the same user (a client that gives two users one chat id must not let one read the other's).
  */
-export class CosmosConversationReferenceRepository implements ConversationReferenceRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosConversationReferenceRepository extends ScopedRepository implements ConversationReferenceRepository {
 
   async save(reference: StoredConversationReference): Promise<ConversationSaveOutcome> {
     const valid = storedConversationReferenceSchema.parse(reference);

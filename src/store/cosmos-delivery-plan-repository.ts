@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository } from './store-container';
 import type { CalendarDate } from '../domain/calendar-date';
 import { checkInSchema, deliveryPlanSchema, type CheckIn, type DeliveryPlan } from '../domain/delivery-plan';
 import type { DeliveryPlanRepository } from '../domain/ports';
@@ -7,8 +7,7 @@ import { dueQuery } from './cosmos-escalation-repository';
 import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
 
 /** The plan (one document, items inside) and its check-ins live in the account's partition. */
-export class CosmosDeliveryPlanRepository implements DeliveryPlanRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosDeliveryPlanRepository extends ScopedRepository implements DeliveryPlanRepository {
 
   async getPlan(accountId: string): Promise<DeliveryPlan | undefined> {
     const doc = await readDocument(this.container, 'plan', accountId);

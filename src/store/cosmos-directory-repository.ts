@@ -1,4 +1,5 @@
 import type { Container } from '@azure/cosmos';
+import { ScopedRepository, type StoreContainer } from './store-container';
 import { z } from 'zod';
 import type { Clock } from '../domain/clock';
 import { channelLinkSchema, personKey, personSchema, type ChannelLink, type Person, type UserIdentity } from '../domain/directory';
@@ -14,18 +15,15 @@ const accountChannelSchema = z.object({ accountId: z.string(), channelId: z.stri
  * People live in one partition per tenant (`person:<tenant>`), so a manager's reports are a
  * single-partition query; channel links and allowed tenants are keyed by their own id.
  */
-export class CosmosDirectoryRepository implements DirectoryRepository {
+export class CosmosDirectoryRepository extends ScopedRepository implements DirectoryRepository {
   private readonly people: TtlCache<Person | undefined>;
   private readonly links: TtlCache<ChannelLink | undefined>;
   private readonly tenants: TtlCache<boolean>;
   private readonly accountPeople: TtlCache<Person[]>;
   private readonly accountChannels: TtlCache<string | undefined>;
 
-  constructor(
-    private readonly container: Container,
-    clock: Clock,
-    cacheTtlInMs = 15_000,
-  ) {
+  constructor(container: StoreContainer | Container, clock: Clock, cacheTtlInMs = 15_000) {
+    super(container);
     this.people = new TtlCache(clock, cacheTtlInMs);
     this.links = new TtlCache(clock, cacheTtlInMs);
     this.tenants = new TtlCache(clock, cacheTtlInMs);

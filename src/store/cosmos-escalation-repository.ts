@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository, type StoreContainer } from './store-container';
 import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
@@ -14,7 +14,7 @@ const maxAttempts = 10;
  * Records of one type whose `alertCheckAt` has come, earliest first. Only what is due is read,
  * so a sweep costs what is due, not how many records exist.
  */
-export async function dueQuery<T>(container: Container, type: string, now: Date, limit: number, fields: string): Promise<T[]> {
+export async function dueQuery<T>(container: StoreContainer, type: string, now: Date, limit: number, fields: string): Promise<T[]> {
   const { resources } = await container.items
     .query<T>({
       query: `SELECT TOP @limit ${fields} FROM c WHERE c.type = @type AND c.alertCheckAt <= @now ORDER BY c.alertCheckAt`,
@@ -49,8 +49,7 @@ function timelineDocument(accountId: string, escalationId: string, ordinal: numb
 export const completedIntakeTtlInSeconds = 24 * 3600;
 
 /** Escalations live in their account's partition, with the account's counter and intake claims. */
-export class CosmosEscalationRepository implements EscalationRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosEscalationRepository extends ScopedRepository implements EscalationRepository {
 
   async get(accountId: string, escalationId: string): Promise<Escalation | undefined> {
     const doc = await readDocument(this.container, toDocumentId(escalationId), accountId);

@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository } from './store-container';
 import type { LeaseRepository } from '../domain/ports';
 import { createDocument, isNotFound, isPreconditionFailed } from './documents';
 
@@ -13,8 +13,7 @@ interface LeaseDocument {
  * A lease document per name. Taking it (new, expired, or already ours) is one conditional write,
  * so two instances racing for it cannot both win; a holder that dies loses it when it expires.
  */
-export class CosmosLeaseRepository implements LeaseRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosLeaseRepository extends ScopedRepository implements LeaseRepository {
 
   async acquire(name: string, holder: string, now: Date, ttlInMs: number): Promise<boolean> {
     const next = { id: name, type: 'lease', schemaVersion: 1, holder, expiresAt: new Date(now.getTime() + ttlInMs).toISOString() };

@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import { ScopedRepository } from './store-container';
 import { outboxItemSchema, type OutboxItem } from '../domain/outbox';
 import type { OutboxRepository } from '../domain/ports';
 import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
@@ -7,8 +7,7 @@ import { createDocument, parseDocument, toDocumentId, readDocument, updateDocume
 export const finishedOutboxTtlInSeconds = 30 * 24 * 3600;
 
 /** Proactive messages waiting to be (or already) sent; one document per dedupe key. */
-export class CosmosOutboxRepository implements OutboxRepository {
-  constructor(private readonly container: Container) {}
+export class CosmosOutboxRepository extends ScopedRepository implements OutboxRepository {
 
   async enqueue(item: OutboxItem): Promise<boolean> {
     return createDocument(this.container, this.toDocument(outboxItemSchema.parse(item)));

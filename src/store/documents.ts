@@ -1,4 +1,5 @@
-import type { Container, ErrorResponse } from '@azure/cosmos';
+import type { ErrorResponse } from '@azure/cosmos';
+import type { StoreContainer } from './store-container';
 import type { z } from 'zod';
 
 /** Cosmos refuses these characters in ids; Teams ids may contain some of them. */
@@ -46,7 +47,7 @@ export function isPreconditionFailed(error: unknown): boolean {
 export type StoredDocument = Record<string, unknown> & { _etag?: string };
 
 /** Creates a document; false when one with its id is there already (in its partition). */
-export async function createDocument(container: Container, document: Record<string, unknown>): Promise<boolean> {
+export async function createDocument(container: StoreContainer, document: Record<string, unknown>): Promise<boolean> {
   try {
     await container.items.create(document);
     return true;
@@ -57,7 +58,7 @@ export async function createDocument(container: Container, document: Record<stri
 }
 
 /** A point read; undefined when there is no such document. */
-export async function readDocument(container: Container, id: string, partitionKey: string): Promise<StoredDocument | undefined> {
+export async function readDocument(container: StoreContainer, id: string, partitionKey: string): Promise<StoredDocument | undefined> {
   try {
     return (await container.item(id, partitionKey).read<StoredDocument>()).resource;
   } catch (error) {
@@ -82,7 +83,7 @@ export interface DocumentCodec<T> {
  * is lost. `change` returns undefined to leave the record as it is.
  */
 export async function updateDocument<T>(
-  container: Container,
+  container: StoreContainer,
   key: { id: string; partitionKey: string },
   codec: DocumentCodec<T>,
   change: (current: T) => T | undefined,

@@ -72,7 +72,7 @@ async function alertReply(turn: Turn, alert: Alert, banner: string): Promise<Rep
  */
 async function answerFor(turn: Turn, key: AlertKey, alert: Alert, banner: string): Promise<Reply> {
   const { deps } = turn;
-  for (const id of await syncAlertCards(deps, alert)) deps.background.run('outbox.deliver', () => deliverOutboxItem(deps, id));
+  for (const id of await syncAlertCards(deps, alert)) deps.background.run('outbox.deliver', (detached) => deliverOutboxItem(detached, id));
   return key.from === 'list' ? overviewReply(turn, { show: key.show ?? 'open', banner: `${banner}: ${alert.title}` }) : alertReply(turn, alert, banner);
 }
 
@@ -98,7 +98,7 @@ const definitions = [
       const changed = result.escalation;
       if (changed && changed.outcome.kind !== 'repeat') {
         // The escalation's message in the account channel shows the acknowledgement too.
-        turn.deps.background.run('escalation.card_sync', () => syncEscalationCard(turn.deps, changed.escalation.accountId, changed.escalation.escalationId));
+        turn.deps.background.run('escalation.card_sync', (detached) => syncEscalationCard(detached, changed.escalation.accountId, changed.escalation.escalationId));
       }
       return answerFor(turn, key, result.alert, acknowledgedBanner(result, turn.deps.clock.now()));
     },

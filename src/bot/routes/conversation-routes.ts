@@ -17,6 +17,7 @@ import { answer } from '../answer';
 import { sendCard } from '../card-reply';
 import { parseCommandText } from '../command-parser';
 import { plainReply, type Reply } from '../reply';
+import { turnDependencies } from '../turn-dependencies';
 import { startTurn, type CommandHandler, type CommandHandlers, type Turn } from '../turn';
 import { defineVerb, errorReply, registerVerbs, runSubmittedVerb, submittedVerb } from '../verb-pipeline';
 
@@ -42,7 +43,7 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
     const facts = readActivityFacts(context.activity);
     const key = storedConversationId(facts);
     if (known.has(key)) return;
-    const outcome = await recordConversation(deps, conversationReferenceOf(context, facts));
+    const outcome = await recordConversation(turnDependencies(context, deps), conversationReferenceOf(context, facts));
     if (outcome !== 'updated') deliverWaiting(deps, facts);
     known.set(key, true);
     if (known.size > 10_000) known.delete(known.keys().next().value ?? key);
@@ -57,7 +58,7 @@ export function registerConversationRoutes(app: Application<AppTurnState>, deps:
   app.activity(ActivityTypes.InstallationUpdate, async (context) => {
     const action = String(context.activity.action ?? '');
     if (action.startsWith('remove')) {
-      await retireConversation(deps, context.activity.conversation.id, 'app uninstalled');
+      await retireConversation(turnDependencies(context, deps), context.activity.conversation.id, 'app uninstalled');
       return;
     }
     await welcomeIfNew(context, deps);
@@ -306,12 +307,12 @@ function conversationReferenceOf(context: TurnContext, facts: ActivityFacts): Pa
 /** A personal chat the bot did not know: what waited for its owner is sent now, in the background. */
 function deliverWaiting(deps: BotDependencies, facts: ActivityFacts): void {
   if (facts.scope !== 'personal' || !facts.identity.aadObjectId) return;
-  deps.background.run('outbox.deliver_waiting', () => deliverPendingFor(deps, facts.identity));
+  deps.background.run('outbox.deliver_waiting', (detached) => deliverPendingFor(detached, facts.identity));
 }
 
 async function welcomeIfNew(context: TurnContext, deps: BotDependencies): Promise<void> {
   const facts = readActivityFacts(context.activity);
-  const outcome = await recordConversation(deps, conversationReferenceOf(context, facts));
+  const outcome = await recordConversation(turnDependencies(context, deps), conversationReferenceOf(context, facts));
   if (outcome === 'updated') return;
   deliverWaiting(deps, facts);
   const turn = await startTurn(context, facts, deps);

@@ -210,7 +210,7 @@ function openDeps(deps: BotDependencies): Parameters<typeof openEscalation>[0] {
 }
 
 function scheduleNotifications(deps: BotDependencies, ids: readonly string[]): void {
-  for (const id of ids) deps.background.run('outbox.deliver', () => deliverOutboxItem(deps, id));
+  for (const id of ids) deps.background.run('outbox.deliver', (detached) => deliverOutboxItem(detached, id));
 }
 
 /**
@@ -224,7 +224,7 @@ async function syncChannelCard(turn: Turn, escalation: Escalation): Promise<void
       turn.deps.logger.warn('escalation.card_sync_failed', { escalationId: escalation.escalationId, error }),
     );
   } else {
-    turn.deps.background.run('escalation.card_sync', () => syncEscalationCard(turn.deps, escalation.accountId, escalation.escalationId));
+    turn.deps.background.run('escalation.card_sync', (detached) => syncEscalationCard(detached, escalation.accountId, escalation.escalationId));
   }
 }
 
@@ -433,7 +433,7 @@ export function registerEscalationRoutes(app: Application<AppTurnState>, deps: B
         const reply = await intakeReply(turn, { values: { ...readIntakeForm(fields), ...(text(fields.accountId) ? { accountId: text(fields.accountId) } : {}) }, errors: outcome.errors, ...(outcome.formError ? { formError: outcome.formError } : {}), dialog: true, source });
         return dialog(await cardForPlace(turn, reply, 'dialog'));
       }
-      deps.background.run('escalation.card_sync', () => syncEscalationCard(deps, outcome.escalation.accountId, outcome.escalation.escalationId));
+      deps.background.run('escalation.card_sync', (detached) => syncEscalationCard(detached, outcome.escalation.accountId, outcome.escalation.escalationId));
       return outcome.duplicate
         ? `This was escalated already as ${outcome.escalation.escalationId}.`
         : `${outcome.escalation.escalationId} is open. Its card is in the account's channel.`;

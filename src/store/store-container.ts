@@ -1,0 +1,118 @@
+import type { Container, FeedOptions, FeedResponse, ItemDefinition, ItemResponse, QueryIterator, RequestOptions, SqlQuerySpec } from '@azure/cosmos';
+import type { StoreScope } from '../domain/store-scope';
+
+interface Charged {
+  readonly requestCharge?: number;
+}
+
+/** The query calls the repositories make: all pages, or one page at a time. */
+export interface StoreQuery<T> {
+  fetchAll(): Promise<FeedResponse<T>>;
+  fetchNext(): Promise<FeedResponse<T>>;
+  hasMoreResults(): boolean;
+}
+
+/**
+ * A Cosmos container as the repositories use it, with the caller's scope passed explicitly into
+ * every request's options (the SDK's `abortSignal`) and each request's charge logged at debug and
+ * added to the scope's meter.
+ */
+export class StoreContainer {
+  constructor(
+    readonly container: Container,
+    private readonly scope: StoreScope = {},
+  ) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  /** The same container, its calls made for `scope`. */
+  inScope(scope: StoreScope): StoreContainer {
+    return new StoreContainer(this.container, scope);
+  }
+
+  item(id: string, partitionKey: string) {
+    const item = this.container.item(id, partitionKey);
+    return {
+      read: <T extends ItemDefinition = ItemDefinition>(options?: RequestOptions): Promise<ItemResponse<T>> => this.call('read', () => item.read<T>(this.options(options))),
+      replace: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.call('replace', () => item.replace<T>(body, this.options(options))),
+      delete: (options?: RequestOptions): Promise<ItemResponse<ItemDefinition>> => this.call('delete', () => item.delete(this.options(options))),
+    };
+  }
+
+  get items() {
+    const items = this.container.items;
+    return {
+      create: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.call('create', () => items.create<T>(body, this.options(options))),
+      upsert: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.call('upsert', () => items.upsert<T>(body, this.options(options))),
+      // The SDK's own default: a query's rows are whatever its SELECT makes them.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      query: <T = any>(query: SqlQuerySpec | string, options?: FeedOptions): StoreQuery<T> => this.query<T>(items.query<T>(query, this.options(options))),
+    };
+  }
+
+  private query<T>(iterator: QueryIterator<T>): StoreQuery<T> {
+    return {
+      fetchAll: () => this.call('query', () => iterator.fetchAll()),
+      fetchNext: () => this.call('query', () => iterator.fetchNext()),
+      hasMoreResults: () => iterator.hasMoreResults(),
+    };
+  }
+
+  private options<O extends RequestOptions | FeedOptions>(options: O | undefined): O {
+    const signal = this.scope.signal;
+    return (signal ? { ...options, abortSignal: signal } : { ...options }) as O;
+  }
+
+  private async call<R extends Charged>(operation: string, send: () => Promise<R>): Promise<R> {
+    try {
+      const response = await send();
+      this.charge(operation, response.requestCharge);
+      return response;
+    } catch (error) {
+      this.charge(operation, chargeOfError(error), statusOf(error));
+      throw error;
+    }
+  }
+
+  private charge(operation: string, requestCharge: number | undefined, status?: number): void {
+    this.scope.meter?.add(requestCharge);
+    this.scope.logger?.debug('store.request', {
+      container: this.container.id,
+      operation,
+      requestCharge: requestCharge ?? 0,
+      ...(status !== undefined ? { status } : {}),
+    });
+  }
+}
+
+function chargeOfError(error: unknown): number | undefined {
+  const headers = (error as { headers?: Record<string, unknown> } | undefined)?.headers;
+  const value = headers?.['x-ms-request-charge'];
+  const charge = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : undefined;
+  return charge !== undefined && Number.isFinite(charge) ? charge : undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** A repository whose store calls can be made for a scope: the same repository, caches shared. */
+export abstract class ScopedRepository {
+  protected readonly container: StoreContainer;
+
+  /** A bare container is used with no scope (the dispatcher's and the sweep's calls, tests, scripts). */
+  constructor(container: StoreContainer | Container) {
+    this.container = container instanceof StoreContainer ? container : new StoreContainer(container);
+  }
+
+  /** This repository (its caches shared) with every store call made for `scope`. */
+  inScope(scope: StoreScope): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this);
+    (copy as unknown as { container: StoreContainer }).container = this.container.inScope(scope);
+    return copy;
+  }
+}
