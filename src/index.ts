@@ -54,6 +54,8 @@ export interface StartOptions {
   readonly cosmosRequestTimeoutInMs?: number;
   /** How long one turn's store calls may take in all (default 5 s). */
   readonly turnStoreBudgetInMs?: number;
+  /** Makes each turn's store budget instead (tests: a signal the test aborts). */
+  readonly turnStoreBudget?: () => AbortSignal;
   /** Cosmos endpoint discovery; by default on for https endpoints only. */
   readonly cosmosEndpointDiscovery?: boolean;
   /** Outbound Bot Framework credentials; by default built from the app registration. */
@@ -176,7 +178,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         random,
         instanceId,
         repositoriesFor,
-        turnStoreBudgetInMs: options.turnStoreBudgetInMs ?? turnStoreBudgetInMs,
+        turnStoreBudget: options.turnStoreBudget ?? (() => AbortSignal.timeout(options.turnStoreBudgetInMs ?? turnStoreBudgetInMs)),
       },
       {
         timer: options.timer ?? realTimer,

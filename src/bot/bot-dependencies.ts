@@ -36,8 +36,8 @@ export interface BotDependencies {
   readonly background: Background;
   /** The repositories again, every store call made for `scope` (a turn's budget and meter). */
   readonly repositoriesFor: (scope: StoreScope) => StoreRepositories;
-  /** How long one turn's store calls may take in all. */
-  readonly turnStoreBudgetInMs: number;
+  /** A new turn's store budget: aborts when its store calls have taken as long as they may in all. */
+  readonly turnStoreBudget: () => AbortSignal;
   readonly providerTenantIds: readonly string[];
   /** 0..1, for retry jitter. */
   readonly random: () => number;

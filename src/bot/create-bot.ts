@@ -130,7 +130,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     // Every store call of this turn is made within one budget and counted; work it starts in the
     // background is not (it runs with `deps`, see Background).
     const meter = new RequestMeter();
-    const turnDeps = dependenciesForTurn(deps, { signal: AbortSignal.timeout(deps.turnStoreBudgetInMs), meter, logger });
+    const turnDeps = dependenciesForTurn(deps, { signal: deps.turnStoreBudget(), meter, logger });
     setTurnDependencies(context, turnDeps);
     const check = normaliseActivity(activity);
     if (!check.accepted) {

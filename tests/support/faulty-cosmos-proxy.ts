@@ -40,13 +40,66 @@ export class FaultyCosmosProxy {
   heal(): void {
     this.share = 0;
     this.targeted = undefined;
+    this.stalled = false;
+    this.release();
   }
+
+  private stalled = false;
+  private holding: ((method: string, url: string) => boolean) | undefined;
+  private readonly waiting: (() => void)[] = [];
+
+  /** The store stops answering: every request from now on waits, unanswered, until `heal()`. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Requests that match wait (are not passed on) until `release()`; resolves when the first one waits. */
+  hold(match: (method: string, url: string) => boolean): Promise<void> {
+    this.holding = match;
+    return new Promise<void>((resolve) => (this.onHeld = resolve));
+  }
+
+  private onHeld: (() => void) | undefined;
+
+  /** How many requests are waiting now. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Passes on every request held so far, and holds no more. */
+  release(): void {
+    this.holding = undefined;
+    for (const next of this.waiting.splice(0)) next();
+  }
+
+  /**
+   * With endpoint discovery on, the client asks the account (GET /) for its regions and sends its
+   * requests there: the answer is rewritten to name this proxy, so requests keep coming through it.
+   */
+  advertiseSelf(): void {
+    this.advertising = true;
+  }
+
+  private advertising = false;
 
   async start(): Promise<void> {
     const agent = new http.Agent({ keepAlive: true });
     const target = new URL(this.target);
     this.server = http.createServer((req, res) => {
       this.arrivals.push({ method: req.method ?? '', url: decodeURIComponent(req.url ?? ''), at: Date.now() });
+      if (this.stalled) {
+        this.waiting.push(() => res.destroy());
+        return;
+      }
+      if (this.holding?.(req.method ?? '', decodeURIComponent(req.url ?? ''))) {
+        this.waiting.push(() => forwardRequest(target, agent, req, res));
+        this.onHeld?.();
+        return;
+      }
+      if (this.advertising && req.method === 'GET' && (req.url ?? '/').split('?')[0] === '/') {
+        this.answerAccount(target, agent, req, res);
+        return;
+      }
       const targeted = this.targeted && this.targeted.times > 0 && this.targeted.match(req.method ?? '', decodeURIComponent(req.url ?? '')) ? this.targeted : undefined;
       if (targeted) targeted.times -= 1;
       const fault = targeted?.fault ?? this.nextFault();
@@ -78,8 +131,24 @@ export class FaultyCosmosProxy {
   }
 
   async stop(): Promise<void> {
+    this.heal();
     for (const res of this.held) res.destroy();
     await closeServer(this.server);
+  }
+
+  private answerAccount(target: URL, agent: http.Agent, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: 'GET', headers: req.headers, agent }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8').replace(/"databaseAccountEndpoint":"[^"]*"/g, `"databaseAccountEndpoint":"${this.endpoint}"`);
+        const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(body)) };
+        res.writeHead(answer.statusCode ?? 502, headers);
+        res.end(body);
+      });
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
   }
 
   private nextFault(): Fault | undefined {

@@ -82,6 +82,9 @@ export interface TestBotOptions {
   readonly embeddedCosmosEndpoint?: string;
   readonly authenticationOverrides?: Readonly<Record<string, string | boolean>>;
   readonly cosmosRequestTimeoutInMs?: number;
+  readonly cosmosEndpointDiscovery?: boolean;
+  readonly turnStoreBudgetInMs?: number;
+  readonly turnStoreBudget?: () => AbortSignal;
   readonly credentialsFactory?: StartOptions['credentialsFactory'];
   /** Run the in-process scheduler as `npm start` does (a pass at start-up, then this often); off by default. */
   readonly dispatchIntervalInMs?: number;
@@ -120,6 +123,9 @@ export class TestBot {
       ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
       ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
       ...(options.cosmosRequestTimeoutInMs ? { cosmosRequestTimeoutInMs: options.cosmosRequestTimeoutInMs } : {}),
+      ...(options.cosmosEndpointDiscovery !== undefined ? { cosmosEndpointDiscovery: options.cosmosEndpointDiscovery } : {}),
+      ...(options.turnStoreBudgetInMs ? { turnStoreBudgetInMs: options.turnStoreBudgetInMs } : {}),
+      ...(options.turnStoreBudget ? { turnStoreBudget: options.turnStoreBudget } : {}),
     });
     return new TestBot(running, connector, clock, logs, !options.connector);
   }

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { actionExecute, botAdded, installationUpdate, personalMessage } from '../support/activities';
+import { cardsIn, cardText } from '../support/adaptive-card-check';
+import { invokeCard, onlyCard } from '../support/conversation-helpers';
+import { FaultyCosmosProxy } from '../support/faulty-cosmos-proxy';
+import { demo, TestBot } from '../support/test-bot';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedded-cosmos';
+import { JsonLogger } from '../../src/logging/json-logger';
+import { ManualClock } from '../support/manual-clock';
+
+const channel = demo.contosoChannel;
+const sevA = { title: 'Mail flow stopped', description: 'No inbound mail since 08:40.', severity: 'A', product: 'Exchange Server', businessImpact: 'Nobody gets mail.', contactPhone: '+44 20 7946 0958' };
+
+describe("a turn's store budget", function () {
+  this.timeout(60_000);
+  let store: EmbeddedCosmos;
+  let proxy: FaultyCosmosProxy;
+  let bot: TestBot | undefined;
+
+  beforeEach(async () => {
+    store = await startEmbeddedCosmos({ logger: new JsonLogger('error', new ManualClock(), () => undefined) });
+    proxy = new FaultyCosmosProxy(store.endpoint);
+    await proxy.start();
+  });
+
+  afterEach(async () => {
+    await bot?.close();
+    bot = undefined;
+    await proxy.stop();
+    await store.close();
+  });
+
+  async function started(options: Parameters<typeof TestBot.start>[0]): Promise<TestBot> {
+    const running = await TestBot.start({ embeddedCosmosEndpoint: proxy.endpoint, ...options });
+    bot = running;
+    await running.post(botAdded(running.serviceUrl, demo.users.alex, channel));
+    for (const user of [demo.users.alex, demo.users.megan]) await running.post(installationUpdate(running.serviceUrl, user, 'add'));
+    running.connector.reset();
+    return running;
+  }
+
+  it('answers "try again" within the budget when the store stops answering, with endpoint discovery on', async () => {
+    // With discovery on, the client would retry each timed-out request many times over; only the
+    // turn's budget bounds the turn.
+    proxy.advertiseSelf();
+    const budgetInMs = 1_500;
+    const running = await started({ cosmosEndpointDiscovery: true, cosmosRequestTimeoutInMs: 500, turnStoreBudgetInMs: budgetInMs });
+    proxy.stall();
+
+    const askedAt = Date.now();
+    const res = await running.post(actionExecute(running.serviceUrl, demo.users.alex, 'contract.logHours', { accountId: 'contoso', bucket: 'Proactive', hours: '1', date: '2026-03-02', note: 'Workshop' }));
+    const invokeMs = Date.now() - askedAt;
+    assert.equal(res.status, 200);
+    assert.match(cardText(invokeCard(res.body)), /Please try again/);
+    assert.ok(invokeMs < budgetInMs + 3_000, `the invoke was answered after ${invokeMs} ms, with a budget of ${budgetInMs} ms`);
+
+    const messageAt = Date.now();
+    const message = await running.post(personalMessage(running.serviceUrl, demo.users.alex, 'contract contoso'));
+    const messageMs = Date.now() - messageAt;
+    assert.ok(message.status < 300, `status ${message.status}`);
+    assert.match(cardText(onlyCard(running.connector.sent(`a:personal-${demo.users.alex.aadObjectId}`))), /Please try again/);
+    assert.ok(messageMs < budgetInMs + 3_000, `the message was answered after ${messageMs} ms, with a budget of ${budgetInMs} ms`);
+    assert.ok(
+      running.logs.some((l) => l.event === 'turn.store_unavailable'),
+      'the abandoned store call is logged as the store being unavailable',
+    );
+
+    proxy.heal();
+    const again = await running.post(actionExecute(running.serviceUrl, demo.users.alex, 'contract.logHours', { accountId: 'contoso', bucket: 'Proactive', hours: '1', date: '2026-03-02', note: 'Workshop' }));
+    assert.match(cardText(invokeCard(again.body)), /Logged 1 h/, 'the same action goes through once the store answers');
+  });
+
+  it('waits for the 429 retry-after the store asks for, within the turn', async () => {
+    const running = await started({});
+    const isAccountsRead = (method: string, url: string): boolean => method === 'GET' && url.includes('/colls/accounts/docs/');
+    proxy.failNext(isAccountsRead, '429', 1, { retryAfterInMs: 300 });
+    const askedAt = Date.now();
+    const res = await running.post(personalMessage(running.serviceUrl, demo.users.alex, 'contract contoso'));
+    const answeredInMs = Date.now() - askedAt;
+    assert.ok(res.status < 300);
+    assert.equal(proxy.injected['429'], 1, 'one read was throttled');
+    assert.match(cardText(onlyCard(running.connector.sent())), /Contoso/, 'and the turn still answered with the contract');
+    assert.ok(answeredInMs >= 280, `answered after ${answeredInMs} ms: the throttled read was tried again before the 300 ms the store asked for`);
+  });
+
+  it('does not hand its budget to the work it starts in the background', async () => {
+    const budgets: AbortController[] = [];
+    const running = await started({
+      turnStoreBudget: () => {
+        const controller = new AbortController();
+        budgets.push(controller);
+        return controller.signal;
+      },
+    });
+    // The notifications a new escalation queues are delivered in the background; their first read
+    // is held until every turn's budget has run out.
+    const waiting = proxy.hold((method, url) => method === 'GET' && url.includes('/colls/outbox/docs/'));
+    const res = await running.post(actionExecute(running.serviceUrl, demo.users.adele, 'escalation.create', sevA, { channel, replyToId: 'intake-1' }));
+    assert.match(cardText(invokeCard(res.body)), /ESC-CONTOSO-0001/);
+    await waiting;
+    for (const budget of budgets) budget.abort(new DOMException('The turn took its whole store budget.', 'TimeoutError'));
+    proxy.release();
+    await running.running.background.idle();
+
+    assert.equal(running.logs.filter((l) => l.event === 'background.failed').length, 0, 'no background work was cut off');
+    const toTam = running.connector.sent(`a:personal-${demo.users.alex.aadObjectId}`).flatMap(cardsIn).map(cardText).join('\n');
+    assert.match(toTam, /ESC-CONTOSO-0001/, 'the TAM was notified at once, not on a later dispatcher pass');
+  });
+
+  it('logs each turn with its store operations and request charge', async () => {
+    const running = await started({});
+    await running.post(personalMessage(running.serviceUrl, demo.users.alex, 'contract contoso'));
+    const done = running.logs.filter((l) => l.event === 'turn.done' && l.level === 'info');
+    const last = done.at(-1);
+    assert.ok(last, 'turn.done is logged at info');
+    assert.equal(typeof last.storeOperations, 'number');
+    assert.ok((last.storeOperations as number) > 0, 'the contract turn used the store');
+    assert.ok((last.requestCharge as number) >= (last.storeOperations as number), 'the embedded store charges 1 RU an operation');
+    const requests = running.logs.filter((l) => l.event === 'store.request' && l.correlationId === last.correlationId);
+    assert.equal(requests.length, last.storeOperations, 'each operation of the turn is logged at debug with its charge');
+    assert.ok(requests.every((r) => typeof r.requestCharge === 'number' && typeof r.container === 'string'));
+  });
+});
