@@ -29,6 +29,7 @@ import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
 import { ensureContainers, type Containers } from './store/containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
 import { StoreContainer } from './store/store-container';
+import { migrateDocumentIds } from './store/migrate-document-ids';
 import { turnStoreBudgetInMs, type StoreScope } from './domain/store-scope';
 import type { StoreRepositories } from './bot/bot-dependencies';
 
@@ -114,6 +115,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       provisionedThroughput: !embeddedEndpoint && config.cosmos.provisionedThroughput,
     });
     for (const warning of warnings) logger.warn('store.layout_differs', { message: warning });
+    // Local data from before the present id form is renamed once; Azure never held the earlier form.
+    if (embeddedEndpoint) await migrateDocumentIds(containers, logger);
     const cacheTtlInMs = options.directoryCacheTtlInMs ?? 15_000;
     // Unscoped store calls (start-up, the dispatcher, the sweep, background work) log their charge too.
     const store = (name: keyof Containers): StoreContainer => new StoreContainer(containers[name], { logger });

@@ -158,7 +158,7 @@ function indexIdentity(index: StoredDocument): UserIdentity | undefined {
   if (typeof index.tenantId === 'string' && typeof index.aadObjectId === 'string') {
     identity = { tenantId: index.tenantId, aadObjectId: index.aadObjectId };
   } else {
-    const match = /^user:([^:]+):(.+)$/.exec(fromDocumentId(id));
+    const match = /^user:([^:]+):(.+)$/.exec(fromDocumentId(id) ?? '');
     identity = match?.[1] && match[2] ? { tenantId: match[1], aadObjectId: match[2] } : undefined;
   }
   return identity && personalIndexId(identity) === id ? identity : undefined;

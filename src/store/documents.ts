@@ -1,17 +1,38 @@
+import { createHash } from 'node:crypto';
 import type { ErrorResponse } from '@azure/cosmos';
 import type { StoreContainer } from './store-container';
 import type { z } from 'zod';
 
-/** Cosmos refuses these characters in ids; Teams ids may contain some of them. */
-const forbidden = /[/\\?#%]/g;
+/** Characters an id is kept in as it is: readable, and never escaped on the wire by any client. */
+const plain = /^[A-Za-z0-9._:@-]+$/;
 
-/** A reversible, Cosmos-safe document id. */
-export function toDocumentId(raw: string): string {
-  return raw.replace(forbidden, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+/** Azure Cosmos DB's limit on an item id. */
+export const maxDocumentIdLength = 255;
+
+/**
+ * The document id for a key. A key of plain characters within the id limit is its own id
+ * (`ESC-CONTOSO-0042`, `channel:19:abc@thread.tacv2`); any other is base64url-encoded after `~b`
+ * (Cosmos refuses `/ \ ? #` in ids, and ids with `%` escapes fail in some Cosmos clients); a key
+ * whose encoding would pass the limit (long Teams conversation ids) becomes `~h` and its SHA-256.
+ * `~` is never a plain character, so the three forms cannot collide.
+ */
+export function toDocumentId(key: string): string {
+  if (key.length <= maxDocumentIdLength && plain.test(key)) return key;
+  const encoded = `~b${Buffer.from(key, 'utf8').toString('base64url')}`;
+  if (encoded.length <= maxDocumentIdLength) return encoded;
+  return `~h${createHash('sha256').update(key, 'utf8').digest('base64url')}`;
 }
 
-export function fromDocumentId(id: string): string {
-  return id.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+/** The key of a document id, or undefined for a hashed id (the key is kept in the document). */
+export function fromDocumentId(id: string): string | undefined {
+  if (id.startsWith('~h')) return undefined;
+  if (id.startsWith('~b')) return Buffer.from(id.slice(2), 'base64url').toString('utf8');
+  return id;
+}
+
+/** The key of an id in the earlier form, where `/ \ ? # %` were written as `%XX` escapes. */
+export function fromEscapedDocumentId(id: string): string {
+  return id.replace(/%(2F|5C|3F|23|25)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments', 'id', 'pk', 'type', 'schemaVersion'];
