@@ -149,7 +149,7 @@ describe('document ids', () => {
       try {
         await writeEarlierForm(store);
         // Cut off after the new document was written, before the old one was removed.
-        const old = (await store.containers.conversations.item(`conv:${threadId}`, `conv:${threadId}`).read<Record<string, unknown>>()).resource ?? {};
+        const old: Record<string, unknown> = (await store.containers.conversations.item(`conv:${threadId}`, `conv:${threadId}`).read<Record<string, unknown>>()).resource ?? {};
         const { _rid, _self, _etag, _ts, _attachments, ...body } = old;
         void [_rid, _self, _etag, _ts, _attachments];
         await store.containers.conversations.items.create({ ...body, id: toDocumentId(`conv:${threadId}`) });
