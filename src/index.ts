@@ -100,6 +100,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     embedded = await startEmbeddedCosmos({
       ...(config.cosmos.dataDir ? { dataDir: path.resolve(config.cosmos.dataDir) } : {}),
       logger,
+      clock,
     });
   }
   const embeddedEndpoint = options.embeddedCosmosEndpoint ?? embedded?.endpoint;

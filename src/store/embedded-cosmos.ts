@@ -1,23 +1,55 @@
-import { createHttpServer } from '@vercel/cosmosdb-server';
-import { CosmosClient, type PartitionKeyDefinition } from '@azure/cosmos';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
+import { runBatch } from './embedded-batch';
+import { installBodyReadAhead, type InnerAccount, type InnerCollection, newAccount, provideBody, route, type StoredItem } from './embedded-inner';
+import {
+  applyEntry,
+  type ContainerDefinition,
+  countDocuments,
+  type DocumentEntry,
+  type JournalEntry,
+  journalFiles,
+  loadJournal,
+  loadSnapshot,
+  type StoreImage,
+  stripSystem,
+  writeSnapshot,
+} from './embedded-journal';
+import { maxBatchBytes, maxItemBytes } from './embedded-limits';
 import { installLinearQueryAccumulators } from './embedded-query-engine';
+import { ImageExpiry } from './embedded-ttl';
+
+export { EmbeddedStoreDamaged } from './embedded-journal';
+export { maxBatchBytes, maxBatchOperations, maxItemBytes } from './embedded-limits';
 
 /**
- * The embedded Cosmos-compatible server (@vercel/cosmosdb-server) on loopback, made durable.
+ * The embedded Cosmos-compatible server (@vercel/cosmosdb-server) on loopback, made durable and
+ * made to behave as Azure Cosmos DB does where correctness depends on it.
  *
- * That server keeps everything in memory. To let local data survive a restart, every
- * successful write is observed on the wire (the Cosmos REST protocol, so nothing depends on
- * the server's internals) and appended to a journal; at start-up a snapshot plus the journal
- * are replayed into a fresh server, then compacted into a new snapshot. Appends are
- * synchronous, so a write the client saw acknowledged is already in the file even if the
- * process is killed the next instant.
+ * That server keeps everything in memory. Every acknowledged change — databases, containers (a
+ * replacement included), items, transactional batches, bulk requests, and items removed because
+ * their time to live ran out — is appended to a journal before the answer leaves; at start-up a
+ * snapshot plus the journal are loaded into a fresh server, then compacted into a new snapshot.
+ * A transactional batch is one journal line, so a replay has all of it or none of it.
  *
- * Transactional batches are not journaled: the repositories never use them.
+ * As in Azure Cosmos DB:
+ * - an item over 2 MB is refused with 413;
+ * - time to live (embedded-ttl.ts) counts from an item's last write by the injected clock; an
+ *   expired item is gone for reads, queries, replace, patch and batches, and its id is free;
+ *   the journal keeps each item's write instant, so a restart neither revives nor rejuvenates it;
+ * - a transactional batch (embedded-batch.ts) is all or nothing, within one partition key, at
+ *   most 100 operations and 2 MB; a failed one answers 207 with the failing operation's status and
+ *   424 for the others. Bulk requests apply operation by operation, under the same limits;
+ * - replacing a container (its indexing policy, its default time to live) keeps its items;
+ * - user-defined functions are refused (501): they would not survive a restart.
+ *
+ * Once a request's body has arrived, it is handled in one step: expired items are removed, then
+ * the request is answered, with no other request in between.
  */
 export interface EmbeddedCosmos {
   readonly endpoint: string;
@@ -30,51 +62,47 @@ export interface EmbeddedCosmosOptions {
   /** Folder for the snapshot and journal; omit to keep data in memory only (tests). */
   readonly dataDir?: string;
   readonly logger: Logger;
+  /** The time items are written at and expire by; the system clock when omitted. */
+  readonly clock?: Clock;
   /** Entries in the journal after which it is folded into the snapshot. */
   readonly compactAfterEntries?: number;
 }
 
-interface ContainerImage {
-  definition: { id: string; partitionKey?: PartitionKeyDefinition } & Record<string, unknown>;
-  documents: Map<string, Record<string, unknown>>;
-}
-
-type StoreImage = Map<string, Map<string, ContainerImage>>;
-
-type JournalEntry =
-  | { op: 'db'; db: string }
-  | { op: 'dropDb'; db: string }
-  | { op: 'coll'; db: string; definition: ContainerImage['definition'] }
-  | { op: 'dropColl'; db: string; coll: string }
-  | { op: 'put'; db: string; coll: string; doc: Record<string, unknown> }
-  | { op: 'del'; db: string; coll: string; id: string; pk: unknown };
-
-interface Snapshot {
-  schemaVersion: 1;
-  databases: Record<string, Record<string, { definition: ContainerImage['definition']; documents: Record<string, unknown>[] }>>;
-}
-
-const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments'];
-
 /** How soon an acknowledged write is flushed to disk (the durability promise of the local store). */
 export const journalSyncInMs = 200;
 
+// eslint-disable-next-line no-restricted-syntax -- the fallback when no clock is injected (benchmarks)
+const systemClock: Clock = { now: () => new Date() };
+
+/** A change a request makes, known from its method and path before it runs. */
+type Change =
+  | { kind: 'db' }
+  | { kind: 'dropDb'; db: string }
+  | { kind: 'coll'; db: string }
+  | { kind: 'replaceColl'; db: string; coll: string }
+  | { kind: 'dropColl'; db: string; coll: string }
+  | { kind: 'put'; db: string; coll: string }
+  | { kind: 'del'; db: string; coll: string; id: string; pk: unknown }
+  | { kind: 'batch'; db: string; coll: string }
+  | { kind: 'unsupported'; what: string };
+
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promise<EmbeddedCosmos> {
   installLinearQueryAccumulators();
+  installBodyReadAhead();
+  const clock = options.clock ?? systemClock;
+  const { logger } = options;
   const image: StoreImage = new Map();
   const files = options.dataDir ? journalFiles(options.dataDir) : undefined;
   if (files) {
     fs.mkdirSync(path.dirname(files.journal), { recursive: true });
-    loadSnapshot(files.snapshot, image);
-    const replayed = loadJournal(files.journal, image, options.logger);
-    options.logger.info('store.embedded.loaded', {
-      dataDir: options.dataDir,
-      documents: countDocuments(image),
-      journalEntries: replayed,
-    });
+    const loadedAt = clock.now().getTime();
+    loadSnapshot(files.snapshot, image, loadedAt);
+    const replayed = loadJournal(files.journal, image, logger, loadedAt);
+    logger.info('store.embedded.loaded', { dataDir: options.dataDir, documents: countDocuments(image), journalEntries: replayed });
   }
 
-  const server = createHttpServer({ keepAlive: true });
+  const expiry = new ImageExpiry(image);
+
   let journaling = false;
   let journalEntries = 0;
   const compactAfter = options.compactAfterEntries ?? 20_000;
@@ -97,8 +125,9 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
     journalEntries = 0;
   };
 
-  const record = (entry: JournalEntry): void => {
-    applyEntry(image, entry);
+  const record = (entry: JournalEntry, now: number): void => {
+    applyEntry(image, entry, now);
+    expiry.track(entry);
     if (journal === undefined || !journaling) return;
     fs.writeSync(journal, `${JSON.stringify(entry)}\n`);
     syncPending ??= setTimeout(syncJournal, journalSyncInMs).unref();
@@ -106,15 +135,116 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
     if (journalEntries >= compactAfter) compact();
   };
 
-  observeWrites(server, record);
+  /** Removes every item whose time to live has run out, as one journal line. */
+  const removeExpired = (inner: InnerAccount, now: number): void => {
+    const due = expiry.takeDue(now);
+    if (due.length === 0) return;
+    const entries: DocumentEntry[] = [];
+    for (const item of due) {
+      const collection = inner.database(item.db).collection(item.coll);
+      if (!collection.read()) continue;
+      if (collection.document(item.id, item.pk).read()) collection.documents.delete(item.id, item.pk);
+      entries.push({ op: 'del', db: item.db, coll: item.coll, id: item.id, pk: item.pk });
+    }
+    if (entries.length > 0) record({ op: 'batch', entries }, now);
+    logger.debug('store.embedded.expired', { items: entries.length });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const change = classify(req);
+    const method = req.method ?? 'GET';
+    const limit = change?.kind === 'batch' ? maxBatchBytes : change?.kind === 'put' ? maxItemBytes : undefined;
+    if (limit !== undefined && Number(header(req, 'content-length') ?? 0) > limit) {
+      req.resume();
+      send(req, res, 413, tooLarge(change?.kind === 'batch' ? 'a batch' : 'an item', limit));
+      return;
+    }
+    let body: unknown;
+    const hasBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
+    if (hasBody) {
+      const raw = await readBody(req);
+      if (limit !== undefined && raw.length > limit) {
+        send(req, res, 413, tooLarge(change?.kind === 'batch' ? 'a batch' : 'an item', limit));
+        return;
+      }
+      try {
+        body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+      } catch {
+        send(req, res, 400, { code: 'BadRequest', message: 'The request body is not valid JSON.' });
+        return;
+      }
+    }
+
+    // From here on the request is handled in one step.
+    const inner = account;
+    const now = clock.now().getTime();
+    removeExpired(inner, now);
+    if (change?.kind === 'unsupported') {
+      send(req, res, 501, { code: 'NotImplemented', message: `The embedded store does not keep ${change.what}: they would be lost at a restart. Use Azure Cosmos DB or its emulator for them.` });
+      return;
+    }
+    if (change?.kind === 'batch') {
+      const outcome = runBatch({
+        collection: inner.database(change.db).collection(change.coll),
+        operations: body,
+        atomic: isTrue(req, 'x-ms-cosmos-batch-atomic'),
+        continueOnError: isTrue(req, 'x-ms-cosmos-batch-continue-on-error'),
+        partitionKey: header(req, 'x-ms-documentdb-partitionkey'),
+        ts: Math.floor(now / 1000),
+      });
+      if (outcome.writes.length > 0) {
+        const entries = outcome.writes.map((write): DocumentEntry =>
+          write.kind === 'put' ? { op: 'put', db: change.db, coll: change.coll, doc: stripSystem(write.item), at: now } : { op: 'del', db: change.db, coll: change.coll, id: write.id, pk: write.pk },
+        );
+        record({ op: 'batch', entries }, now);
+      }
+      send(req, res, outcome.status, outcome.body);
+      return;
+    }
+
+    const found = route(req);
+    if (!found) {
+      send(req, res, 400, { message: 'no route' });
+      return;
+    }
+    if (hasBody) provideBody(req, body);
+    const replaced = change?.kind === 'replaceColl' ? inner.database(change.db).collection(change.coll) : undefined;
+    let result: unknown;
+    try {
+      result = await found[1](inner, req, res, found[0]);
+    } catch (error) {
+      logger.error('store.embedded.request_failed', { method, url: req.url, error: error instanceof Error ? error.message : String(error) });
+      res.statusCode = 500;
+      result = { message: error instanceof Error ? error.message : String(error) };
+    }
+    if (change && res.statusCode < 300) {
+      const answer = result && typeof result === 'object' ? (result as Record<string, unknown>) : {};
+      if (change.kind === 'put') (answer as StoredItem)._ts = Math.floor(now / 1000);
+      if (replaced && change.kind === 'replaceColl') keepItems(inner, change.db, change.coll, replaced);
+      const entry = entryFor(change, answer, now);
+      if (entry) record(entry, now);
+    }
+    send(req, res, res.statusCode, result);
+  };
+
+  const server = createServer({ keepAlive: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}/`;
-
-  if (image.size > 0) await replay(endpoint, image);
+  const account = newAccount('127.0.0.1', port);
+  loadInto(account, image);
+  removeExpired(account, clock.now().getTime());
+  // Nobody knows the port before this function returns, so no request arrives before the handler.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error('store.embedded.request_failed', { method: req.method, url: req.url, error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) res.statusCode = 500;
+      res.end('');
+    });
+  });
   if (files) {
     compact();
     journaling = true;
@@ -134,258 +264,125 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
   };
 }
 
-function journalFiles(dataDir: string): { snapshot: string; journal: string } {
-  const dir = path.join(dataDir, 'cosmos');
-  return { snapshot: path.join(dir, 'snapshot.json'), journal: path.join(dir, 'journal.ndjson') };
-}
-
-/** Wraps the server's request handler to see each successful write and what it stored. */
-function observeWrites(server: Server, record: (entry: JournalEntry) => void): void {
-  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (isOversizedItem(req)) {
-      // Azure Cosmos DB refuses an item over 2 MB; the embedded server would store it.
-      res.writeHead(413, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'RequestEntityTooLarge', message: `Request size is too large: an item can be at most ${maxItemBytes} bytes.` }));
-      return;
-    }
-    const write = classify(req);
-    if (write) {
-      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-      (res as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
-        if (res.statusCode < 300) {
-          try {
-            const chunk = args[0];
-            const entry = write(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '');
-            if (entry) record(entry);
-          } catch {
-            // A body that is not JSON is not a write we understand; nothing to keep.
-          }
-        }
-        return end(...args);
-      };
-    }
-    for (const handler of handlers) handler(req, res);
-  });
-}
-
-/** Azure Cosmos DB's limit on one item. */
-export const maxItemBytes = 2 * 1024 * 1024;
-
-/** A document create, replace or upsert whose body is over the item limit. */
-function isOversizedItem(req: IncomingMessage): boolean {
-  const method = req.method ?? 'GET';
-  if (method !== 'POST' && method !== 'PUT') return false;
-  if ((header(req, 'x-ms-documentdb-isquery') ?? '').toLowerCase() === 'true' || (header(req, 'x-ms-cosmos-is-batch-request') ?? '').toLowerCase() === 'true') return false;
-  const parts = ((req.url ?? '').split('?')[0] ?? '').replace(/^\/+/, '').split('/');
-  if (parts[4] !== 'docs') return false;
-  return Number(header(req, 'content-length') ?? 0) > maxItemBytes;
-}
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function classify(req: IncomingMessage): ((body: string) => JournalEntry | undefined) | undefined {
+function isTrue(req: IncomingMessage, name: string): boolean {
+  return (header(req, name) ?? '').toLowerCase() === 'true';
+}
+
+function tooLarge(what: string, limit: number): Record<string, unknown> {
+  return { code: 'RequestEntityTooLarge', message: `Request size is too large: ${what} can be at most ${limit} bytes.` };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Answers as the server's own request handler does (headers the client reads included). */
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  const object = body && typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
+  if (status > 399 && object && !Array.isArray(object) && !object.message) object.message = '';
+  if (object && typeof object._etag === 'string') res.setHeader('etag', object._etag);
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-location', `https://${req.headers.host ?? ''}${req.url ?? ''}`);
+  res.setHeader('connection', 'keep-alive');
+  res.setHeader('x-ms-activity-id', randomUUID());
+  res.setHeader('x-ms-request-charge', '1');
+  if (req.headers['x-ms-documentdb-populatequerymetrics']) {
+    res.setHeader(
+      'x-ms-documentdb-query-metrics',
+      'totalExecutionTimeInMs=0.00;queryCompileTimeInMs=0.00;queryLogicalPlanBuildTimeInMs=0.00;queryPhysicalPlanBuildTimeInMs=0.00;queryOptimizationTimeInMs=0.00;VMExecutionTimeInMs=0.00;indexLookupTimeInMs=0.00;documentLoadTimeInMs=0.00;systemFunctionExecuteTimeInMs=0.00;userFunctionExecuteTimeInMs=0.00;retrievedDocumentCount=0;retrievedDocumentSize=0;outputDocumentCount=1;outputDocumentSize=0;writeOutputTimeInMs=0.00;indexUtilizationRatio=0.00',
+    );
+  }
+  if (req.headers['a-im'] && res.statusCode === 200) {
+    if (req.headers['if-none-match']) res.statusCode = 304;
+    res.setHeader('etag', '1');
+  }
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+/** What a request changes, from its method and path (the Cosmos REST protocol). */
+function classify(req: IncomingMessage): Change | undefined {
   const pathname = (req.url ?? '').split('?')[0]?.replace(/^\/+/, '').replace(/\/+$/, '') ?? '';
   const parts = pathname.split('/').map((p) => decodeURIComponent(p));
   const method = req.method ?? 'GET';
-  const isTrue = (name: string): boolean => (header(req, name) ?? '').toLowerCase() === 'true';
-  if (method === 'POST' && (isTrue('x-ms-documentdb-isquery') || header(req, 'content-type') === 'application/query+json')) {
-    return undefined;
-  }
-  if (isTrue('x-ms-cosmos-is-batch-request')) return undefined;
+  if (method === 'POST' && (isTrue(req, 'x-ms-documentdb-isquery') || header(req, 'content-type') === 'application/query+json')) return undefined;
   const [dbs, db, colls, coll, docs, id] = parts;
   if (dbs !== 'dbs') return undefined;
-  if (parts.length === 1 && method === 'POST') {
-    return (body) => ({ op: 'db', db: String((JSON.parse(body) as { id: unknown }).id) });
-  }
-  if (parts.length === 2 && db && method === 'DELETE') return () => ({ op: 'dropDb', db });
+  if (parts.length === 1 && method === 'POST') return { kind: 'db' };
+  if (parts.length === 2 && db && method === 'DELETE') return { kind: 'dropDb', db };
   if (colls !== 'colls' || !db) return undefined;
-  if (parts.length === 3 && method === 'POST') {
-    return (body) => ({ op: 'coll', db, definition: stripSystem(JSON.parse(body)) as ContainerImage['definition'] });
-  }
-  if (parts.length === 4 && coll && method === 'DELETE') return () => ({ op: 'dropColl', db, coll });
-  if (docs !== 'docs' || !coll) return undefined;
-  if (parts.length === 5 && method === 'POST') {
-    return (body) => ({ op: 'put', db, coll, doc: stripSystem(JSON.parse(body)) });
-  }
-  if (parts.length === 6 && id && (method === 'PUT' || method === 'PATCH')) {
-    return (body) => ({ op: 'put', db, coll, doc: stripSystem(JSON.parse(body)) });
-  }
+  if (parts.length === 3 && method === 'POST') return { kind: 'coll', db };
+  if (parts.length === 4 && coll && method === 'PUT') return { kind: 'replaceColl', db, coll };
+  if (parts.length === 4 && coll && method === 'DELETE') return { kind: 'dropColl', db, coll };
+  if (!coll) return undefined;
+  if (docs === 'udfs' && method !== 'GET') return { kind: 'unsupported', what: 'user-defined functions' };
+  if (docs !== 'docs') return undefined;
+  if (parts.length === 5 && method === 'POST') return isTrue(req, 'x-ms-cosmos-is-batch-request') ? { kind: 'batch', db, coll } : { kind: 'put', db, coll };
+  if (parts.length === 6 && id && (method === 'PUT' || method === 'PATCH')) return { kind: 'put', db, coll };
   if (parts.length === 6 && id && method === 'DELETE') {
     const pkHeader = header(req, 'x-ms-documentdb-partitionkey');
     const pk: unknown = pkHeader ? (JSON.parse(pkHeader) as unknown[])[0] : undefined;
-    return () => ({ op: 'del', db, coll, id, pk });
+    return { kind: 'del', db, coll, id, pk };
   }
   return undefined;
 }
 
-function stripSystem(value: unknown): Record<string, unknown> {
-  const copy = { ...(value as Record<string, unknown>) };
-  for (const key of systemProperties) delete copy[key];
-  return copy;
-}
-
-function partitionValue(definition: ContainerImage['definition'], doc: Record<string, unknown>): unknown {
-  const keyPath = definition.partitionKey?.paths?.[0];
-  if (!keyPath) return undefined;
-  let current: unknown = doc;
-  for (const segment of keyPath.split('/').filter(Boolean)) {
-    current = current && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined;
-  }
-  return current;
-}
-
-function documentKey(pk: unknown, id: string): string {
-  return `${JSON.stringify(pk ?? null)}|${id}`;
-}
-
-function applyEntry(image: StoreImage, entry: JournalEntry): void {
-  switch (entry.op) {
+/** The journal entry for a change that succeeded, from what the server answered. */
+function entryFor(change: Change, result: Record<string, unknown>, now: number): JournalEntry | undefined {
+  switch (change.kind) {
     case 'db':
-      if (!image.has(entry.db)) image.set(entry.db, new Map());
-      return;
+      return { op: 'db', db: String(result.id) };
     case 'dropDb':
-      image.delete(entry.db);
-      return;
-    case 'coll': {
-      const db = image.get(entry.db) ?? new Map<string, ContainerImage>();
-      image.set(entry.db, db);
-      if (!db.has(entry.definition.id)) db.set(entry.definition.id, { definition: entry.definition, documents: new Map() });
-      return;
-    }
+      return { op: 'dropDb', db: change.db };
+    case 'coll':
+      return { op: 'coll', db: change.db, definition: stripSystem(result) as ContainerDefinition };
+    case 'replaceColl':
+      return { op: 'replaceColl', db: change.db, definition: stripSystem(result) as ContainerDefinition };
     case 'dropColl':
-      image.get(entry.db)?.delete(entry.coll);
-      return;
-    case 'put': {
-      const container = image.get(entry.db)?.get(entry.coll);
-      if (!container) return;
-      const id = String(entry.doc.id);
-      container.documents.set(documentKey(partitionValue(container.definition, entry.doc), id), entry.doc);
-      return;
-    }
+      return { op: 'dropColl', db: change.db, coll: change.coll };
+    case 'put':
+      return { op: 'put', db: change.db, coll: change.coll, doc: stripSystem(result), at: now };
     case 'del':
-      image.get(entry.db)?.get(entry.coll)?.documents.delete(documentKey(entry.pk, entry.id));
-      return;
-  }
-}
-
-/** The embedded store's files are damaged: start-up stops, saying what and where a copy was kept. */
-export class EmbeddedStoreDamaged extends Error {
-  override readonly name = 'EmbeddedStoreDamaged';
-}
-
-/** Keeps a damaged file beside the original, under a name not taken yet. */
-function keepCopy(file: string): string {
-  let copy = `${file}.damaged`;
-  for (let n = 2; fs.existsSync(copy); n++) copy = `${file}.damaged-${n}`;
-  fs.copyFileSync(file, copy);
-  return copy;
-}
-
-const startAfresh = 'Restore the data folder from a backup, or delete it to start afresh (npm start seeds the demo world again).';
-
-function loadSnapshot(file: string, image: StoreImage): void {
-  if (!fs.existsSync(file)) return;
-  let snapshot: Snapshot;
-  try {
-    snapshot = JSON.parse(fs.readFileSync(file, 'utf8')) as Snapshot;
-    if (!snapshot || typeof snapshot.databases !== 'object') throw new Error('it has no databases');
-  } catch (error) {
-    const copy = keepCopy(file);
-    throw new EmbeddedStoreDamaged(`The embedded store's snapshot ${file} is damaged (${error instanceof Error ? error.message : String(error)}). A copy is kept at ${copy}. ${startAfresh}`);
-  }
-  for (const [dbId, containers] of Object.entries(snapshot.databases)) {
-    applyEntry(image, { op: 'db', db: dbId });
-    for (const [collId, container] of Object.entries(containers)) {
-      applyEntry(image, { op: 'coll', db: dbId, definition: container.definition });
-      for (const doc of container.documents) applyEntry(image, { op: 'put', db: dbId, coll: collId, doc });
-    }
+      return { op: 'del', db: change.db, coll: change.coll, id: change.id, pk: change.pk };
+    default:
+      return undefined;
   }
 }
 
 /**
- * Replays the journal. Only its last line can be torn (the process died mid-append; that write
- * was never acknowledged): it is dropped with a warning and cut off. A bad line anywhere else is
- * damage, and start-up stops rather than run on a store that silently lost writes.
+ * The server replaces a container with a new, empty one; Azure Cosmos DB keeps the items (an
+ * indexing policy or a default time to live changes, the data stays). So the items move over.
  */
-function loadJournal(file: string, image: StoreImage, logger: Logger): number {
-  if (!fs.existsSync(file)) return 0;
-  const text = fs.readFileSync(file, 'utf8');
-  const lines = text.split('\n');
-  let count = 0;
-  let offset = 0;
-  let lastLine = lines.length - 1;
-  while (lastLine > 0 && !(lines[lastLine] ?? '').trim()) lastLine -= 1;
-  for (const [index, line] of lines.entries()) {
-    const isLast = index === lastLine;
-    if (line.trim()) {
-      let entry: JournalEntry;
-      try {
-        entry = JSON.parse(line) as JournalEntry;
-      } catch {
-        if (isLast) {
-          logger.warn('store.embedded.torn_journal_line', { file, line: index + 1, bytes: Buffer.byteLength(line, 'utf8') });
-          fs.truncateSync(file, offset);
-          return count;
-        }
-        const copy = keepCopy(file);
-        throw new EmbeddedStoreDamaged(`The embedded store's journal ${file} is damaged at line ${index + 1} of ${lines.length} (not the last line, so it is no write cut off by a crash). A copy is kept at ${copy}. ${startAfresh}`);
-      }
-      applyEntry(image, entry);
-      count += 1;
-    }
-    offset += Buffer.byteLength(line, 'utf8') + 1;
-  }
-  return count;
+function keepItems(account: InnerAccount, db: string, coll: string, previous: InnerCollection): void {
+  const current = account.database(db).collection(coll);
+  if (current === previous) return;
+  current.documents = previous.documents;
+  current.documents._parent = current;
+  current.userDefinedFunctions = previous.userDefinedFunctions;
+  current.userDefinedFunctions._parent = current;
 }
 
-function writeSnapshot(file: string, image: StoreImage): void {
-  const snapshot: Snapshot = { schemaVersion: 1, databases: {} };
+/** Puts the image into a fresh server, each item with the write time it had. */
+function loadInto(account: InnerAccount, image: StoreImage): void {
   for (const [dbId, containers] of image) {
-    const db: Snapshot['databases'][string] = {};
-    for (const [collId, container] of containers) {
-      db[collId] = { definition: container.definition, documents: [...container.documents.values()] };
-    }
-    snapshot.databases[dbId] = db;
-  }
-  // Written aside, flushed to disk, then renamed over the old one: a crash leaves the old or the new.
-  const temporary = `${file}.tmp`;
-  const fd = fs.openSync(temporary, 'w');
-  try {
-    fs.writeSync(fd, JSON.stringify(snapshot));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temporary, file);
-}
-
-function countDocuments(image: StoreImage): number {
-  let count = 0;
-  for (const containers of image.values()) for (const c of containers.values()) count += c.documents.size;
-  return count;
-}
-
-/** Puts the image back into a fresh in-memory server through the Cosmos protocol itself. */
-async function replay(endpoint: string, image: StoreImage): Promise<void> {
-  const client = new CosmosClient({ endpoint, key: 'embedded', connectionPolicy: { enableEndpointDiscovery: false } });
-  try {
-    for (const [dbId, containers] of image) {
-      const { database } = await client.databases.createIfNotExists({ id: dbId });
-      for (const container of containers.values()) {
-        const { container: target } = await database.containers.createIfNotExists(container.definition);
-        const documents = [...container.documents.values()];
-        const concurrency = 16;
-        for (let i = 0; i < documents.length; i += concurrency) {
-          await Promise.all(documents.slice(i, i + concurrency).map((doc) => target.items.create(doc)));
-        }
+    account.databases.create({ id: dbId });
+    const database = account.database(dbId);
+    for (const container of containers.values()) {
+      database.collections.create(container.definition);
+      const collection = database.collection(container.definition.id);
+      for (const stored of container.documents.values()) {
+        collection.documents.create(stored.doc)._ts = Math.floor(stored.at / 1000);
       }
     }
-  } finally {
-    client.dispose();
   }
 }

@@ -12,9 +12,9 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-export async function startTestStore(options: { dataDir?: string; databaseId?: string } = {}): Promise<TestStore> {
+export async function startTestStore(options: { dataDir?: string; databaseId?: string; clock?: ManualClock } = {}): Promise<TestStore> {
   const logger = new JsonLogger('error', new ManualClock(), () => undefined);
-  const server = await startEmbeddedCosmos({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), logger });
+  const server = await startEmbeddedCosmos({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), logger, ...(options.clock ? { clock: options.clock } : {}) });
   const client = new CosmosClient({ endpoint: server.endpoint, key: 'embedded', connectionPolicy: { enableEndpointDiscovery: false } });
   const { containers } = await ensureContainers(client, options.databaseId ?? 'test');
   return {
