@@ -61,6 +61,8 @@ export interface StartOptions {
   readonly cosmosEndpointDiscovery?: boolean;
   /** Outbound Bot Framework credentials; by default built from the app registration. */
   readonly credentialsFactory?: BotOptions['credentialsFactory'];
+  /** From a turn's start, how long its messages may wait for the Bot Connector (default 7 s). */
+  readonly replyDeadlineInMs?: number;
 }
 
 export interface RunningBot {
@@ -187,6 +189,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       {
         timer: options.timer ?? realTimer,
         ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
+        ...(options.replyDeadlineInMs ? { replyDeadlineInMs: options.replyDeadlineInMs } : {}),
         authentication: config.bot,
         ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
       },

@@ -1,11 +1,13 @@
 import { ActivityTypes } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/card-templates';
 import { noticeCard } from '../cards/conversation-cards';
-import { decideAudience, type Place } from '../domain/audience';
-import { sendProactive } from '../services/proactive-send';
+import { decideAudience, decideProactiveAudience, type Place } from '../domain/audience';
+import type { StoredConversationReference } from '../domain/conversation-reference';
+import { placeOfReference } from '../services/proactive-send';
 import { cardActivity } from './card-reply';
 import type { RenderContext, Reply } from './reply';
 import type { Turn } from './turn';
+import { TurnReplies } from './turn-replies';
 
 /**
  * Where a turn's answer lands: a new message in the conversation, the invoke response (the card
@@ -29,8 +31,11 @@ export function placeOf(turn: Turn, landing: Landing): Place {
  */
 export async function answer(turn: Turn, reply: Reply, landing: Exclude<Landing, 'dialog'>): Promise<AdaptiveCardJson> {
   if (landing === 'submit') return answerSubmit(turn, await withFreshLink(turn, reply, landing));
-  const card = await cardForPlace(turn, await withFreshLink(turn, reply, landing), landing);
+  const fresh = await withFreshLink(turn, reply, landing);
+  const card = await cardForPlace(turn, fresh, landing);
   const context = turn.context;
+  // Should the connector not take it in time, the queued copy goes only where its accounts' data may still be seen.
+  TurnReplies.of(context)?.carries(accountsLanding(turn, fresh, landing));
   if (landing === 'invoke') {
     await context.sendActivity({
       type: ActivityTypes.InvokeResponse,
@@ -78,6 +83,7 @@ async function answerSubmit(turn: Turn, reply: Reply): Promise<AdaptiveCardJson>
     const fromId = context.activity.from?.id;
     const shared = await reply.render({ view: 'customer-safe', refreshUserIds: fromId && turn.caller.role !== 'customer' ? [fromId] : [] });
     const mine = await own();
+    TurnReplies.of(context)?.carries(reply.accounts);
     await replace(shared);
     if (JSON.stringify(withoutRefresh(mine)) !== JSON.stringify(withoutRefresh(shared))) {
       const where = await sendPrivately(turn, mine);
@@ -95,6 +101,12 @@ async function answerSubmit(turn: Turn, reply: Reply): Promise<AdaptiveCardJson>
 function withoutRefresh(card: AdaptiveCardJson): Record<string, unknown> {
   const { refresh: _refresh, ...rest } = card;
   return rest;
+}
+
+/** The accounts whose data the card landing in the conversation carries: none when only a notice or a pointer lands. */
+function accountsLanding(turn: Turn, reply: Reply, landing: Landing): readonly string[] {
+  const decision = decideAudience({ caller: turn.caller, place: placeOf(turn, landing), accounts: reply.accounts, hasSharedView: reply.hasSharedView });
+  return decision === 'own' || decision === 'customer-safe' ? reply.accounts : [];
 }
 
 /** The card a reply becomes in this place, without sending it. */
@@ -135,11 +147,17 @@ async function sendPrivately(turn: Turn, card: AdaptiveCardJson): Promise<{ sent
   const identity = turn.caller.identity;
   const reference = await deps.conversations.getPersonal(identity);
   if (reference && !reference.retiredAt) {
-    const result = await sendProactive(deps, reference, { kind: 'prepared', card }, { accountIds: [], recipient: identity });
-    if (result.status === 'sent') {
+    const result = await sendToOwnChat(turn, reference, card);
+    if (result === 'sent') {
       return { sent: true, line: noticeCard(deps.cards, { title: 'Sent to you in a private chat', text: 'That answer is for you only, so I sent it to our personal chat.', style: 'emphasis' }) };
     }
-    deps.logger.warn('answer.private_send_failed', { result: result.status });
+    if (result === 'queued') {
+      return {
+        sent: true,
+        line: noticeCard(deps.cards, { title: 'On its way to a private chat', text: 'That answer is for you only. Teams did not take it just now, so it follows in our personal chat shortly.', style: 'emphasis' }),
+      };
+    }
+    deps.logger.warn('answer.private_send_failed', { result });
     return {
       sent: false,
       line: noticeCard(deps.cards, { title: 'Ask me in a private chat', text: 'That answer is for you only and I could not reach our personal chat just now. Ask me there.', style: 'warning' }),
@@ -153,4 +171,17 @@ async function sendPrivately(turn: Turn, card: AdaptiveCardJson): Promise<{ sent
       style: 'warning',
     }),
   };
+}
+
+/**
+ * The caller's own view to their personal chat, if the audience rule lets it go there, within the
+ * turn's deadline like every other message of the turn (queued when Teams does not take it in time).
+ */
+async function sendToOwnChat(turn: Turn, reference: StoredConversationReference, card: AdaptiveCardJson): Promise<'sent' | 'queued' | 'refused' | 'gone' | 'lost'> {
+  const place = await placeOfReference(turn.deps.directory, reference);
+  if (decideProactiveAudience({ place, accountIds: [], recipient: turn.caller.identity }) === 'refused') return 'refused';
+  const replies = TurnReplies.of(turn.context);
+  if (!replies) throw new Error('a turn sends through its replies (TurnReplies.start)');
+  const target = { serviceUrl: reference.serviceUrl, conversationId: reference.conversationId, conversationType: reference.conversationType, tenantId: reference.tenantId };
+  return (await replies.sendTo(target, cardActivity(card))).status;
 }

@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Activity, InvokeResponse, Request, Response, TurnContext } from 'botbuilder';
+import { ActivityTypes, type Activity, type InvokeResponse, type Request, type ResourceResponse, type Response, type TurnContext } from 'botbuilder';
 import type { AuthenticateRequestResult } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from '../domain/logger';
+import { TurnReplies } from './turn-replies';
 
 /**
  * The Teams adapter with its two steps, authenticate and run the turn, callable apart: the edge
@@ -10,6 +11,29 @@ import type { Logger } from '../domain/logger';
  * printing the error's stack on the console.
  */
 export class ChannelAdapter extends TeamsAdapter {
+  /**
+   * A turn's messages go through its replies (turn-replies.ts: our connector client within the
+   * turn's deadline, the outbox for what is not taken in time), never through the SDK's connector
+   * client, whose retries and Retry-After waits would hold the turn's HTTP request open. Invoke
+   * responses, delays and traces are the SDK's: they never leave the process.
+   */
+  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const replies = TurnReplies.of(context);
+    if (!replies) return super.sendActivities(context, activities);
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (activity.type === ActivityTypes.Message) responses.push(await replies.send(activity));
+      else responses.push(...(await super.sendActivities(context, [activity])));
+    }
+    return responses;
+  }
+
+  override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | void> {
+    const replies = TurnReplies.of(context);
+    if (!replies) return super.updateActivity(context, activity);
+    await replies.update(activity);
+  }
+
   authenticate(activity: Partial<Activity>, authHeader: string): Promise<AuthenticateRequestResult> {
     return this.botFrameworkAuthentication.authenticateRequest(activity as Activity, authHeader);
   }

@@ -23,6 +23,7 @@ import type { CommandHandlers } from './turn';
 import { setTurnCorrelation } from './turn-context-items';
 import { errorCard } from './turn-errors';
 import { respondWithCard } from './invoke-response';
+import { defaultReplyDeadline, replyDeadlineOf, TurnReplies } from './turn-replies';
 import type { BackgroundWork } from './background-work';
 import { RequestMeter } from '../domain/store-scope';
 import { dependenciesForTurn, setTurnDependencies } from './turn-dependencies';
@@ -46,6 +47,8 @@ export interface BotOptions {
   readonly timer: Timer;
   /** Outbound credentials (tests: one that checks the app id and signs nothing). */
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
+  /** From a turn's start, how long its messages may wait for the Bot Connector before they are queued (default 7 s). */
+  readonly replyDeadlineInMs?: number;
 }
 
 export interface Bot {
@@ -75,6 +78,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
       : {},
   );
   const messenger = new RateLimitedMessenger(new ConnectorTeamsMessenger(connector, base.cards, base.clock), options.timer, base.random);
+  const replyDeadline = options.replyDeadlineInMs ? replyDeadlineOf(options.replyDeadlineInMs) : defaultReplyDeadline;
   const deps: BotDependencies = {
     ...base,
     messenger,
@@ -118,6 +122,8 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
   });
 
   const handleTurn = async (context: TurnContext): Promise<void> => {
+    // First: the turn's deadline for the connector runs from here.
+    TurnReplies.start(context, { connector, outbox: deps.outbox, clock: deps.clock, logger: deps.logger, random: deps.random }, replyDeadline);
     const activity = context.activity;
     const correlationId = randomUUID();
     const logger = deps.logger.child({

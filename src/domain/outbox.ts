@@ -47,6 +47,27 @@ export const messageIntentSchema = z.discriminatedUnion('kind', [
     /** The escalation's version after the hand-over, so a second hand-over is a second message. */
     version: z.number().int(),
   }),
+  z.object({
+    /**
+     * A turn's answer the Bot Connector did not take within the turn's deadline. Unlike the other
+     * intents it is sent as it was prepared then: it answers what the person asked at that moment.
+     * The target's conversation id is the turn's own (a channel thread keeps its `;messageid=`).
+     */
+    kind: z.literal('reply'),
+    serviceUrl: z.string(),
+    conversationType: z.enum(['personal', 'channel', 'groupChat']),
+    tenantId: z.string(),
+    /** The channel or group chat, without a thread suffix: whose link decides who may see it. */
+    channelId: z.string().optional(),
+    /** The accounts whose data it carries; in a shared conversation it goes only while still linked to them. */
+    accountIds: z.array(z.string()),
+    /** The message it answers (a reply in that thread). */
+    replyToId: z.string().optional(),
+    /** Set when it replaces a message in place rather than posting a new one. */
+    updateActivityId: z.string().optional(),
+    /** The activity as the turn prepared it (type, text, attachments), without its addressing. */
+    activity: z.record(z.string(), z.unknown()),
+  }),
 ]);
 export type MessageIntent = z.infer<typeof messageIntentSchema>;
 

@@ -119,7 +119,13 @@ export interface OutboxRepository {
 export type DeliveryResult =
   | { readonly status: 'sent'; readonly activityId: string }
   | { readonly status: 'gone'; readonly reason: string }
-  | { readonly status: 'retry'; readonly error: string; readonly retryAfterInMs?: number };
+  | {
+      readonly status: 'retry';
+      readonly error: string;
+      readonly retryAfterInMs?: number;
+      /** The request left but no answer came in time: Teams may have posted it (a retry may show it twice). */
+      readonly outcomeUnknown?: boolean;
+    };
 
 /** The escalation's channel message (the customer-safe view), rendered by the Teams edge from the record. */
 export interface EscalationCardMessage {
@@ -171,13 +177,18 @@ export interface EscalationAssignedMessage {
   readonly actions: readonly EscalationActionName[];
 }
 
-/** A card the Teams edge rendered already for its one reader (an answer sent to a person's personal chat). */
-export interface PreparedCardMessage {
-  readonly kind: 'prepared';
-  readonly card: Readonly<Record<string, unknown>>;
+/**
+ * A turn's answer that waited in the outbox: the activity as the turn prepared it, already decided
+ * by the audience step for the conversation it answers (so it may land in a shared one).
+ */
+export interface QueuedReplyMessage {
+  readonly kind: 'reply';
+  readonly activity: Readonly<Record<string, unknown>>;
+  /** The message it answers, to reply in its thread. */
+  readonly replyToId?: string;
 }
 
-export type CardMessage = EscalationCardMessage | EscalationAssignedMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage | PreparedCardMessage;
+export type CardMessage = EscalationCardMessage | EscalationAssignedMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage | QueuedReplyMessage;
 
 /**
  * The view a proactive card is rendered in, decided by the audience rule (domain/audience.ts)

@@ -1,6 +1,7 @@
 import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
 import type { DeliveryResult } from '../domain/ports';
+import { untilAborted } from './until-aborted';
 
 export interface ConnectorTarget {
   readonly serviceUrl: string;
@@ -14,26 +15,37 @@ export interface BotConnectorClientOptions {
     readonly appId: string;
     readonly tenantId?: string;
   };
+  /** How long one request may wait for its answer (default 10 s). */
   readonly timeoutInMs?: number;
 }
 
+/** Per call: the caller's own deadline (a turn's), on top of the client's timeout. */
+export interface ConnectorCallOptions {
+  readonly signal?: AbortSignal;
+}
+
 /**
- * Proactive sends to the Bot Connector REST API (v3 conversations), one HTTP request per call.
- * Unlike the SDK's connector client it retries nothing by itself: every outcome goes back to the
- * caller, which records it and decides when to try again (honouring Retry-After), so a throttled
- * or failing connector never blocks a sweep for seconds of hidden retries.
+ * Replies and proactive sends to the Bot Connector REST API (v3 conversations), one HTTP request
+ * per call, each within a timeout. Unlike the SDK's connector client it retries nothing by itself:
+ * every outcome goes back to the caller, which records it and decides when to try again (honouring
+ * Retry-After), so a throttled or failing connector never holds a turn or a sweep in hidden retries.
  */
 export class BotConnectorClient {
   constructor(private readonly options: BotConnectorClientOptions = {}) {}
 
   /** A new message in the conversation (a new thread in a channel). */
-  async send(target: ConnectorTarget, activity: Partial<Activity>): Promise<DeliveryResult> {
-    return this.request('POST', `${this.base(target)}/activities`, activity);
+  async send(target: ConnectorTarget, activity: Partial<Activity>, options: ConnectorCallOptions = {}): Promise<DeliveryResult> {
+    return this.request('POST', `${this.base(target)}/activities`, activity, options);
+  }
+
+  /** A reply to a message (in its thread), as the SDK's `replyToActivity`. */
+  async reply(target: ConnectorTarget, replyToId: string, activity: Partial<Activity>, options: ConnectorCallOptions = {}): Promise<DeliveryResult> {
+    return this.request('POST', `${this.base(target)}/activities/${encodeURIComponent(replyToId)}`, { ...activity, replyToId }, options);
   }
 
   /** Replaces a message the bot posted before (card updated in place). */
-  async update(target: ConnectorTarget, activityId: string, activity: Partial<Activity>): Promise<DeliveryResult> {
-    const result = await this.request('PUT', `${this.base(target)}/activities/${encodeURIComponent(activityId)}`, { ...activity, id: activityId });
+  async update(target: ConnectorTarget, activityId: string, activity: Partial<Activity>, options: ConnectorCallOptions = {}): Promise<DeliveryResult> {
+    const result = await this.request('PUT', `${this.base(target)}/activities/${encodeURIComponent(activityId)}`, { ...activity, id: activityId }, options);
     return result.status === 'sent' ? { status: 'sent', activityId } : result;
   }
 
@@ -42,22 +54,27 @@ export class BotConnectorClient {
     return `${serviceUrl}v3/conversations/${encodeURIComponent(target.conversationId)}`;
   }
 
-  private async request(method: 'POST' | 'PUT', url: string, activity: Partial<Activity>): Promise<DeliveryResult> {
+  private async request(method: 'POST' | 'PUT', url: string, activity: Partial<Activity>, options: ConnectorCallOptions): Promise<DeliveryResult> {
+    const timeoutInMs = this.options.timeoutInMs ?? 10_000;
+    // One signal bounds everything the call waits for: the token, the answer and its body.
+    const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutInMs)]) : AbortSignal.timeout(timeoutInMs);
+    if (signal.aborted) return { status: 'retry', error: 'not sent: the deadline had passed' };
     let response: Response;
+    let requested = false;
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      const token = await this.token();
+      const token = await untilAborted(this.token(), signal);
       if (token) headers.authorization = `Bearer ${token}`;
-      response = await fetch(url, {
-        method,
-        headers,
-        body: JSON.stringify({ type: 'message', ...activity }),
-        signal: AbortSignal.timeout(this.options.timeoutInMs ?? 10_000),
-      });
+      requested = true;
+      response = await fetch(url, { method, headers, body: JSON.stringify({ type: 'message', ...activity }), signal });
     } catch (error) {
+      if (signal.aborted) {
+        // Once the request has left, a missing answer says nothing about whether Teams posted it.
+        return requested ? { status: 'retry', error: 'timeout: no answer in time', outcomeUnknown: true } : { status: 'retry', error: 'not sent: no token in time' };
+      }
       return { status: 'retry', error: `network: ${error instanceof Error ? error.message : String(error)}` };
     }
-    const text = await response.text().catch(() => '');
+    const text = await untilAborted(response.text(), signal).catch(() => '');
     if (response.ok) {
       let id = '';
       try {

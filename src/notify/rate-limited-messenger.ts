@@ -44,6 +44,12 @@ export class RateLimitedMessenger implements TeamsMessenger {
     const started = this.timer.now();
     let result: DeliveryResult = { status: 'retry', error: 'not attempted' };
     for (let attempt = 1; attempt <= this.budget.attempts; attempt++) {
+      // A Retry-After longer than this pass may wait (Teams can say an hour) is not slept through:
+      // the message goes back to the outbox, due when the conversation may be sent to again.
+      const blocked = this.conversations.blockedFor(reference.conversationId);
+      if (blocked > 0 && this.timer.now() - started + blocked > this.budget.maxWaitInMs) {
+        return attempt === 1 ? { status: 'retry', error: 'throttled: the conversation is held back by Retry-After', retryAfterInMs: blocked } : result;
+      }
       const conversationSlot = await this.conversations.acquire(reference.conversationId);
       const tenantSlot = await this.tenants.acquire(reference.tenantId).catch((error: unknown) => {
         conversationSlot();
@@ -55,7 +61,9 @@ export class RateLimitedMessenger implements TeamsMessenger {
         tenantSlot();
         conversationSlot();
       }
-      if (result.status !== 'retry') return result;
+      // Unanswered: Teams may have posted it. Not sent again within this pass, which would only
+      // make a second copy likelier and hold the pass for another timeout.
+      if (result.status !== 'retry' || result.outcomeUnknown) return result;
       const backoff = result.retryAfterInMs ?? this.budget.baseBackoffInMs * 2 ** (attempt - 1) * (0.5 + this.random());
       if (result.retryAfterInMs !== undefined) this.conversations.block(reference.conversationId, this.timer.now() + result.retryAfterInMs);
       if (attempt === this.budget.attempts || this.timer.now() - started + backoff > this.budget.maxWaitInMs) return result;

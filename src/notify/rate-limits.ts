@@ -88,6 +88,15 @@ export class SlidingWindowLimiter {
     this.blockedUntil.set(key, Math.max(this.blockedUntil.get(key) ?? 0, untilInMs));
   }
 
+  /** How long `key` is still held back by a Retry-After; 0 when it is not. */
+  blockedFor(key: string): number {
+    const until = this.blockedUntil.get(key);
+    if (until === undefined) return 0;
+    const left = until - this.timer.now();
+    if (left <= 0) this.blockedUntil.delete(key);
+    return Math.max(0, left);
+  }
+
   /** 0 when a request fits now; otherwise how long until one does, or 'answer' when only an answer can make room. */
   private waitFor(key: string): number | 'answer' {
     const now = this.timer.now();

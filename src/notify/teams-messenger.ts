@@ -1,4 +1,4 @@
-import { CardFactory, MessageFactory } from 'botbuilder';
+import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import type { AdaptiveCardJson, CardTemplates } from '../cards/card-templates';
 import { alertCard, digestCard } from '../cards/alert-cards';
 import { checkInCard, planSummaryCard } from '../cards/delivery-cards';
@@ -10,7 +10,7 @@ import type { CardMessage, DeliveryResult, ProactiveView, TeamsMessenger } from 
 import type { BotConnectorClient } from './bot-connector-client';
 
 /** Cards for one reader only: never rendered into a shared conversation. */
-const personalOnly: ReadonlySet<CardMessage['kind']> = new Set(['check-in', 'alert', 'digest', 'prepared', 'escalation-assigned']);
+const personalOnly: ReadonlySet<CardMessage['kind']> = new Set(['check-in', 'alert', 'digest', 'escalation-assigned']);
 
 /**
  * Renders and sends proactive cards in the view the audience rule chose (services/proactive-send.ts).
@@ -26,7 +26,10 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
   ) {}
 
   post(reference: StoredConversationReference, message: CardMessage, view: ProactiveView): Promise<DeliveryResult> {
-    return this.connector.send(this.target(reference), this.activityFor(reference, message, view));
+    const activity = this.activityFor(reference, message, view);
+    // A queued answer goes where the turn would have put it: in the thread of the message it answers.
+    if (message.kind === 'reply' && message.replyToId) return this.connector.reply(this.target(reference), message.replyToId, activity);
+    return this.connector.send(this.target(reference), activity);
   }
 
   update(reference: StoredConversationReference, activityId: string, message: CardMessage, view: ProactiveView): Promise<DeliveryResult> {
@@ -37,15 +40,16 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
     return { serviceUrl: reference.serviceUrl, conversationId: reference.conversationId };
   }
 
-  private activityFor(reference: StoredConversationReference, message: CardMessage, view: ProactiveView): ReturnType<typeof MessageFactory.attachment> {
+  private activityFor(reference: StoredConversationReference, message: CardMessage, view: ProactiveView): Partial<Activity> {
     const shared = reference.conversationType !== 'personal';
     if (shared && (view !== 'customer-safe' || personalOnly.has(message.kind))) {
       throw new Error(`refusing to render a ${message.kind} card for everyone in a shared conversation`);
     }
+    if (message.kind === 'reply') return { ...message.activity };
     return MessageFactory.attachment(CardFactory.adaptiveCard(this.render(message)));
   }
 
-  private render(message: CardMessage): AdaptiveCardJson {
+  private render(message: Exclude<CardMessage, { kind: 'reply' }>): AdaptiveCardJson {
     switch (message.kind) {
       case 'escalation':
         return escalationCard(this.cards, {
@@ -81,8 +85,6 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
         });
       case 'digest':
         return digestCard(this.cards, { groups: message.groups, localDate: message.localDate });
-      case 'prepared':
-        return message.card as AdaptiveCardJson;
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
 import { cardStateOf } from '../domain/alert';
+import type { StoredConversationReference } from '../domain/conversation-reference';
 import { nextAttemptDelayInMs, type OutboxItem } from '../domain/outbox';
 import type {
   AccountRepository,
@@ -154,6 +155,8 @@ async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Ca
     }
     case 'assignment':
       return assignmentMessage(deps, item, intent);
+    case 'reply':
+      return replyMessage(intent);
   }
 }
 
@@ -187,6 +190,7 @@ async function assignmentMessage(
 }
 
 async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<AttemptResult> {
+  if (item.intent.kind === 'reply') return attemptReply(deps, item, item.intent);
   const reference =
     item.target.kind === 'person'
       ? await deps.conversations.getPersonal(item.target)
@@ -209,6 +213,47 @@ async function attempt(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Attem
   }
   if (result.status !== 'sent') deps.logger.warn('outbox.delivery_failed', { itemId: item.id, result: result.status });
   return result;
+}
+
+/**
+ * A turn's answer that the connector did not take in time. It goes to the conversation it answers,
+ * as the turn prepared it, unless the bot has left that conversation since, or (in a shared one)
+ * it carries an account's data and the conversation is no longer linked to that account.
+ */
+async function attemptReply(deps: DeliverOutboxDeps, item: OutboxItem, intent: Extract<OutboxItem['intent'], { kind: 'reply' }>): Promise<AttemptResult> {
+  if (item.target.kind !== 'conversation') return { status: 'not-needed', reason: 'a reply goes to the conversation it answers' };
+  const conversationId = item.target.conversationId;
+  const stored = await deps.conversations.get(intent.conversationType === 'personal' ? conversationId : (intent.channelId ?? conversationId));
+  if (stored?.retiredAt) return { status: 'gone', reason: `conversation retired: ${stored.retiredReason ?? 'bot removed'}` };
+  const shared = intent.conversationType !== 'personal';
+  if (shared && intent.accountIds.length > 0) {
+    const link = intent.channelId ? await deps.directory.getChannelLink(intent.channelId, { fresh: true }) : undefined;
+    if (!link || intent.accountIds.some((id) => id !== link.accountId)) return { status: 'not-needed', reason: 'the conversation is no longer linked to the account it is about' };
+  }
+  const reference: StoredConversationReference = {
+    conversationId,
+    conversationType: intent.conversationType,
+    tenantId: intent.tenantId,
+    serviceUrl: intent.serviceUrl,
+    reference: {},
+    capturedAt: item.createdAt,
+  };
+  const message = replyMessage(intent);
+  // The audience step chose this card for this conversation when the turn ran: in a shared one it is what everyone may see.
+  const view = shared ? 'customer-safe' : 'own';
+  const result = intent.updateActivityId ? await deps.messenger.update(reference, intent.updateActivityId, message, view) : await deps.messenger.post(reference, message, view);
+  // The card it was to replace is gone: nothing to update any more (the chat itself is fine).
+  if (intent.updateActivityId && result.status === 'gone') return { status: 'not-needed', reason: `the card is gone: ${result.reason}` };
+  if (result.status === 'gone' && stored) {
+    deps.logger.warn('conversation.retired', { conversationId: stored.conversationId, reason: result.reason });
+    await deps.conversations.retire(stored.conversationId, result.reason, deps.clock.now());
+  }
+  if (result.status !== 'sent') deps.logger.warn('outbox.delivery_failed', { itemId: item.id, result: result.status });
+  return result;
+}
+
+function replyMessage(intent: Extract<OutboxItem['intent'], { kind: 'reply' }>): CardMessage {
+  return { kind: 'reply', activity: intent.activity, ...(intent.replyToId ? { replyToId: intent.replyToId } : {}) };
 }
 
 /** The accounts a person hears about: their own, and for a manager their TAMs'. */

@@ -10,8 +10,19 @@ export interface ConnectorCall {
   /** The activity replied to or updated, when the path names one. */
   readonly activityId?: string;
   readonly body: Record<string, unknown>;
+  /** 0: never answered (the connector hung). */
   readonly status: number;
   readonly receivedAt: number;
+}
+
+/**
+ * How a broken Bot Connector behaves: never answers, answers 500, or throttles with a Retry-After
+ * (3600 s unless told otherwise).
+ */
+export type ConnectorFault = { readonly kind: 'hang' } | { readonly kind: '500' } | { readonly kind: '429'; readonly retryAfterInSeconds?: number };
+
+function answeredOk(call: ConnectorCall): boolean {
+  return call.status >= 200 && call.status < 300;
 }
 
 function inConversation(call: ConnectorCall, conversationId: string | undefined): boolean {
@@ -29,6 +40,8 @@ export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   private server: http.Server | undefined;
   private responder: ConnectorResponder | undefined;
+  private fault: ConnectorFault | undefined;
+  private readonly held = new Set<http.ServerResponse>();
   private nextId = 1;
 
   get serviceUrl(): string {
@@ -47,8 +60,25 @@ export class FakeConnector {
   }
 
   async stop(): Promise<void> {
+    this.dropHeld();
     await closeServer(this.server);
     this.server = undefined;
+  }
+
+  /** Every call from now on meets this fault, until `heal`. */
+  breakWith(fault: ConnectorFault): void {
+    this.fault = fault;
+  }
+
+  /** Answers normally again; calls still hanging are cut off (their outcome stays unknown to the bot). */
+  heal(): void {
+    this.fault = undefined;
+    this.dropHeld();
+  }
+
+  private dropHeld(): void {
+    for (const res of this.held) res.destroy();
+    this.held.clear();
   }
 
   respondWith(responder: ConnectorResponder | undefined): void {
@@ -58,18 +88,19 @@ export class FakeConnector {
   reset(): void {
     this.calls.length = 0;
     this.responder = undefined;
+    this.heal();
   }
 
   /** Activities the bot sent (new messages and replies), in order; a channel includes its threads. */
   sent(conversationId?: string): Record<string, unknown>[] {
     return this.calls
-      .filter((c) => c.method === 'POST' && c.status < 300 && c.path.includes('/activities') && inConversation(c, conversationId))
+      .filter((c) => c.method === 'POST' && answeredOk(c) && c.path.includes('/activities') && inConversation(c, conversationId))
       .map((c) => c.body);
   }
 
   /** Updates of an existing message (card replaced in place). */
   updates(conversationId?: string): ConnectorCall[] {
-    return this.calls.filter((c) => c.method === 'PUT' && c.status < 300 && inConversation(c, conversationId));
+    return this.calls.filter((c) => c.method === 'PUT' && answeredOk(c) && inConversation(c, conversationId));
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
@@ -88,7 +119,13 @@ export class FakeConnector {
       ...(match?.[2] ? { activityId: decodeURIComponent(match[2]) } : {}),
       body,
     };
-    const custom = this.responder?.(call);
+    if (this.fault?.kind === 'hang') {
+      this.calls.push({ ...call, status: 0, receivedAt: Date.now() });
+      this.held.add(res);
+      res.on('close', () => this.held.delete(res));
+      return;
+    }
+    const custom = this.faultAnswer() ?? this.responder?.(call);
     const status = custom?.status ?? (req.method === 'PUT' ? 200 : 201);
     this.calls.push({ ...call, status, receivedAt: Date.now() });
     const payload =
@@ -100,5 +137,16 @@ export class FakeConnector {
         : { error: { code: 'Fake', message: 'injected failure' } });
     res.writeHead(status, { 'content-type': 'application/json', ...(custom?.headers ?? {}) });
     res.end(JSON.stringify(payload));
+  }
+
+  private faultAnswer(): ReturnType<ConnectorResponder> {
+    switch (this.fault?.kind) {
+      case '500':
+        return { status: 500, body: { error: { code: 'ServiceError', message: 'injected failure' } } };
+      case '429':
+        return { status: 429, headers: { 'retry-after': String(this.fault.retryAfterInSeconds ?? 3600) }, body: { error: { code: 'Throttled', message: 'injected throttling' } } };
+      default:
+        return undefined;
+    }
   }
 }

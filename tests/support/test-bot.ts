@@ -88,6 +88,8 @@ export interface TestBotOptions {
   readonly credentialsFactory?: StartOptions['credentialsFactory'];
   /** Run the in-process scheduler as `npm start` does (a pass at start-up, then this often); off by default. */
   readonly dispatchIntervalInMs?: number;
+  /** How long a turn's messages may wait for the connector (the production default when absent). */
+  readonly replyDeadlineInMs?: number;
 }
 
 export interface PostResult {
@@ -123,6 +125,7 @@ export class TestBot {
       ...(options.authenticationOverrides ? { authenticationOverrides: options.authenticationOverrides } : {}),
       ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
       ...(options.cosmosRequestTimeoutInMs ? { cosmosRequestTimeoutInMs: options.cosmosRequestTimeoutInMs } : {}),
+      ...(options.replyDeadlineInMs ? { replyDeadlineInMs: options.replyDeadlineInMs } : {}),
       ...(options.cosmosEndpointDiscovery !== undefined ? { cosmosEndpointDiscovery: options.cosmosEndpointDiscovery } : {}),
       ...(options.turnStoreBudgetInMs ? { turnStoreBudgetInMs: options.turnStoreBudgetInMs } : {}),
       ...(options.turnStoreBudget ? { turnStoreBudget: options.turnStoreBudget } : {}),
