@@ -5,6 +5,8 @@ import { escalationVerbs } from '../domain/verbs';
 import { breachRisk, slaClocks, type SlaClock } from '../domain/escalation-sla';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
 import { formatUtc } from './time-text';
+import { entitlementGapText, type Entitlement } from '../domain/entitlement';
+import { formatHours } from '../domain/contract-forecast';
 
 export { escalationVerbs };
 
@@ -124,6 +126,7 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
       text: risk.text,
       color: risk.state === 'breached' ? 'Attention' : 'Warning',
     },
+    coverage: coverageLine(e, provider),
     facts,
     ownerActions,
     description: truncate(e.description, descriptionShown),
@@ -137,6 +140,17 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     form: formModel(mode, model, versioned),
     actions,
   });
+}
+
+/**
+ * An escalation opened without cover: TAMs and managers see why, to confirm coverage; the
+ * customer is told that their TAM will (the contract's state is not theirs to read here).
+ */
+function coverageLine(e: Escalation, provider: boolean): { show: boolean; text: string; color: string; weight: string } {
+  if (!e.outsideEntitlement) return { show: false, text: '', color: 'Default', weight: 'Default' };
+  return provider
+    ? { show: true, text: `Outside entitlement: ${entitlementGapText[e.outsideEntitlement.gap]}. Confirm coverage with the customer.`, color: 'Warning', weight: 'Bolder' }
+    : { show: true, text: 'Your TAM will confirm coverage.', color: 'Default', weight: 'Default' };
 }
 
 /** "Alex Wilber · not yet acknowledged": somebody is responsible from the first minute. */
@@ -216,6 +230,8 @@ export interface IntakeCardModel {
   readonly sourceLink?: string;
   /** Carried through the submit unchanged (e.g. the source message's link). */
   readonly submitData?: Readonly<Record<string, string>>;
+  /** The account's Reactive cover, when the account is known: hours left, or why there is none. */
+  readonly entitlement?: Entitlement;
 }
 
 const intakeFields = ['title', 'description', 'severity', 'product', 'businessImpact', 'supportCaseId', 'contactPhone', 'accountId'] as const;
@@ -232,10 +248,21 @@ export function escalationIntakeCard(templates: CardTemplates, model: IntakeCard
     formError: model.formError ?? '',
     errors: Object.fromEntries(intakeFields.map((f) => [f, errors[f] ?? ''])),
     ...Object.fromEntries(intakeFields.map((f) => [f, values[f] ?? (f === 'severity' ? 'B' : '')])),
+    ...intakeEntitlement(model.entitlement),
     dialog: !!model.dialog,
     sourceLink: model.sourceLink ?? '',
     submitData: { ...(model.submitData ?? {}) },
   });
+}
+
+/** "Reactive hours left: 12.5 h", or that the escalation is opened anyway and the TAM confirms coverage. */
+function intakeEntitlement(entitlement: Entitlement | undefined): { entitlementText: string; entitlementColor: string } {
+  if (!entitlement) return { entitlementText: '', entitlementColor: 'Default' };
+  if (entitlement.covered) return { entitlementText: `Reactive hours left: ${formatHours(entitlement.reactiveHoursLeft)}`, entitlementColor: 'Default' };
+  return {
+    entitlementText: `Reactive hours left: ${entitlement.reactiveHoursLeft !== undefined ? formatHours(entitlement.reactiveHoursLeft) : 'none'} (${entitlementGapText[entitlement.gap]}). You can still open an escalation; your TAM will confirm coverage.`,
+    entitlementColor: 'Warning',
+  };
 }
 
 export interface EscalationListModel {

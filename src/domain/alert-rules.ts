@@ -7,6 +7,7 @@ import { checkInGraceDays, checkInState, isLate } from './delivery-schedule';
 import { isOpen, type Escalation } from './escalation';
 import { atRiskFraction, slaClocks } from './escalation-sla';
 import { minuteInMs } from './duration-text';
+import { entitlementGapText } from './entitlement';
 
 /** Bucket thresholds of used hours, in percent. */
 export const bucketThresholds = [75, 90, 100] as const;
@@ -30,7 +31,7 @@ export function escalationAlertPoints(e: Escalation): Date[] {
   if (!isOpen(e.status)) return [];
   const points: Date[] = [];
   const opened = new Date(e.openedAt);
-  if (e.severity === 'A') points.push(opened);
+  if (e.severity === 'A' || e.outsideEntitlement) points.push(opened);
   if (!e.sla.respondedAt) {
     const due = new Date(e.sla.responseDueAt);
     points.push(new Date(opened.getTime() + (due.getTime() - opened.getTime()) * atRiskFraction), due);
@@ -73,6 +74,20 @@ export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
   // "New" means nobody has responded yet: the response clears it.
   if (e.severity === 'A' && !e.sla.respondedAt && now.getTime() - new Date(e.openedAt).getTime() < newSeverityAWindowInMs) {
     findings.push({ ...base, key: `sev-a:${e.escalationId}`, rule: 'severity-a-opened', severity: 'critical', title: `New severity A escalation: ${e.escalationId}`, detail: e.title });
+  }
+  // Opened without cover: the account's managers hear of it until it is resolved.
+  if (e.outsideEntitlement) {
+    findings.push({
+      accountId: e.accountId,
+      subject,
+      subjectState: base.subjectState,
+      key: `entitlement:${e.escalationId}`,
+      rule: 'outside-entitlement',
+      severity: 'normal',
+      title: `Outside entitlement: ${e.escalationId} (severity ${e.severity})`,
+      detail: `Opened although ${entitlementGapText[e.outsideEntitlement.gap]}. The TAM confirms coverage with the customer. ${e.title}`,
+      audience: 'managers',
+    });
   }
   const clocks = slaClocks(e, now);
   for (const clock of [clocks.response, clocks.update]) {

@@ -10,6 +10,7 @@ export const alertRules = [
   'renewal-approaching',
   'check-in-overdue',
   'plan-item-late',
+  'outside-entitlement',
 ] as const;
 export type AlertRule = (typeof alertRules)[number];
 
@@ -23,6 +24,7 @@ export const alertRuleLabels: Record<AlertRule, string> = {
   'renewal-approaching': 'Renewal in 90, 60, 30 days',
   'check-in-overdue': 'Delivery check-in overdue',
   'plan-item-late': 'Plan item past its due date',
+  'outside-entitlement': 'Escalation opened outside the support entitlement',
 };
 
 /** Critical alerts are always sent at once and repeat until acknowledged; normal ones may wait for the digest. */
@@ -53,6 +55,8 @@ export interface AlertFinding {
   readonly subjectState?: string;
   /** personKey of the escalation's owner: its alerts go to them and their manager. */
   readonly owner?: string;
+  /** `managers`: the account's managers only (the managers of its TAMs), whoever owns the subject. */
+  readonly audience?: 'managers';
 }
 
 export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;

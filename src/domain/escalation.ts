@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { entitlementGaps } from './entitlement';
 
 export const severities = ['A', 'B', 'C'] as const;
 export type Severity = (typeof severities)[number];
@@ -100,6 +101,8 @@ export const escalationSchema = z.object({
   openedBy: actorSchema,
   openedAt: z.string(),
   owner: actorSchema.optional(),
+  /** Set when it was opened without cover from the support contract: the TAM confirms coverage. */
+  outsideEntitlement: z.object({ gap: z.enum(entitlementGaps) }).optional(),
   sla: slaStateSchema,
   /** The latest entries; older ones live in their own items of the partition (see timelineMoved). */
   timeline: z.array(timelineEntrySchema),

@@ -52,6 +52,13 @@ export async function alertRecipients(deps: Pick<AlertDeps, 'directory' | 'provi
   return [...keys].sort();
 }
 
+/** The managers of the account's TAMs; the TAMs themselves when none of them has a manager. */
+async function managerRecipients(deps: Pick<AlertDeps, 'directory' | 'providerTenantIds'>, accountId: string): Promise<string[]> {
+  const tams = await accountTams(deps, accountId);
+  const managers = [...new Set(tams.flatMap((tam) => (tam.managerKey ? [tam.managerKey] : [])))].sort();
+  return managers.length > 0 ? managers : [...new Set(tams.map(personKey))].sort();
+}
+
 /** The owner and their manager; undefined when the owner is gone from the directory or the account. */
 async function ownerRecipients(deps: Pick<AlertDeps, 'directory'>, ownerKey: string, accountId: string): Promise<string[] | undefined> {
   const [tenantId = '', aadObjectId = ''] = ownerKey.split(':');
@@ -144,10 +151,13 @@ export async function raiseAlerts(
   for (const finding of findings) {
     // An escalation's alerts go to its owner and the owner's manager; the account's other TAMs
     // find them in `alerts`. Everything else goes to the account's TAMs and their managers.
-    const cacheKey = finding.owner ? `owner|${finding.owner}|${finding.accountId}` : finding.accountId;
+    const cacheKey = finding.audience === 'managers' ? `managers|${finding.accountId}` : finding.owner ? `owner|${finding.owner}|${finding.accountId}` : finding.accountId;
     let recipients = recipientsByAccount.get(cacheKey);
     if (!recipients) {
-      recipients = (finding.owner ? await ownerRecipients(deps, finding.owner, finding.accountId) : undefined) ?? (await alertRecipients(deps, finding.accountId));
+      recipients =
+        finding.audience === 'managers'
+          ? await managerRecipients(deps, finding.accountId)
+          : ((finding.owner ? await ownerRecipients(deps, finding.owner, finding.accountId) : undefined) ?? (await alertRecipients(deps, finding.accountId)));
       recipientsByAccount.set(cacheKey, recipients);
     }
     // The alert is stored first; the messages are queued after. A crash in between is repaired by
@@ -351,6 +361,8 @@ export async function reassignEscalationAlerts(deps: Pick<AlertDeps, 'alerts' | 
   const recipients = (await ownerRecipients(deps, ownerKey, accountId)) ?? (await alertRecipients(deps, accountId));
   let changed = 0;
   for (const alert of await deps.alerts.listUnresolvedAbout(accountId, { kind: 'escalation', escalationId })) {
+    // Coverage is the managers' question, whoever owns the escalation.
+    if (alert.rule === 'outside-entitlement') continue;
     await deps.alerts.update(accountId, alert.alertId, (a) => (a.recipients.join() === recipients.join() ? undefined : { ...a, recipients }));
     changed += 1;
   }

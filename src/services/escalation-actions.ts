@@ -12,7 +12,7 @@ import {
 } from '../domain/escalation-lifecycle';
 import { slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { fingerprintOf } from '../domain/fingerprint';
-import type { AlertRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+import type { AlertRepository, ContractRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
 import type { OutboxItem } from '../domain/outbox';
 import { personKey, type Person } from '../domain/directory';
 import { actorOfPerson } from '../domain/ownership';
@@ -24,7 +24,8 @@ import { actorOf } from './open-escalation';
 export interface EscalationActionDeps {
   readonly escalations: EscalationRepository;
   readonly clock: Clock;
-  readonly slaOverrides?: (accountId: string) => Promise<SlaOverrides>;
+  /** The contract's SLA overrides time the clocks a change restarts. */
+  readonly contracts: Pick<ContractRepository, 'getContract'>;
 }
 
 export interface EscalationActionInput {
@@ -94,7 +95,7 @@ export async function performEscalationAction(
   const versioned = input.fromVersion !== undefined;
   const key = fingerprintOf([actor.key, input.action, versioned ? input.fromVersion : 'unversioned']);
   const transition = transitionOf(input.action);
-  const overrides = deps.slaOverrides ? await deps.slaOverrides(stored.accountId) : {};
+  const overrides: SlaOverrides = (await deps.contracts.getContract(stored.accountId))?.slaOverrides ?? {};
   let outcome: EscalationActionOutcome = { kind: 'applied' };
   const escalation = await deps.escalations.update(stored.accountId, stored.escalationId, (current) => {
     const now = deps.clock.now();

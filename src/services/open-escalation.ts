@@ -7,7 +7,9 @@ import { validateIntake, type IntakeField, type IntakeForm, type ValidIntake } f
 import { initialSla, slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { fingerprintOf } from '../domain/fingerprint';
 import { escalationFindings } from '../domain/alert-rules';
-import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
+import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
+import { reactiveEntitlement, type Entitlement } from '../domain/entitlement';
+import { calendarDateOf } from '../domain/calendar-date';
 import { raiseAlerts, type AlertDeps } from './alerts';
 import { accountTams } from './account-tams';
 import { actorOfPerson, primaryTamOf } from '../domain/ownership';
@@ -19,7 +21,8 @@ export interface OpenEscalationDeps extends AlertDeps {
   readonly conversations: ConversationReferenceRepository;
   readonly clock: Clock;
   readonly providerTenantIds: readonly string[];
-  readonly slaOverrides?: (accountId: string) => Promise<SlaOverrides>;
+  /** The contract decides the SLA targets (its overrides) and whether the escalation is covered. */
+  readonly contracts: Pick<ContractRepository, 'getContract' | 'listEntries'>;
 }
 
 export interface OpenEscalationInput {
@@ -116,8 +119,8 @@ async function createClaimed(
   const { account, intake, intakeKey, now, progress } = context;
   const actor = actorOf(caller);
   // Independent reads, side by side: each is a round trip to the store.
-  const [overrides, channelCard, tamReferences, numberHint] = await Promise.all([
-    deps.slaOverrides ? deps.slaOverrides(account.accountId) : {},
+  const [{ overrides, entitlement }, channelCard, tamReferences, numberHint] = await Promise.all([
+    contractTerms(deps, account.accountId, now),
     channelCardFor(deps, account.accountId, input.origin),
     accountTams(deps, account.accountId).then((tams) => Promise.all(tams.map(async (tam) => ({ tam, reference: await deps.conversations.getPersonal(tam) })))),
     deps.escalations.nextNumberHint(account.accountId),
@@ -144,6 +147,7 @@ async function createClaimed(
       openedBy: actor,
       openedAt: now.toISOString(),
       ...(primary ? { owner: actorOfPerson(primary) } : {}),
+      ...(entitlement.covered ? {} : { outsideEntitlement: { gap: entitlement.gap } }),
       sla: initialSla(now, targets),
       timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
       watchers,
@@ -163,8 +167,20 @@ async function createClaimed(
   ]);
   // A new severity A escalation is an alert at once (to the TAMs and their managers), through the
   // same store-then-send path as every other alert, so the sweep can never raise it a second time.
-  const notifications = created.severity === 'A' ? (await raiseAlerts(deps, escalationFindings(created, now))).queued : [];
+  // So is one opened without cover (to the account's managers).
+  const notifications = created.severity === 'A' || created.outsideEntitlement ? (await raiseAlerts(deps, escalationFindings(created, now))).queued : [];
   return { kind: 'created', escalation: created, account, notifications };
+}
+
+/** The contract's SLA overrides, and whether an escalation opened now is covered by it. */
+export async function contractTerms(
+  deps: Pick<OpenEscalationDeps, 'contracts'>,
+  accountId: string,
+  now: Date,
+): Promise<{ overrides: SlaOverrides; entitlement: Entitlement }> {
+  const contract = await deps.contracts.getContract(accountId);
+  const entries = contract ? await deps.contracts.listEntries(accountId, contract.contractId) : [];
+  return { overrides: contract?.slaOverrides ?? {}, entitlement: reactiveEntitlement(contract, entries, calendarDateOf(now)) };
 }
 
 async function channelCardFor(

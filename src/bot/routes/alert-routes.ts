@@ -92,7 +92,7 @@ const definitions = [
     verb: alertVerbs.acknowledge,
     key: alertKey,
     handle: async (turn, key) => {
-      const deps = { ...turn.deps, slaOverrides: async (accountId: string) => (await turn.deps.contracts.getContract(accountId))?.slaOverrides ?? {} };
+      const { deps } = turn;
       const fromId = turn.context.activity.from?.id;
       const result = await acknowledgeAlert(deps, turn.caller, key.accountId, key.alertId, fromId ? { teamsUserId: fromId } : {});
       const changed = result.escalation;

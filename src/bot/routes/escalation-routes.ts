@@ -18,7 +18,8 @@ import { loadVisibleEscalation } from '../../services/escalation-access';
 import { accountTams } from '../../services/account-tams';
 import { assignEscalation, performEscalationAction, type EscalationActionOutcome } from '../../services/escalation-actions';
 import { listOpenEscalations } from '../../services/list-escalations';
-import { mayOpenEscalation, openEscalation, type OpenEscalationInput } from '../../services/open-escalation';
+import { contractTerms, mayOpenEscalation, openEscalation, type OpenEscalationInput } from '../../services/open-escalation';
+import { entitlementGapText } from '../../domain/entitlement';
 import { syncEscalationCard } from '../../services/sync-escalation-card';
 import { readActivityFacts } from '../activity-facts';
 import { cardForPlace } from '../answer';
@@ -147,9 +148,11 @@ async function intakeReply(turn: Turn, extra: IntakeExtra = {}): Promise<Reply> 
   const accounts = await intakeAccounts(turn);
   if (accounts.refusal) return plainReply(noticeCard(turn.deps.cards, { title: 'Cannot open an escalation here', text: accounts.refusal, style: 'warning' }));
   const linkedHere = !!turn.caller.channelLink && accounts.implied?.accountId === turn.caller.channelLink.accountId;
+  const entitlement = accounts.implied ? (await contractTerms(turn.deps, accounts.implied.accountId, turn.deps.clock.now())).entitlement : undefined;
   const card = (): AdaptiveCardJson =>
     escalationIntakeCard(turn.deps.cards, {
       ...(accounts.implied ? { accountName: accounts.implied.name } : {}),
+      ...(entitlement ? { entitlement } : {}),
       accountChoices: accounts.choices.map((a) => ({ title: a.name, value: a.accountId })),
       ...(extra.values ? { values: extra.values } : {}),
       ...(extra.errors ? { errors: extra.errors } : {}),
@@ -189,7 +192,7 @@ async function submitIntake(turn: Turn, data: Readonly<Record<string, unknown>>,
     teamsUserId: turn.context.activity.from?.id ?? '',
   };
   try {
-    const result = await openEscalation(openDeps(turn.deps), turn.caller, input);
+    const result = await openEscalation(turn.deps, turn.caller, input);
     if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors } };
     scheduleNotifications(turn.deps, result.notifications);
     return { kind: 'opened', escalation: result.escalation, duplicate: result.kind === 'duplicate' };
@@ -199,14 +202,13 @@ async function submitIntake(turn: Turn, data: Readonly<Record<string, unknown>>,
   }
 }
 
-function openedBanner(escalation: Escalation, duplicate: boolean): Banner {
-  return duplicate
-    ? { text: `This was opened already as ${escalation.escalationId}.`, style: 'accent' }
-    : { text: `Opened ${escalation.escalationId}. ${escalation.severity === 'A' ? 'The TAM and their manager have been notified.' : 'Your TAM will respond within the SLA.'}`, style: 'good' };
-}
-
-function openDeps(deps: BotDependencies): Parameters<typeof openEscalation>[0] {
-  return { ...deps, slaOverrides: async (accountId) => (await deps.contracts.getContract(accountId))?.slaOverrides ?? {} };
+function openedBanner(escalation: Escalation, duplicate: boolean, caller: Caller): Banner {
+  if (duplicate) return { text: `This was opened already as ${escalation.escalationId}.`, style: 'accent' };
+  const next = escalation.severity === 'A' ? 'The TAM and their manager have been notified.' : 'Your TAM will respond within the SLA.';
+  if (!escalation.outsideEntitlement) return { text: `Opened ${escalation.escalationId}. ${next}`, style: 'good' };
+  // Opened all the same: an outage is never blocked on the contract.
+  const coverage = caller.role === 'customer' ? 'Your TAM will confirm coverage.' : `It is outside the entitlement (${entitlementGapText[escalation.outsideEntitlement.gap]}): confirm coverage with the customer.`;
+  return { text: `Opened ${escalation.escalationId}. ${next} ${coverage}`, style: 'warning' };
 }
 
 function scheduleNotifications(deps: BotDependencies, ids: readonly string[]): void {
@@ -336,7 +338,7 @@ const definitions = [
       const outcome = await submitIntake(turn, data, replyTo ? { activityId: replyTo } : {});
       if (outcome.kind === 'invalid') return { kind: 'invalid', errors: outcome.errors, ...(outcome.formError ? { formError: outcome.formError } : {}) };
       await syncChannelCard(turn, outcome.escalation);
-      return escalationReply(turn, outcome.escalation, { banner: openedBanner(outcome.escalation, outcome.duplicate) });
+      return escalationReply(turn, outcome.escalation, { banner: openedBanner(outcome.escalation, outcome.duplicate, turn.caller) });
     },
     show: (turn, _key, shown) =>
       intakeReply(turn, {
@@ -352,7 +354,7 @@ const definitions = [
       handle: async (turn, key, data): Promise<Reply | Outcome> => {
         const parsed = parse(data);
         if ('errors' in parsed) return { kind: 'invalid', errors: parsed.errors };
-        const { escalation, outcome } = await performEscalationAction(openDeps(turn.deps), turn.caller, {
+        const { escalation, outcome } = await performEscalationAction(turn.deps, turn.caller, {
           accountId: key.accountId,
           escalationId: key.escalationId,
           action: parsed.action,
@@ -370,7 +372,7 @@ const definitions = [
     verb: escalationVerbs.assign,
     key: escalationKey,
     handle: async (turn, key, data) => {
-      const { escalation, outcome, assignee, notifications } = await assignEscalation(openDeps(turn.deps), turn.caller, {
+      const { escalation, outcome, assignee, notifications } = await assignEscalation(turn.deps, turn.caller, {
         accountId: key.accountId,
         escalationId: key.escalationId,
         assigneeKey: text(data.assignee),
