@@ -29,6 +29,7 @@ import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
 import { ensureContainers, type Containers } from './store/containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
 import { StoreContainer } from './store/store-container';
+import { pointReadProbe, StoreReadiness } from './store/store-readiness';
 import { migrateDocumentIds } from './store/migrate-document-ids';
 import { turnStoreBudgetInMs, type StoreScope } from './domain/store-scope';
 import type { StoreRepositories } from './bot/bot-dependencies';
@@ -63,6 +64,8 @@ export interface StartOptions {
   readonly credentialsFactory?: BotOptions['credentialsFactory'];
   /** From a turn's start, how long its messages may wait for the Bot Connector (default 7 s). */
   readonly replyDeadlineInMs?: number;
+  /** How long a store answer keeps `/readyz` ready without reading the store (default 60 s). */
+  readonly readinessWindowInMs?: number;
 }
 
 export interface RunningBot {
@@ -112,7 +115,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   };
   const client = createCosmosClient(embeddedEndpoint ? { endpoint: embeddedEndpoint, embedded: true, ...timeout } : { ...remoteConnection(config), ...timeout });
   try {
-    const { database, containers, warnings } = await ensureContainers(client, config.cosmos.databaseId, {
+    const { containers, warnings } = await ensureContainers(client, config.cosmos.databaseId, {
       provisioning: config.cosmos.provisioning,
       // The embedded store has no throughput to choose.
       provisionedThroughput: !embeddedEndpoint && config.cosmos.provisionedThroughput,
@@ -122,7 +125,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     if (embeddedEndpoint) await migrateDocumentIds(containers, logger);
     const cacheTtlInMs = options.directoryCacheTtlInMs ?? 15_000;
     // Unscoped store calls (start-up, the dispatcher, the sweep, background work) log their charge too.
-    const store = (name: keyof Containers): StoreContainer => new StoreContainer(containers[name], { logger });
+    // Every store call tells readiness whether it was answered, so probes need not read the store.
+    const readiness = new StoreReadiness(pointReadProbe(containers.leases, 2_000), clock, options.readinessWindowInMs);
+    const store = (name: keyof Containers): StoreContainer => new StoreContainer(containers[name], { logger }, readiness);
     const directory = new CosmosDirectoryRepository(store('directory'), clock, cacheTtlInMs);
     const accounts = new CosmosAccountRepository(store('accounts'), { clock, ttlInMs: cacheTtlInMs });
     const conversations = new CosmosConversationReferenceRepository(store('conversations'));
@@ -220,10 +225,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       bot,
       logger,
       ...(config.alertSweepSecret ? { alertSweep: { secret: config.alertSweepSecret, run: () => dispatcher.runOnce() } } : {}),
-      isReady: async () => {
-        await withTimeout(database.read(), 2_000);
-        return true;
-      },
+      isReady: () => readiness.isReady(),
     });
     const { port, address, url } = await http.listen(config.port, config.host);
     // Listening first: the scheduler's first pass starts now and runs alongside requests.
@@ -275,20 +277,6 @@ function remoteConnection(config: Config): Parameters<typeof createCosmosClient>
     ...(config.cosmos.key ? { key: config.cosmos.key } : {}),
     ...(config.cosmos.managedIdentityClientId ? { managedIdentityClientId: config.cosmos.managedIdentityClientId } : {}),
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, timeoutInMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutInMs} ms`)), timeoutInMs);
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
 }
 
 async function main(): Promise<void> {

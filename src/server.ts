@@ -6,7 +6,7 @@ import type { Bot } from './bot/create-bot';
 export interface ServerOptions {
   readonly bot: Bot;
   readonly logger: Logger;
-  /** Whether the store answers; `/readyz` reports 503 until it does. */
+  /** Whether the store answers (a recent answer counts, see store-readiness.ts); `/readyz` reports 503 until it does. */
   readonly isReady: () => Promise<boolean>;
   /** Largest request body accepted on /api/messages. */
   readonly maxBodyBytes?: number;

@@ -1,5 +1,6 @@
 import type { Container, FeedOptions, FeedResponse, ItemDefinition, ItemResponse, QueryIterator, RequestOptions, SqlQuerySpec } from '@azure/cosmos';
 import type { StoreScope } from '../domain/store-scope';
+import type { StoreObserver } from './store-readiness';
 
 interface Charged {
   readonly requestCharge?: number;
@@ -21,6 +22,8 @@ export class StoreContainer {
   constructor(
     readonly container: Container,
     private readonly scope: StoreScope = {},
+    /** Told whether each call got an answer (readiness counts a recent one), whatever its scope. */
+    private readonly observer?: StoreObserver,
   ) {}
 
   get id(): string {
@@ -29,7 +32,7 @@ export class StoreContainer {
 
   /** The same container, its calls made for `scope`. */
   inScope(scope: StoreScope): StoreContainer {
-    return new StoreContainer(this.container, scope);
+    return new StoreContainer(this.container, scope, this.observer);
   }
 
   item(id: string, partitionKey: string) {
@@ -68,9 +71,11 @@ export class StoreContainer {
   private async call<R extends Charged>(operation: string, send: () => Promise<R>): Promise<R> {
     try {
       const response = await send();
+      this.observer?.observed(200);
       this.charge(operation, response.requestCharge);
       return response;
     } catch (error) {
+      this.observer?.observed(statusOf(error));
       this.charge(operation, chargeOfError(error), statusOf(error));
       throw error;
     }
