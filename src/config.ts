@@ -76,6 +76,9 @@ const schema = z
     LOG_LEVEL: optionalText
       .transform((v) => v ?? 'info')
       .pipe(z.enum(['debug', 'info', 'warn', 'error'], { message: 'expected debug, info, warn or error' })),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText.refine((v) => v === undefined || /(^|;)\s*InstrumentationKey=[0-9a-fA-F-]{36}\s*(;|$)/i.test(v), {
+      message: 'expected the Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)',
+    }),
   })
   .superRefine((env, ctx) => {
     if (env.BOT_ID && env.BOT_TYPE !== 'UserAssignedMSI' && !env.BOT_PASSWORD) {
@@ -123,6 +126,8 @@ export interface Config {
   /** How often the in-process scheduler sweeps; 0 leaves it to the HTTP trigger. */
   readonly sweepIntervalInMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Export to Azure Monitor (Application Insights); off without a connection string. */
+  readonly telemetry?: { readonly connectionString: string };
 }
 
 export class ConfigError extends Error {
@@ -201,6 +206,7 @@ export function parseConfig(env: Environment): Config {
     ...(e.ALERT_SWEEP_SECRET ? { alertSweepSecret: e.ALERT_SWEEP_SECRET } : {}),
     sweepIntervalInMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
+    ...(e.APPLICATIONINSIGHTS_CONNECTION_STRING ? { telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING } } : {}),
   });
 }
 

@@ -1,3 +1,5 @@
+// First: with telemetry on, OpenTelemetry must hook node:http and the Azure SDK before the imports below load them.
+import { processTelemetry } from './telemetry/process-telemetry';
 import * as path from 'node:path';
 import { CardTemplates } from './cards/card-templates';
 import { createBot, type Bot, type BotOptions } from './bot/create-bot';
@@ -26,6 +28,7 @@ import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
 import { createCosmosClient } from './store/cosmos-client';
 import { CosmosConversationReferenceRepository } from './store/cosmos-conversation-repository';
 import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
+import { CosmosHealthRepository } from './store/cosmos-health-repository';
 import { ensureContainers, type Containers } from './store/containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
 import { StoreContainer } from './store/store-container';
@@ -33,6 +36,8 @@ import { pointReadProbe, StoreReadiness } from './store/store-readiness';
 import { migrateDocumentIds } from './store/migrate-document-ids';
 import { turnStoreBudgetInMs, type StoreScope } from './domain/store-scope';
 import type { StoreRepositories } from './bot/bot-dependencies';
+import { reportingTo } from './telemetry/business-events';
+import type { Telemetry } from './telemetry/telemetry';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -66,6 +71,8 @@ export interface StartOptions {
   readonly replyDeadlineInMs?: number;
   /** How long a store answer keeps `/readyz` ready without reading the store (default 60 s). */
   readonly readinessWindowInMs?: number;
+  /** Export to Azure Monitor: the logger is observed, the correlation id is the trace id, and events are reported. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface RunningBot {
@@ -86,6 +93,7 @@ export interface RunningBot {
     readonly alerts: AlertRepository;
     readonly alertSettings: AlertSettingsRepository;
     readonly outbox: OutboxRepository;
+    readonly health: HealthSummaryRepository;
   };
   readonly background: BackgroundWork;
   readonly dispatcher: Dispatcher;
@@ -98,7 +106,8 @@ export interface RunningBot {
 /** Composition root: config -> Cosmos -> repositories -> services -> bot -> HTTP server. */
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? new JsonLogger(config.logLevel, clock);
+  const baseLogger = options.logger ?? new JsonLogger(config.logLevel, clock);
+  const logger = options.telemetry ? options.telemetry.observe(baseLogger) : baseLogger;
 
   let embedded: EmbeddedCosmos | undefined;
   if (config.cosmos.mode === 'embedded' && !options.embeddedCosmosEndpoint) {
@@ -131,13 +140,16 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const directory = new CosmosDirectoryRepository(store('directory'), clock, cacheTtlInMs);
     const accounts = new CosmosAccountRepository(store('accounts'), { clock, ttlInMs: cacheTtlInMs });
     const conversations = new CosmosConversationReferenceRepository(store('conversations'));
-    const escalations = new CosmosEscalationRepository(store('accounts'));
-    const outbox = new CosmosOutboxRepository(store('outbox'));
+    // With telemetry on, these report the escalation and alert events as their writes land.
+    const recorded = reportingTo(options.telemetry?.events);
+    const escalations = recorded.escalations(new CosmosEscalationRepository(store('accounts')));
+    const outbox = recorded.outbox(new CosmosOutboxRepository(store('outbox')));
     const contracts = new CosmosContractRepository(store('accounts'));
     const plans = new CosmosDeliveryPlanRepository(store('accounts'));
-    const alerts = new CosmosAlertRepository(store('accounts'));
+    const alerts = recorded.alerts(new CosmosAlertRepository(store('accounts')));
     const alertSettings = new CosmosAlertSettingsRepository(store('directory'));
     const leases = new CosmosLeaseRepository(store('leases'));
+    const health = new CosmosHealthRepository(store('directory'));
     const repositoriesFor = (scope: StoreScope): StoreRepositories => ({
       directory: directory.inScope(scope),
       accounts: accounts.inScope(scope),
@@ -148,6 +160,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       alerts: alerts.inScope(scope),
       alertSettings: alertSettings.inScope(scope),
       outbox: outbox.inScope(scope),
+      health: health.inScope(scope),
     });
     const instanceId = options.instanceId ?? randomUUID();
     const background = new BackgroundWork(logger);
@@ -180,6 +193,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         alerts,
         alertSettings,
         outbox,
+        health,
         tenantGate: new TenantGate(directory, config.providerTenantIds),
         cards: CardTemplates.load(),
         clock,
@@ -190,6 +204,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         instanceId,
         repositoriesFor,
         turnStoreBudget: options.turnStoreBudget ?? (() => AbortSignal.timeout(options.turnStoreBudgetInMs ?? turnStoreBudgetInMs)),
+        ...(options.telemetry ? { traceId: options.telemetry.traceId } : {}),
       },
       {
         timer: options.timer ?? realTimer,
@@ -212,6 +227,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         alertSettings,
         leases,
         directory,
+        health,
         providerTenantIds: config.providerTenantIds,
         messenger: bot.messenger,
         clock,
@@ -246,7 +262,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config,
       bot,
       containers,
-      repositories: { directory, accounts, conversations, escalations, contracts, plans, alerts, alertSettings, outbox },
+      repositories: { directory, accounts, conversations, escalations, contracts, plans, alerts, alertSettings, outbox, health },
       background,
       dispatcher,
       instanceId,
@@ -290,22 +306,33 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const running = await startBot(config);
+  const running = await startBot(config, processTelemetry ? { telemetry: processTelemetry } : {});
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) process.exit(1);
     stopping = true;
     process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', event: 'bot.stopping', signal })}\n`);
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      .then(() => stopTelemetry())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Exports what telemetry still holds, for at most 5 s: a stop never waits on Azure Monitor for long. */
+async function stopTelemetry(): Promise<void> {
+  if (!processTelemetry) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([processTelemetry.shutdown().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+  clearTimeout(timer);
 }
 
 if (require.main === module) {

@@ -43,6 +43,8 @@ export interface BotDependencies {
   readonly random: () => number;
   /** This process, for claims on outbox items. */
   readonly instanceId: string;
+  /** With telemetry on, the active trace's id: a turn's correlation id, so its log lines and its request telemetry share one id. */
+  readonly traceId?: () => string | undefined;
 }
 
 export type StoreRepositories = Pick<BotDependencies, 'directory' | 'accounts' | 'conversations' | 'escalations' | 'contracts' | 'plans' | 'alerts' | 'alertSettings' | 'outbox'>;

@@ -20,7 +20,7 @@ import { BotConnectorClient } from '../notify/bot-connector-client';
 import { ConnectorTeamsMessenger } from '../notify/teams-messenger';
 import type { TeamsMessenger } from '../domain/ports';
 import type { CommandHandlers } from './turn';
-import { setTurnCorrelation } from './turn-context-items';
+import { setTurnCorrelation, turnKindOf } from './turn-context-items';
 import { errorCard } from './turn-errors';
 import { respondWithCard } from './invoke-response';
 import { defaultReplyDeadline, replyDeadlineOf, TurnReplies } from './turn-replies';
@@ -125,7 +125,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     // First: the turn's deadline for the connector runs from here.
     TurnReplies.start(context, { connector, outbox: deps.outbox, clock: deps.clock, logger: deps.logger, random: deps.random }, replyDeadline);
     const activity = context.activity;
-    const correlationId = randomUUID();
+    const correlationId = deps.traceId?.() ?? randomUUID();
     const logger = deps.logger.child({
       correlationId,
       activityType: activity.type,
@@ -151,7 +151,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     }
     const started = deps.clock.now().getTime();
     await app.run(context);
-    logger.info('turn.done', { durationInMs: deps.clock.now().getTime() - started, storeOperations: meter.operations, requestCharge: meter.requestCharge });
+    logger.info('turn.done', { durationInMs: deps.clock.now().getTime() - started, ...turnKindOf(context), storeOperations: meter.operations, requestCharge: meter.requestCharge });
   };
 
   return {

@@ -11,7 +11,7 @@ import type { BotDependencies } from './bot-dependencies';
 import { aboutAccount, plainReply, type Reply } from './reply';
 import { startTurn, type Turn } from './turn';
 import { errorCard } from './turn-errors';
-import { turnLogger } from './turn-context-items';
+import { setTurnKind, turnLogger } from './turn-context-items';
 
 export type Banner = { readonly text: string; readonly style: 'good' | 'attention' | 'warning' | 'accent' };
 
@@ -73,6 +73,7 @@ const bannerStyleOf = { forbidden: 'attention', conflict: 'warning', invalid_inp
 /** Runs one verb for one turn and lands its answer; returns the card that landed. */
 export async function runVerb(turn: Turn, definition: VerbDefinition<unknown>, rawData: unknown, landing: Exclude<Landing, 'dialog'>): Promise<AdaptiveCardJson> {
   const { deps, context } = turn;
+  setTurnKind(context, { kind: 'verb', name: definition.verb });
   const data = record(rawData);
   const key = definition.key.safeParse(data);
   if (!key.success) {

@@ -20,6 +20,7 @@ import { plainReply, type Reply } from '../reply';
 import { turnDependencies } from '../turn-dependencies';
 import { startTurn, type CommandHandler, type CommandHandlers, type Turn } from '../turn';
 import { defineVerb, errorReply, registerVerbs, runSubmittedVerb, submittedVerb } from '../verb-pipeline';
+import { setTurnKind } from '../turn-context-items';
 
 const runCommandData = z.object({ command: z.enum(commandIds), argument: z.string().max(100).optional() });
 const linkChannelData = z.object({ account: z.string().max(200).optional().catch(undefined) });
@@ -128,6 +129,7 @@ async function runCommand(
   handlers: CommandHandlers,
 ): Promise<Reply> {
   const spec = commandSpec(command);
+  setTurnKind(turn.context, { kind: 'command', name: command });
   if (!mayUse(spec, turn.caller.role, turn.caller.scope)) {
     const text = !spec.scopes.includes(turn.caller.scope)
       ? `"${spec.usage}" works in a ${spec.scopes.includes('channel') ? 'channel: @mention me there' : 'personal chat with me'}.`
