@@ -1,4 +1,4 @@
-import { shutdownMicrosoftOpenTelemetry, useMicrosoftOpenTelemetry, type MicrosoftOpenTelemetryOptions } from '@microsoft/opentelemetry';
+import { shutdownMicrosoftOpenTelemetry, useMicrosoftOpenTelemetry } from '@microsoft/opentelemetry';
 import type { IncomingMessage } from 'node:http';
 import { context, metrics, trace, type Attributes } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
@@ -6,6 +6,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Logger } from '../domain/logger';
 import { ObservedLogger } from './observed-logger';
+import { withoutQueryStrings } from './without-query-strings';
 import type { BusinessEvent, BusinessEvents } from './business-events';
 import type { Telemetry } from './telemetry';
 
@@ -99,27 +100,6 @@ export function startAzureMonitorTelemetry(settings: AzureMonitorSettings): Tele
     shutdown: () => shutdownMicrosoftOpenTelemetry(),
   };
 }
-
-type SpanProcessor = NonNullable<MicrosoftOpenTelemetryOptions['spanProcessors']>[number];
-const urlAttributes = ['url.full', 'url.query', 'http.url', 'http.target'];
-
-/**
- * URLs are recorded without their query string: a link's token or any other parameter stays out of
- * telemetry. Request and dependency names keep their path.
- */
-const withoutQueryStrings: SpanProcessor = {
-  onStart: (span) => {
-    for (const name of urlAttributes) {
-      const value = span.attributes[name];
-      if (typeof value !== 'string') continue;
-      if (name === 'url.query') span.setAttribute(name, '');
-      else if (value.includes('?')) span.setAttribute(name, value.slice(0, value.indexOf('?')));
-    }
-  },
-  onEnd: () => undefined,
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
 
 function delegateOf(provider: unknown): unknown {
   const proxy = provider as { getDelegate?: () => unknown };

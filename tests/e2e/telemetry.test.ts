@@ -120,6 +120,7 @@ describe('telemetry (Azure Monitor through OpenTelemetry)', function () {
       SWEEP_INTERVAL_SECONDS: '0',
       // Every trace kept (the default keeps at most 5 a second), nothing sent about the SDK itself.
       OTEL_TRACES_SAMPLER: 'always_on',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
       APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
       APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL: 'true',
       APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
