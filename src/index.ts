@@ -28,7 +28,6 @@ import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
 import { createCosmosClient } from './store/cosmos-client';
 import { CosmosConversationReferenceRepository } from './store/cosmos-conversation-repository';
 import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
-import { CosmosHealthRepository } from './store/cosmos-health-repository';
 import { ensureContainers, type Containers } from './store/containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
 import { StoreContainer } from './store/store-container';
@@ -93,7 +92,6 @@ export interface RunningBot {
     readonly alerts: AlertRepository;
     readonly alertSettings: AlertSettingsRepository;
     readonly outbox: OutboxRepository;
-    readonly health: HealthSummaryRepository;
   };
   readonly background: BackgroundWork;
   readonly dispatcher: Dispatcher;
@@ -149,7 +147,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const alerts = recorded.alerts(new CosmosAlertRepository(store('accounts')));
     const alertSettings = new CosmosAlertSettingsRepository(store('directory'));
     const leases = new CosmosLeaseRepository(store('leases'));
-    const health = new CosmosHealthRepository(store('directory'));
     const repositoriesFor = (scope: StoreScope): StoreRepositories => ({
       directory: directory.inScope(scope),
       accounts: accounts.inScope(scope),
@@ -160,7 +157,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       alerts: alerts.inScope(scope),
       alertSettings: alertSettings.inScope(scope),
       outbox: outbox.inScope(scope),
-      health: health.inScope(scope),
     });
     const instanceId = options.instanceId ?? randomUUID();
     const background = new BackgroundWork(logger);
@@ -193,7 +189,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         alerts,
         alertSettings,
         outbox,
-        health,
         tenantGate: new TenantGate(directory, config.providerTenantIds),
         cards: CardTemplates.load(),
         clock,
@@ -227,7 +222,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         alertSettings,
         leases,
         directory,
-        health,
         providerTenantIds: config.providerTenantIds,
         messenger: bot.messenger,
         clock,
@@ -262,7 +256,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config,
       bot,
       containers,
-      repositories: { directory, accounts, conversations, escalations, contracts, plans, alerts, alertSettings, outbox, health },
+      repositories: { directory, accounts, conversations, escalations, contracts, plans, alerts, alertSettings, outbox },
       background,
       dispatcher,
       instanceId,
