@@ -17,11 +17,11 @@ const definitionPath = path.join(root, 'src', 'store', 'cosmos-database.json');
 
 /** Settings read by the platform, not by src/config.ts: each with the reason it is set. */
 const platformSettings: Readonly<Record<string, string>> = {
-  APPLICATIONINSIGHTS_CONNECTION_STRING: 'turns on export to Azure Monitor; not a secret (it names the resource, it grants nothing)',
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'App Service installs the dependencies of the deployed package',
   CUSTOM_BUILD_COMMAND: 'that install is `npm ci --omit=dev`, not the default `npm install` + `npm run build`',
 };
 const secretLooking = /SECRET|KEY|PASSWORD|CONNECTION_STRING/;
+// The Application Insights connection string names the resource; it grants nothing.
 const notSecret = new Set(['APPLICATIONINSIGHTS_CONNECTION_STRING']);
 
 // ---- a reader for the plain Bicep this template is written in ------------------------------
