@@ -1,6 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { ConversationScope } from '../domain/caller';
 import type { UserIdentity } from '../domain/directory';
+import { isKnownTimeZone } from '../domain/zoned-time';
 
 /** What a handler needs to know about where an activity came from, read once per turn. */
 export interface ActivityFacts {
@@ -14,6 +15,8 @@ export interface ActivityFacts {
   readonly channelName?: string;
   readonly teamId?: string;
   readonly mentionsBot: boolean;
+  /** The person's time zone as their Teams client reports it (the clientInfo entity), if it is a known one. */
+  readonly timeZone?: string;
 }
 
 interface TeamsChannelData {
@@ -127,6 +130,7 @@ export function readActivityFacts(activity: Activity): ActivityFacts {
   const mentionsBot = (activity.entities ?? []).some(
     (entity) => entity.type === 'mention' && (entity as { mentioned?: { id?: string } }).mentioned?.id === botId,
   );
+  const timeZone = clientTimeZone(activity);
   return {
     identity: { tenantId: tenantId ?? '', aadObjectId: activity.from?.aadObjectId ?? '' },
     displayName: activity.from?.name?.trim() || 'there',
@@ -137,5 +141,13 @@ export function readActivityFacts(activity: Activity): ActivityFacts {
     ...(channelData.channel?.name ? { channelName: channelData.channel.name } : {}),
     ...(channelData.team?.id ? { teamId: channelData.team.id } : {}),
     mentionsBot,
+    ...(timeZone ? { timeZone } : {}),
   };
+}
+
+/** Teams sends `{ type: 'clientInfo', timezone: 'Europe/London' }` with messages and invokes; anything else is ignored. */
+function clientTimeZone(activity: Activity): string | undefined {
+  const info = (activity.entities ?? []).find((entity) => typeof entity.type === 'string' && entity.type.toLowerCase() === 'clientinfo') as { timezone?: unknown } | undefined;
+  const zone = info?.timezone;
+  return typeof zone === 'string' && isKnownTimeZone(zone) ? zone : undefined;
 }

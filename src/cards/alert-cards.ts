@@ -3,7 +3,7 @@ import type { AlertSettings } from '../domain/alert-settings';
 import { isOpen, type Escalation } from '../domain/escalation';
 import { slaClocks } from '../domain/escalation-sla';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
-import { formatUtc } from './time-text';
+import { formatAt } from './time-text';
 import { alertVerbs, commandVerbs, escalationVerbs } from '../domain/verbs';
 
 export { alertVerbs };
@@ -18,16 +18,18 @@ export interface AlertCardModel {
   readonly now: Date;
   readonly reminder?: boolean;
   readonly banner?: string;
+  /** The reader's zone, named beside each time (default UTC). */
+  readonly timeZone?: string;
 }
 
-function stateOf(alert: Alert, now: Date): { text: string; color: string } {
-  if (alert.status === 'acknowledged') return { text: `Acknowledged by ${alert.acknowledgedBy?.name ?? 'someone'}, ${formatUtc(alert.acknowledgedAt ?? alert.raisedAt)}`, color: 'Good' };
+function stateOf(alert: Alert, now: Date, zone: string): { text: string; color: string } {
+  if (alert.status === 'acknowledged') return { text: `Acknowledged by ${alert.acknowledgedBy?.name ?? 'someone'}, ${formatAt(alert.acknowledgedAt ?? alert.raisedAt, zone)}`, color: 'Good' };
   if (alert.status === 'resolved') {
     // Who saw it, except on an escalation's alert, whose own card names who acknowledged it.
     const seen = alert.acknowledgedBy && alert.subject.kind !== 'escalation' ? ` Seen by ${alert.acknowledgedBy.name}.` : '';
-    return { text: `Resolved ${formatUtc(alert.resolvedAt ?? alert.raisedAt)}: ${alert.resolvedReason ?? 'the condition has cleared.'}${seen}`, color: 'Good' };
+    return { text: `Resolved ${formatAt(alert.resolvedAt ?? alert.raisedAt, zone)}: ${alert.resolvedReason ?? 'the condition has cleared.'}${seen}`, color: 'Good' };
   }
-  if (alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > now.getTime()) return { text: `Snoozed until ${formatUtc(alert.snoozedUntil)}`, color: 'Warning' };
+  if (alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > now.getTime()) return { text: `Snoozed until ${formatAt(alert.snoozedUntil, zone)}`, color: 'Warning' };
   // "Acknowledged" belongs to an escalation nobody has taken on yet; any other alert is only "seen".
   const until = alert.subject.kind === 'escalation' && /^sev-a:|:response:/.test(alert.findingKey ?? alert.alertId) ? 'acknowledged' : 'someone has seen it';
   return { text: alert.severity === 'critical' ? `Open: reminders every hour until ${until}` : 'Open', color: alert.severity === 'critical' ? 'Attention' : 'Default' };
@@ -48,14 +50,15 @@ function openAction(alert: Alert): { title: string; verb: string; data: Record<s
 export function alertCard(templates: CardTemplates, model: AlertCardModel): AdaptiveCardJson {
   const { alert } = model;
   const key = { accountId: alert.accountId, alertId: alert.alertId };
-  const state = stateOf(alert, model.now);
+  const zone = model.timeZone ?? 'UTC';
+  const state = stateOf(alert, model.now, zone);
   const facts = [
     { label: 'Account', value: model.accountName },
-    { label: 'Raised', value: formatUtc(alert.raisedAt) },
+    { label: 'Raised', value: formatAt(alert.raisedAt, zone) },
   ];
   const e = model.escalation;
   if (e) {
-    const clocks = slaClocks(e, model.now);
+    const clocks = slaClocks(e, model.now, { timeZone: zone });
     facts.push({ label: 'Escalation', value: `${e.escalationId} · severity ${e.severity} · ${e.status}` });
     facts.push({ label: 'SLA', value: [clocks.response.text, clocks.update?.text].filter(Boolean).join(' · ') });
     if (e.owner) facts.push({ label: 'Owner', value: e.owner.name });
@@ -127,6 +130,8 @@ export interface AlertsCardModel {
   readonly values?: Readonly<Record<string, string>>;
   readonly errors?: Readonly<Record<string, string>>;
   readonly banner?: string;
+  /** The reader's zone, named beside each time (default UTC). */
+  readonly timeZone?: string;
 }
 
 /** The list's own buttons on a row: they answer with the list again, as it was shown. */
@@ -152,10 +157,10 @@ export function alertsCard(templates: CardTemplates, model: AlertsCardModel): Ad
     hidden: model.hidden ?? 0,
     hiddenText: `${model.hidden ?? 0} more not shown: the most pressing are listed first; each one's card has its buttons too.`,
     recent: model.recent.map(({ alert, accountName, escalation }) => {
-      const state = stateOf(alert, model.now);
+      const state = stateOf(alert, model.now, model.timeZone ?? 'UTC');
       return {
         title: alert.title,
-        line: `${accountName} · ${formatUtc(alert.raisedAt)} · ${state.text}`,
+        line: `${accountName} · ${formatAt(alert.raisedAt, model.timeZone ?? 'UTC')} · ${state.text}`,
         stateLabel: alert.status === 'open' ? (alert.severity === 'critical' ? 'Critical' : 'Open') : alert.status === 'acknowledged' ? 'Acked' : 'Resolved',
         style: alert.status !== 'open' ? 'good' : alert.severity === 'critical' ? 'attention' : 'warning',
         actions: rowActions(alert, escalation, show),

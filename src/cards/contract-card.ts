@@ -3,6 +3,7 @@ import type { Contract, LedgerEntry } from '../domain/contract';
 import { formatHours, type BucketStatus, type ContractStatus, type Verdict } from '../domain/contract-forecast';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
 import { contractVerbs } from '../domain/verbs';
+import { describeWindow, supportHoursFormOf, type SupportHours } from '../domain/support-hours';
 
 export { contractVerbs };
 
@@ -27,9 +28,37 @@ export interface ContractCardModel {
   readonly correction?: { readonly values?: Readonly<Record<string, string>>; readonly errors?: Readonly<Record<string, string>> };
   /** Teams user ids whose clients refresh the card into their own view (a shared post). */
   readonly refreshUserIds?: readonly string[];
+  /** When the SLA clocks run; `supportHoursDefault` when the contract sets none. */
+  readonly supportHours?: SupportHours;
+  readonly supportHoursDefault?: boolean;
+  /** The reader may change the support hours (offers the form). */
+  readonly canSetSupportHours?: boolean;
+  /** Today, for the next holiday. */
+  readonly today?: CalendarDate;
 }
 
 export const entriesShown = 5;
+
+/** "Severity A around the clock; B and C in business hours". */
+function clocksLine(hours: SupportHours): string {
+  const groups = (['24x7', 'business'] as const)
+    .map((kind) => ({ kind, severities: (['A', 'B', 'C'] as const).filter((s) => hours.clocks[s] === kind) }))
+    .filter((g) => g.severities.length > 0);
+  const names = (severities: readonly string[]): string => (severities.length === 1 ? severities[0] ?? '' : `${severities.slice(0, -1).join(', ')} and ${severities[severities.length - 1] ?? ''}`);
+  return groups.map((g, i) => `${i === 0 ? (g.severities.length === 1 ? 'Severity ' : 'Severities ') : ''}${names(g.severities)} ${g.kind === '24x7' ? 'around the clock' : 'in business hours'}`).join('; ');
+}
+
+/** What the contract card says about the support hours, for everyone who may see the contract. */
+function supportHoursModel(model: ContractCardModel): Record<string, unknown> {
+  const hours = model.supportHours;
+  if (!hours) return { show: false, window: '', clocks: '', holidays: '' };
+  const upcoming = model.today ? hours.holidays.filter((d) => d >= (model.today ?? '')) : hours.holidays;
+  const holidays =
+    hours.holidays.length === 0
+      ? 'No holidays.'
+      : `${hours.holidays.length} holiday${hours.holidays.length === 1 ? '' : 's'}${upcoming[0] ? `; next ${formatCalendarDate(upcoming[0])}` : ''}.`;
+  return { show: true, window: `${describeWindow(hours)}${model.supportHoursDefault ? ' (the default)' : ''}`, clocks: `${clocksLine(hours)}.`, holidays };
+}
 
 const clampWidth = (percent: number): number => Math.max(0, Math.min(100, Math.round(percent)));
 
@@ -104,6 +133,7 @@ export function contractCard(templates: CardTemplates, model: ContractCardModel)
               ...(correctable.length > 0 ? [{ title: 'Correct an entry', verb: contractVerbs.refresh, data: { ...key, mode: 'correct' }, style: 'default' }] : []),
             ]
           : []),
+        ...(model.canSetSupportHours ? [{ title: 'Support hours', verb: contractVerbs.refresh, data: { ...key, mode: 'hours' }, style: 'default' }] : []),
         { title: 'Refresh', verb: contractVerbs.refresh, data: { ...key, mode: 'view' }, style: 'default' },
       ];
   return templates.render('contract', {
@@ -125,6 +155,7 @@ export function contractCard(templates: CardTemplates, model: ContractCardModel)
     buckets: status.buckets.map((b) => bucketModel(b, contract.endDate)),
     commercial: { show: model.showCommercial && commercialLines.length > 0, lines: commercialLines },
     entries: byLogging.slice(-entriesShown).reverse().map(entryLine),
+    supportHours: supportHoursModel(model),
     form: {
       show: correcting,
       entryId: model.correction?.values?.entryId ?? correctable[0]?.entryId ?? '',
@@ -175,6 +206,34 @@ export function logHoursCard(templates: CardTemplates, model: LogHoursCardModel)
     reference: values.reference ?? '',
     errors: Object.fromEntries(logFields.map((f) => [f, errors[f] ?? ''])),
     key: { accountId: model.contract.accountId, ...(model.ledgerVersion !== undefined ? { ledgerVersion: String(model.ledgerVersion) } : {}) },
+    cancel: { accountId: model.contract.accountId, mode: 'view' },
+  });
+}
+
+export interface SupportHoursCardModel {
+  readonly accountName: string;
+  readonly contract: Contract;
+  /** The hours in force, which the form starts from. */
+  readonly hours: SupportHours;
+  readonly values?: Readonly<Record<string, string>>;
+  readonly errors?: Readonly<Record<string, string>>;
+  readonly formError?: string;
+}
+
+const supportHoursInputs = ['timeZone', 'days', 'opensAt', 'closesAt', 'holidays', 'clockA', 'clockB', 'clockC'] as const;
+
+/** The support-hours form: the hours in force, or what the person typed with each error beside its field. */
+export function supportHoursCard(templates: CardTemplates, model: SupportHoursCardModel): AdaptiveCardJson {
+  const current = supportHoursFormOf(model.hours);
+  const values = model.values ?? {};
+  const errors = model.errors ?? {};
+  return templates.render('support-hours', {
+    accountName: model.accountName,
+    contractType: model.contract.contractType,
+    formError: model.formError ?? '',
+    ...Object.fromEntries(supportHoursInputs.map((f) => [f, values[f] ?? current[f]])),
+    errors: Object.fromEntries(supportHoursInputs.map((f) => [f, errors[f] ?? ''])),
+    key: { accountId: model.contract.accountId },
     cancel: { accountId: model.contract.accountId, mode: 'view' },
   });
 }

@@ -4,7 +4,7 @@ import { statusLabel, type EscalationActionName } from '../domain/escalation-lif
 import { escalationVerbs } from '../domain/verbs';
 import { breachRisk, slaClocks, type SlaClock } from '../domain/escalation-sla';
 import type { AdaptiveCardJson, CardTemplates } from './card-templates';
-import { formatUtc } from './time-text';
+import { formatAt } from './time-text';
 import { entitlementGapText, type Entitlement } from '../domain/entitlement';
 import { formatHours } from '../domain/contract-forecast';
 
@@ -36,6 +36,8 @@ export interface EscalationCardModel {
   readonly refreshUserIds?: readonly string[];
   /** Whom it may be handed to (the account's TAMs), for the assign form. */
   readonly assignees?: readonly { readonly key: string; readonly name: string }[];
+  /** The zone the reader's times are shown in, named beside each (default UTC). */
+  readonly timeZone?: string;
 }
 
 const severityStyles: Record<Severity, string> = { A: 'attention', B: 'warning', C: 'accent' };
@@ -94,10 +96,11 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     actions.push(action('Refresh', escalationVerbs.refresh, 'default', { mode: 'view' }));
   }
 
-  const clocks = slaClocks(e, model.now);
-  const risk = breachRisk(e, model.now);
+  const zone = model.timeZone ?? 'UTC';
+  const clocks = slaClocks(e, model.now, { timeZone: zone });
+  const risk = breachRisk(e, model.now, { timeZone: zone });
   const facts = [
-    { label: 'Opened by', value: `${e.openedBy.name}, ${formatUtc(e.openedAt)}` },
+    { label: 'Opened by', value: `${e.openedBy.name}, ${formatAt(e.openedAt, zone)}` },
     { label: 'Owner', value: ownerText(e) },
     { label: 'Product', value: e.product },
     ...(e.supportCaseId ? [{ label: 'Support case', value: e.supportCaseId }] : []),
@@ -120,7 +123,7 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     statusLabel: statusLabel(e.status),
     statusColor: statusColors[e.status],
     title: e.title,
-    clocks: [clocks.response, ...(clocks.update ? [clocks.update] : [])].map((c) => ({ text: c.text, color: clockColors[c.state] })),
+    clocks: [clocks.response, ...(clocks.update ? [clocks.update] : [])].map((c) => ({ text: c.text, color: clockColors[c.state], detail: c.detail })),
     risk: {
       show: model.view === 'manager' && risk.state !== 'ok',
       text: risk.text,
@@ -135,7 +138,7 @@ export function escalationCard(templates: CardTemplates, model: EscalationCardMo
     showResolution: !!e.resolution && (e.status === 'resolved' || e.status === 'closed'),
     resolution: e.resolution ?? '',
     // Why a TAM handed it over is the team's business: customers see that it was, not why.
-    timeline: recent.map((t) => ({ when: formatUtc(t.at), summary: t.summary, text: model.view === 'customer' && t.kind === 'assigned' ? '' : (t.text ?? '') })),
+    timeline: recent.map((t) => ({ when: formatAt(t.at, zone), summary: t.summary, text: model.view === 'customer' && t.kind === 'assigned' ? '' : (t.text ?? '') })),
     olderEntries: Math.max(0, (e.timelineMoved ?? 0) + e.timeline.length - timelineShown),
     form: formModel(mode, model, versioned),
     actions,
@@ -272,6 +275,8 @@ export interface EscalationListModel {
   /** Listed beyond what the card shows. */
   readonly hidden: number;
   readonly canOpen: boolean;
+  /** The zone the reader's times are shown in (default UTC). */
+  readonly timeZone?: string;
 }
 
 export function escalationListCard(templates: CardTemplates, model: EscalationListModel): AdaptiveCardJson {
@@ -281,7 +286,7 @@ export function escalationListCard(templates: CardTemplates, model: EscalationLi
     hidden: model.hidden,
     canOpen: model.canOpen,
     items: model.items.map(({ escalation: e, accountName }) => {
-      const clocks = slaClocks(e, model.now);
+      const clocks = slaClocks(e, model.now, { timeZone: model.timeZone ?? 'UTC' });
       const running = clocks.update ?? clocks.response;
       return {
         severity: e.severity,

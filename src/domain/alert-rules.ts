@@ -5,7 +5,8 @@ import { contractStatus, formatHours, unusedRiskPercent, unusedRiskWindowDays } 
 import type { DeliveryPlan } from './delivery-plan';
 import { checkInGraceDays, checkInState, isLate } from './delivery-schedule';
 import { isOpen, type Escalation } from './escalation';
-import { atRiskFraction, slaClocks } from './escalation-sla';
+import { atRiskAt, clockOf, slaClocks } from './escalation-sla';
+import { formatInZone } from './zoned-time';
 import { minuteInMs } from './duration-text';
 import { entitlementGapText } from './entitlement';
 
@@ -26,20 +27,23 @@ export function nextAlertCheck(points: readonly Date[], cursor: Date | undefined
 
 // --- Escalations -----------------------------------------------------------------------------
 
-/** Instants at which an escalation's alerts can change: opening (severity A), 80% and 100% of each SLA window. */
+/**
+ * Instants at which an escalation's alerts can change: opening (severity A), and for each running
+ * window the moment it turns at risk (80% of it used, counted on its clock) and its deadline.
+ */
 export function escalationAlertPoints(e: Escalation): Date[] {
   if (!isOpen(e.status)) return [];
   const points: Date[] = [];
   const opened = new Date(e.openedAt);
-  if (e.severity === 'A' || e.outsideEntitlement) points.push(opened);
+  const hours = clockOf(e.sla);
+  if (e.severity === 'A') points.push(opened);
   if (!e.sla.respondedAt) {
     const due = new Date(e.sla.responseDueAt);
-    points.push(new Date(opened.getTime() + (due.getTime() - opened.getTime()) * atRiskFraction), due);
+    points.push(atRiskAt(hours, due, e.sla.targets.responseMinutes), due);
   }
   if (e.sla.respondedAt && e.sla.nextUpdateDueAt) {
     const due = new Date(e.sla.nextUpdateDueAt);
-    const window = e.sla.targets.updateCadenceMinutes * minuteInMs;
-    points.push(new Date(due.getTime() - window * (1 - atRiskFraction)), due);
+    points.push(atRiskAt(hours, due, e.sla.targets.updateCadenceMinutes), due);
   }
   return points;
 }
@@ -54,18 +58,18 @@ export function escalationCardState(e: Escalation, now: Date): string {
   return [e.status, e.severity, e.owner?.key ?? '', clocks.response.state, clocks.update?.state ?? ''].join('|');
 }
 
-/** What is true of an escalation now: new severity A, an SLA clock at risk or breached (the worse only). */
 /**
  * An alert's text stays as it was raised, while its card shows the live clock beside it: so the
- * text names the deadline itself ("due 2 Mar 10:00 UTC"), which stays true, not a countdown.
+ * text names the deadline itself ("due 2 Mar 10:00 UTC"; on a business clock in the clock's own
+ * zone, "due Mon 2 Mar 17:00 Europe/London, business hours"), which stays true, not a countdown.
  */
-function dueText(at: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const hh = String(at.getUTCHours()).padStart(2, '0');
-  const mm = String(at.getUTCMinutes()).padStart(2, '0');
-  return `${at.getUTCDate()} ${months[at.getUTCMonth()] ?? ''} ${hh}:${mm} UTC`;
+function dueText(at: Date, e: Escalation): string {
+  const hours = clockOf(e.sla);
+  if (hours.kind === 'business') return `${formatInZone(at, hours.timeZone)}, business hours`;
+  return formatInZone(at, 'UTC', { weekday: false });
 }
 
+/** What is true of an escalation now: new severity A, an SLA clock at risk or breached (the worse only). */
 export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
   if (!isOpen(e.status)) return [];
   const findings: AlertFinding[] = [];
@@ -101,7 +105,7 @@ export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
         rule: 'sla-breached',
         severity: 'critical',
         title: `SLA breached: ${e.escalationId} (severity ${e.severity})`,
-        detail: `The ${which} was due ${dueText(clock.dueAt)}. ${e.title}`,
+        detail: `The ${which} was due ${dueText(clock.dueAt, e)}. ${e.title}`,
       });
     } else {
       findings.push({
@@ -110,7 +114,7 @@ export function escalationFindings(e: Escalation, now: Date): AlertFinding[] {
         rule: 'sla-at-risk',
         severity: 'normal',
         title: `SLA at risk: ${e.escalationId} (severity ${e.severity})`,
-        detail: `The ${which} is due ${dueText(clock.dueAt)}: ${Math.round(clock.fractionUsed * 100)}% of the window was used when this was raised. ${e.title}`,
+        detail: `The ${which} is due ${dueText(clock.dueAt, e)}: ${Math.round(clock.fractionUsed * 100)}% of the window was used when this was raised. ${e.title}`,
       });
     }
   }

@@ -16,3 +16,8 @@ export function canSeeCommercial(caller: Caller, accountId: string): boolean {
 export function canLogHours(caller: Caller, accountId: string): boolean {
   return (caller.role === 'tam' || caller.role === 'manager') && caller.accountIds.includes(accountId);
 }
+
+/** Support hours (when the SLA clocks run): TAMs and managers of the account. */
+export function canSetSupportHours(caller: Caller, accountId: string): boolean {
+  return (caller.role === 'tam' || caller.role === 'manager') && caller.accountIds.includes(accountId);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarDateSchema } from './calendar-date';
+import { supportHoursSchema } from './support-hours';
 
 export const contractTypes = ['Unified Enterprise', 'Unified Performance', 'Unified Advanced', 'Premier', 'Other'] as const;
 
@@ -32,6 +33,8 @@ export const contractSchema = z
       .optional(),
     /** Per-severity SLA targets that replace the defaults for this contract. */
     slaOverrides: z.object({ A: slaTargetOverride.optional(), B: slaTargetOverride.optional(), C: slaTargetOverride.optional() }).optional(),
+    /** When the SLA clocks run; absent: the defaults in the account's zone (domain/support-hours.ts). */
+    supportHours: supportHoursSchema.optional(),
     /** Counts ledger changes; the alert rules have seen the contract up to this instant and ledger version. */
     ledgerVersion: z.number().int().optional(),
     alertCursor: z.string().optional(),

@@ -61,6 +61,8 @@ export const accountSchema = z.object({
   customerTenantIds: z.array(entraIdSchema).max(20),
   /** personKey of the TAM who owns the account's new escalations; absent: its first TAM. */
   primaryTamKey: z.string().max(210).optional(),
+  /** The account's IANA time zone: shared views show times in it, default support hours run in it (absent: UTC). */
+  timeZone: z.string().max(64).optional(),
 });
 export type Account = z.infer<typeof accountSchema>;
 

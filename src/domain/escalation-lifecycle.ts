@@ -13,7 +13,8 @@ import {
   type SlaTargets,
   type TimelineEntry,
 } from './escalation';
-import { afterProviderUpdate, afterReopen, afterSeverityChange, afterStopped } from './escalation-sla';
+import type { ClockHours } from './business-time';
+import { afterHoursChange, afterProviderUpdate, afterReopen, afterSeverityChange, afterStopped, clockOf, describeClock } from './escalation-sla';
 import { cleanUserText } from './user-text';
 
 export type EscalationAction =
@@ -96,6 +97,8 @@ export interface ActionContext {
   readonly actorIsProvider: boolean;
   readonly at: Date;
   readonly targetsFor: (severity: Severity) => SlaTargets;
+  /** What a severity's clocks run on (the contract's support hours); absent: the escalation keeps its clock. */
+  readonly clockFor?: (severity: Severity) => ClockHours;
 }
 
 const statusLabels: Record<EscalationStatus, string> = {
@@ -187,7 +190,13 @@ export function applyEscalationAction(escalation: Escalation, action: Escalation
       return next(
         {
           severity: action.severity,
-          sla: afterSeverityChange(escalation.sla, new Date(escalation.openedAt), context.at, context.targetsFor(action.severity)),
+          sla: afterSeverityChange(
+            escalation.sla,
+            new Date(escalation.openedAt),
+            context.at,
+            context.targetsFor(action.severity),
+            context.clockFor ? context.clockFor(action.severity) : clockOf(escalation.sla),
+          ),
         },
         entry('severity', `${direction} from severity ${escalation.severity} to ${action.severity} by ${context.actor.name}`, reason),
       );
@@ -220,4 +229,38 @@ export function applyEscalationAction(escalation: Escalation, action: Escalation
       return rest;
     }
   }
+}
+
+/** Same clock, whatever order the stored form lists it in. */
+export function sameClock(a: ClockHours, b: ClockHours): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === '24x7' || b.kind === '24x7') return true;
+  return (
+    a.timeZone === b.timeZone &&
+    a.opensAt === b.opensAt &&
+    a.closesAt === b.closesAt &&
+    [...a.days].sort().join() === [...b.days].sort().join() &&
+    [...a.holidays].sort().join() === [...b.holidays].sort().join()
+  );
+}
+
+/**
+ * The contract's support hours changed: an open escalation whose severity now runs on another
+ * clock is re-timed from `at` (what its clocks had counted stays counted), with a timeline entry.
+ * Undefined when nothing changes for it (closed, or its clock is the same).
+ */
+export function applySupportHoursChange(escalation: Escalation, clock: ClockHours, context: { readonly actor: Actor; readonly at: Date; readonly hoursText: string }): Escalation | undefined {
+  if (!isOpen(escalation.status) || sameClock(clockOf(escalation.sla), clock)) return undefined;
+  const at = context.at.toISOString();
+  const running = clock.kind === '24x7' ? describeClock(clock) : `in business hours, ${context.hoursText}`;
+  return {
+    ...escalation,
+    sla: afterHoursChange(escalation.sla, context.at, clock),
+    timeline: [
+      ...escalation.timeline,
+      { at, by: context.actor, kind: 'support-hours', summary: `${context.actor.name} changed the support hours: the SLA of severity ${escalation.severity} now runs ${running}` },
+    ],
+    version: escalation.version + 1,
+    updatedAt: at,
+  };
 }

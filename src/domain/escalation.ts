@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clockHoursSchema } from './business-time';
 import { entitlementGaps } from './entitlement';
 
 export const severities = ['A', 'B', 'C'] as const;
@@ -46,7 +47,7 @@ export const actorSchema = z.object({
 });
 export type Actor = z.infer<typeof actorSchema>;
 
-export const timelineKinds = ['opened', 'acknowledged', 'note', 'status', 'severity', 'resolved', 'closed', 'reopened', 'assigned'] as const;
+export const timelineKinds = ['opened', 'acknowledged', 'note', 'status', 'severity', 'resolved', 'closed', 'reopened', 'assigned', 'support-hours'] as const;
 
 export const timelineEntrySchema = z.object({
   at: z.string(),
@@ -71,6 +72,10 @@ export const slaStateSchema = z.object({
   /** When the next customer update is due; absent until the first response and when not open. */
   nextUpdateDueAt: z.string().optional(),
   targets: slaTargetsSchema,
+  /** What the clocks run on: the support hours of the severity; absent (older escalations): around the clock. */
+  clock: clockHoursSchema.optional(),
+  /** When the running update window began: the last provider update, or the reopening. */
+  cadenceFrom: z.string().optional(),
 });
 export type SlaState = z.infer<typeof slaStateSchema>;
 

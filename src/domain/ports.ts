@@ -135,6 +135,8 @@ export interface EscalationCardMessage {
   readonly headline?: string;
   /** Teams user ids whose clients refresh the card into their own view. */
   readonly refreshUserIds: readonly string[];
+  /** The account's zone, which everyone in the conversation reads the card's times in (default UTC). */
+  readonly timeZone?: string;
 }
 
 /** The check-in card a TAM gets in personal chat when a check-in is due. */
@@ -158,6 +160,8 @@ export interface AlertCardMessage {
   readonly accountName: string;
   readonly escalation?: Escalation;
   readonly reminder: boolean;
+  /** The recipient's zone for the times the card shows (default UTC). */
+  readonly timeZone?: string;
 }
 
 /** A person's daily digest of open normal alerts, grouped by account. */
@@ -175,6 +179,8 @@ export interface EscalationAssignedMessage {
   readonly headline: string;
   readonly view: 'provider' | 'manager';
   readonly actions: readonly EscalationActionName[];
+  /** The new owner's zone for the card's times (default UTC). */
+  readonly timeZone?: string;
 }
 
 /**
@@ -207,6 +213,8 @@ export interface ContractRepository {
   /** The account's current contract. */
   getContract(accountId: string): Promise<Contract | undefined>;
   upsertContract(contract: Contract): Promise<void>;
+  /** Read-change-write under the contract's ETag, retried on conflicts; undefined from `change` leaves it. Undefined when there is no contract. */
+  updateContract(accountId: string, change: (current: Contract) => Contract | undefined): Promise<Contract | undefined>;
   listEntries(accountId: string, contractId: string): Promise<LedgerEntry[]>;
   getEntry(accountId: string, entryId: string): Promise<LedgerEntry | undefined>;
   /** Appends an entry; false when an entry with this id exists (the ledger is append-only). */

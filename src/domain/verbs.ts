@@ -31,6 +31,7 @@ export const accountVerbs = {
 export const contractVerbs = {
   logHours: 'contract.logHours',
   reverseEntry: 'contract.reverseEntry',
+  setSupportHours: 'contract.setSupportHours',
   refresh: 'contract.refresh',
 } as const;
 

@@ -60,6 +60,7 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
           actions: availableEscalationActions('customer-safe', message.escalation),
           ...(message.headline ? { banner: { text: message.headline, style: 'attention' as const } } : {}),
           refreshUserIds: message.refreshUserIds,
+          ...(message.timeZone ? { timeZone: message.timeZone } : {}),
         });
       case 'escalation-assigned':
         return escalationCard(this.cards, {
@@ -70,6 +71,7 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
           actions: new Set(message.actions),
           banner: { text: message.headline, style: 'accent' },
           refreshUserIds: [],
+          ...(message.timeZone ? { timeZone: message.timeZone } : {}),
         });
       case 'check-in':
         return checkInCard(this.cards, { view: message.view, dueDate: message.dueDate });
@@ -82,6 +84,7 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
           ...(message.escalation ? { escalation: message.escalation } : {}),
           now: this.clock.now(),
           reminder: message.reminder,
+          ...(message.timeZone ? { timeZone: message.timeZone } : {}),
         });
       case 'digest':
         return digestCard(this.cards, { groups: message.groups, localDate: message.localDate });

@@ -2,7 +2,9 @@ import { accountTams } from './account-tams';
 import { alertIdFor, cardStateOf, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
 import { clearedReason, contractFindings, escalationCardState, escalationFindings, holdingKeys, planFindings, type ClearedFacts } from '../domain/alert-rules';
 import { belongsInDigest, defaultAlertSettings, localDate, nextDigestTime, sendsAtOnce, type AlertSettings } from '../domain/alert-settings';
+import { addBusinessTime, aroundTheClock, isWithinHours, nextClockChange, type ClockHours } from '../domain/business-time';
 import { calendarDateOf } from '../domain/calendar-date';
+import { clockOf } from '../domain/escalation-sla';
 import type { Clock } from '../domain/clock';
 import { personKey } from '../domain/directory';
 import type { Logger } from '../domain/logger';
@@ -304,6 +306,25 @@ export async function syncAlertCards(deps: Pick<AlertDeps, 'alerts' | 'outbox' |
   return queued;
 }
 
+/**
+ * The clock an alert's reminders follow: an escalation's SLA clock (a business-hours clock reminds
+ * only in support hours), around the clock for everything else.
+ */
+async function reminderClock(deps: SweepDeps, alert: Alert): Promise<ClockHours> {
+  if (alert.subject.kind !== 'escalation') return aroundTheClock;
+  const escalation = await deps.escalations.get(alert.accountId, alert.subject.escalationId);
+  return escalation ? clockOf(escalation.sla) : aroundTheClock;
+}
+
+/** When a reminder due by `now` may go out on its clock: now, or later (undefined: now). */
+function reminderWaitsUntil(clock: ClockHours, alert: Alert, now: Date): Date | undefined {
+  if (clock.kind === '24x7') return undefined;
+  // The first reminder comes an hour of support hours after the alert, not an hour of wall time.
+  const due = alert.reminders === 0 ? addBusinessTime(clock, new Date(alert.raisedAt), reminderIntervalInMs) : now;
+  if (due > now) return due;
+  return isWithinHours(clock, now) ? undefined : nextClockChange(clock, now);
+}
+
 async function queueReminders(deps: SweepDeps, now: Date, limit: number): Promise<number> {
   let queued = 0;
   for (const alert of await deps.alerts.listRemindersDue(now, limit)) {
@@ -311,14 +332,19 @@ async function queueReminders(deps: SweepDeps, now: Date, limit: number): Promis
       await deps.alerts.update(alert.accountId, alert.alertId, (a) => ({ ...a, nextReminderAt: a.snoozedUntil }));
       continue;
     }
+    const clock = await reminderClock(deps, alert);
+    const later = reminderWaitsUntil(clock, alert, now);
+    if (later) {
+      await deps.alerts.update(alert.accountId, alert.alertId, (a) => (a.status === 'open' && a.reminders === alert.reminders ? { ...a, nextReminderAt: later.toISOString() } : undefined));
+      continue;
+    }
     const occurrence = alert.reminders + 1;
     for (const recipient of alert.recipients) {
       const item = outboxItem(`alert:${alert.alertId}:${recipient}:${occurrence}`, recipient, { kind: 'alert', accountId: alert.accountId, alertId: alert.alertId, occurrence }, now);
       if (await deps.outbox.enqueue(item)) queued += 1;
     }
-    await deps.alerts.update(alert.accountId, alert.alertId, (a) =>
-      a.status === 'open' && a.reminders < occurrence ? { ...a, reminders: occurrence, nextReminderAt: new Date(now.getTime() + reminderIntervalInMs).toISOString() } : undefined,
-    );
+    const next = addBusinessTime(clock, now, reminderIntervalInMs).toISOString();
+    await deps.alerts.update(alert.accountId, alert.alertId, (a) => (a.status === 'open' && a.reminders < occurrence ? { ...a, reminders: occurrence, nextReminderAt: next } : undefined));
   }
   return queued;
 }

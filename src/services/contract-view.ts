@@ -2,11 +2,12 @@ import type { Caller } from '../domain/caller';
 import { calendarDateOf } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
 import type { Contract, LedgerEntry } from '../domain/contract';
-import { canLogHours, canSeeCommercial, canViewContract } from '../domain/contract-access';
+import { canLogHours, canSeeCommercial, canSetSupportHours, canViewContract } from '../domain/contract-access';
 import { contractStatus, type ContractStatus } from '../domain/contract-forecast';
 import type { Account } from '../domain/directory';
 import { DomainError } from '../domain/errors';
 import type { AccountRepository, ContractRepository } from '../domain/ports';
+import { supportHoursOf, type SupportHours } from '../domain/support-hours';
 
 export interface ContractView {
   readonly account: Account;
@@ -15,6 +16,10 @@ export interface ContractView {
   readonly status: ContractStatus;
   readonly showCommercial: boolean;
   readonly canLog: boolean;
+  /** The support hours in force, and whether they are the defaults (the contract sets none). */
+  readonly supportHours: SupportHours;
+  readonly supportHoursDefault: boolean;
+  readonly canSetSupportHours: boolean;
 }
 
 /** The contract, its ledger and everything derived from it, as this caller may see it. */
@@ -36,6 +41,9 @@ export async function loadContractView(
     status: contractStatus(contract, entries, calendarDateOf(deps.clock.now())),
     showCommercial,
     canLog: canLogHours(caller, accountId),
+    supportHours: supportHoursOf(contract, account),
+    supportHoursDefault: !contract.supportHours,
+    canSetSupportHours: canSetSupportHours(caller, accountId),
   };
 }
 

@@ -23,6 +23,7 @@ import { resolveCaller } from '../domain/caller';
 import { personKey } from '../domain/directory';
 import { availableEscalationActions, lastHandover } from '../domain/escalation-lifecycle';
 import { sendProactive } from './proactive-send';
+import { personTimeZone } from './time-zones';
 
 export interface DeliverOutboxDeps {
   readonly outbox: OutboxRepository;
@@ -132,7 +133,7 @@ async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Ca
       if (alert.status !== 'open') return { notNeeded: `the alert is ${alert.status}` };
       if (intent.occurrence > 0 && alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > deps.clock.now().getTime()) return { notNeeded: 'the alert is snoozed' };
       const escalation = alert.subject.kind === 'escalation' ? await deps.escalations.get(alert.accountId, alert.subject.escalationId) : undefined;
-      return { kind: 'alert', alert, accountName: account?.name ?? intent.accountId, ...(escalation ? { escalation } : {}), reminder: intent.occurrence > 0 };
+      return { kind: 'alert', alert, accountName: account?.name ?? intent.accountId, ...(escalation ? { escalation } : {}), reminder: intent.occurrence > 0, timeZone: await recipientTimeZone(deps, item) };
     }
     case 'alert-card': {
       const [alert, account] = await Promise.all([deps.alerts.get(intent.accountId, intent.alertId), deps.accounts.getAccount(intent.accountId)]);
@@ -140,7 +141,7 @@ async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Ca
       // The alert changed again since: the update for that state follows, and shows it.
       if (cardStateOf(alert) !== intent.state) return { notNeeded: 'a later change replaces this update' };
       const escalation = alert.subject.kind === 'escalation' ? await deps.escalations.get(alert.accountId, alert.subject.escalationId) : undefined;
-      return { kind: 'alert', alert, accountName: account?.name ?? intent.accountId, ...(escalation ? { escalation } : {}), reminder: intent.reminder };
+      return { kind: 'alert', alert, accountName: account?.name ?? intent.accountId, ...(escalation ? { escalation } : {}), reminder: intent.reminder, timeZone: await recipientTimeZone(deps, item) };
     }
     case 'digest': {
       const groups = await digestAlerts({ ...deps, accountsOf: (person) => accountsOf(deps, person) }, intent.personKey, new Date(intent.since));
@@ -186,6 +187,7 @@ async function assignmentMessage(
     headline,
     view: caller.role === 'manager' ? 'manager' : 'provider',
     actions: [...availableEscalationActions(caller, escalation)],
+    timeZone: await personTimeZone(deps, identity, person),
   };
 }
 
@@ -254,6 +256,11 @@ async function attemptReply(deps: DeliverOutboxDeps, item: OutboxItem, intent: E
 
 function replyMessage(intent: Extract<OutboxItem['intent'], { kind: 'reply' }>): CardMessage {
   return { kind: 'reply', activity: intent.activity, ...(intent.replyToId ? { replyToId: intent.replyToId } : {}) };
+}
+
+/** A proactive card is read in its recipient's zone (their alert settings'). */
+async function recipientTimeZone(deps: DeliverOutboxDeps, item: OutboxItem): Promise<string> {
+  return item.target.kind === 'person' ? personTimeZone(deps, { tenantId: item.target.tenantId, aadObjectId: item.target.aadObjectId }) : 'UTC';
 }
 
 /** The accounts a person hears about: their own, and for a manager their TAMs'. */

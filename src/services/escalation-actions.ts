@@ -11,8 +11,9 @@ import {
   type EscalationAction,
 } from '../domain/escalation-lifecycle';
 import { slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
+import { clockFor, supportHoursOf } from '../domain/support-hours';
 import { fingerprintOf } from '../domain/fingerprint';
-import type { AlertRepository, ContractRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+import type { AccountRepository, AlertRepository, ContractRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
 import type { OutboxItem } from '../domain/outbox';
 import { personKey, type Person } from '../domain/directory';
 import { actorOfPerson } from '../domain/ownership';
@@ -26,6 +27,8 @@ export interface EscalationActionDeps {
   readonly clock: Clock;
   /** The contract's SLA overrides time the clocks a change restarts. */
   readonly contracts: Pick<ContractRepository, 'getContract'>;
+  /** The account's time zone, for default support hours: a severity change moves onto the new severity's clock. */
+  readonly accounts?: Pick<AccountRepository, 'getAccount'>;
 }
 
 export interface EscalationActionInput {
@@ -95,7 +98,13 @@ export async function performEscalationAction(
   const versioned = input.fromVersion !== undefined;
   const key = fingerprintOf([actor.key, input.action, versioned ? input.fromVersion : 'unversioned']);
   const transition = transitionOf(input.action);
-  const overrides: SlaOverrides = (await deps.contracts.getContract(stored.accountId))?.slaOverrides ?? {};
+  const contract = await deps.contracts.getContract(stored.accountId);
+  const overrides: SlaOverrides = contract?.slaOverrides ?? {};
+  // A new severity runs on its own clock: the contract's support hours, or the defaults in the account's zone.
+  const hours =
+    input.action.kind === 'changeSeverity' && (contract?.supportHours || deps.accounts)
+      ? supportHoursOf(contract, contract?.supportHours ? undefined : await deps.accounts?.getAccount(stored.accountId))
+      : undefined;
   let outcome: EscalationActionOutcome = { kind: 'applied' };
   const escalation = await deps.escalations.update(stored.accountId, stored.escalationId, (current) => {
     const now = deps.clock.now();
@@ -122,6 +131,7 @@ export async function performEscalationAction(
       actorIsProvider: worksEscalation(caller, current),
       at: now,
       targetsFor: (severity) => slaTargetsFor(severity, overrides),
+      ...(hours ? { clockFor: (severity: Escalation['severity']) => clockFor(hours, severity) } : {}),
     });
     const watchers =
       input.teamsUserId && !current.watchers.some((w) => w.key === actor.key)

@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors';
 import { escalationIdFor, type Actor, type Escalation, type Watcher } from '../domain/escalation';
 import { validateIntake, type IntakeField, type IntakeForm, type ValidIntake } from '../domain/escalation-intake';
 import { initialSla, slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
+import { clockFor, supportHoursOf, type SupportHours } from '../domain/support-hours';
 import { fingerprintOf } from '../domain/fingerprint';
 import { escalationFindings } from '../domain/alert-rules';
 import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
@@ -119,7 +120,7 @@ async function createClaimed(
   const { account, intake, intakeKey, now, progress } = context;
   const actor = actorOf(caller);
   // Independent reads, side by side: each is a round trip to the store.
-  const [{ overrides, entitlement }, channelCard, tamReferences, numberHint] = await Promise.all([
+  const [{ overrides, entitlement, supportHours }, channelCard, tamReferences, numberHint] = await Promise.all([
     contractTerms(deps, account.accountId, now),
     channelCardFor(deps, account.accountId, input.origin),
     accountTams(deps, account.accountId).then((tams) => Promise.all(tams.map(async (tam) => ({ tam, reference: await deps.conversations.getPersonal(tam) })))),
@@ -148,7 +149,8 @@ async function createClaimed(
       openedAt: now.toISOString(),
       ...(primary ? { owner: actorOfPerson(primary) } : {}),
       ...(entitlement.covered ? {} : { outsideEntitlement: { gap: entitlement.gap } }),
-      sla: initialSla(now, targets),
+      // Its clocks run in the account's support hours for its severity (SPEC 2.1).
+      sla: initialSla(now, targets, clockFor(supportHoursOf(supportHours ? { supportHours } : undefined, account), intake.severity)),
       timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
       watchers,
       version: 1,
@@ -177,10 +179,14 @@ export async function contractTerms(
   deps: Pick<OpenEscalationDeps, 'contracts'>,
   accountId: string,
   now: Date,
-): Promise<{ overrides: SlaOverrides; entitlement: Entitlement }> {
+): Promise<{ overrides: SlaOverrides; entitlement: Entitlement; supportHours?: SupportHours }> {
   const contract = await deps.contracts.getContract(accountId);
   const entries = contract ? await deps.contracts.listEntries(accountId, contract.contractId) : [];
-  return { overrides: contract?.slaOverrides ?? {}, entitlement: reactiveEntitlement(contract, entries, calendarDateOf(now)) };
+  return {
+    overrides: contract?.slaOverrides ?? {},
+    entitlement: reactiveEntitlement(contract, entries, calendarDateOf(now)),
+    ...(contract?.supportHours ? { supportHours: contract.supportHours } : {}),
+  };
 }
 
 async function channelCardFor(

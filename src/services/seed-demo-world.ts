@@ -1,6 +1,8 @@
 import type { Clock } from '../domain/clock';
 import { personKey, type Account, type Person } from '../domain/directory';
-import { addDays, calendarDateOf } from '../domain/calendar-date';
+import { addDays, calendarDateOf, type CalendarDate } from '../domain/calendar-date';
+import { earliestWithRemaining, isWithinHours, nextClockChange, type ClockHours } from '../domain/business-time';
+import { clockFor, supportHoursOf } from '../domain/support-hours';
 import type { Contract, LedgerEntry } from '../domain/contract';
 import type { Cadence, DeliveryPlan, Health, ItemStatus, PlanItem, ServiceType } from '../domain/delivery-plan';
 import type { AccountRepository, ContractRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
@@ -28,9 +30,15 @@ export const demoTeamId = 'team-id';
 const primary = (aadObjectId: string): string => personKey({ tenantId: demoTenantId, aadObjectId });
 /** Alex is the primary TAM of Contoso and Fabrikam, Patti of Northwind. */
 const accounts: Account[] = [
-  { accountId: 'contoso', name: 'Contoso Ltd', code: 'CONTOSO', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.alex) },
-  { accountId: 'fabrikam', name: 'Fabrikam Inc', code: 'FABRIKAM', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.alex) },
-  { accountId: 'northwind', name: 'Northwind Traders', code: 'NORTHWIND', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.patti) },
+  { accountId: 'contoso', name: 'Contoso Ltd', code: 'CONTOSO', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.alex), timeZone: 'Europe/London' },
+  { accountId: 'fabrikam', name: 'Fabrikam Inc', code: 'FABRIKAM', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.alex), timeZone: 'Europe/Berlin' },
+  { accountId: 'northwind', name: 'Northwind Traders', code: 'NORTHWIND', customerTenantIds: [demoTenantId], primaryTamKey: primary(demoUsers.patti), timeZone: 'America/New_York' },
+];
+
+/** Bank holidays in England and Wales, 2026 and 2027 (substitute days where the day falls on a weekend). */
+export const ukBankHolidays2026To2027: readonly CalendarDate[] = [
+  '2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28',
+  '2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28',
 ];
 
 function person(aadObjectId: string, displayName: string, email: string, role: Person['role'], accountIds: string[], manager?: string): Person {
@@ -102,6 +110,15 @@ const demoContracts: readonly DemoContract[] = [
         { name: 'Advisory', purchasedHours: 40 },
       ],
       commercial: { value: 250_000, currency: 'GBP', costRatePerHour: 190 },
+      // Severity A around the clock; B and C in London office hours, bank holidays off.
+      supportHours: {
+        timeZone: 'Europe/London',
+        days: [1, 2, 3, 4, 5],
+        opensAt: '08:00',
+        closesAt: '18:00',
+        holidays: [...ukBankHolidays2026To2027],
+        clocks: { A: '24x7', B: 'business', C: 'business' },
+      },
     },
     startedDaysAgo: 250,
     endsInDays: 115,
@@ -143,6 +160,8 @@ const demoContracts: readonly DemoContract[] = [
       ],
       commercial: { value: 120_000, currency: 'EUR', costRatePerHour: 175 },
       slaOverrides: { A: { responseMinutes: 30 } },
+      // Every severity around the clock.
+      supportHours: { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5, 6, 7], opensAt: '00:00', closesAt: '24:00', holidays: [], clocks: { A: '24x7', B: '24x7', C: '24x7' } },
     },
     startedDaysAgo: 300,
     endsInDays: 65,
@@ -470,7 +489,6 @@ export async function seedDemoEscalations(deps: {
 }): Promise<boolean> {
   if (await deps.directory.getMarker(escalationsMarker)) return false;
   const now = deps.clock.now();
-  const ago = (minutes: number): Date => new Date(now.getTime() - minutes * minuteInMs);
   for (const demo of demoEscalations) {
     const intakeKey = fingerprintOf(['demo-escalation', demo.slug]);
     const existing = await deps.escalations.findByIntakeKey(demo.accountId, intakeKey);
@@ -482,7 +500,11 @@ export async function seedDemoEscalations(deps: {
     if (!account) continue;
     const validation = validateIntake(readIntakeForm(demo.form));
     if (!validation.ok) throw new Error(`demo escalation ${demo.slug} is invalid: ${JSON.stringify(validation.errors)}`);
-    const overrides = (await deps.contracts.getContract(demo.accountId))?.slaOverrides ?? {};
+    const contract = await deps.contracts.getContract(demo.accountId);
+    const overrides = contract?.slaOverrides ?? {};
+    const clock = clockFor(supportHoursOf(contract, account), validation.intake.severity);
+    // "Minutes ago" on the escalation's own clock, so each is in its SLA state whenever the demo is seeded.
+    const ago = (minutes: number): Date => onClockAgo(clock, now, minutes);
     const channelId = await deps.directory.getAccountChannel(demo.accountId);
     const openedBy = demoActor(demo.openedBy);
     const openedAt = ago(demo.openedMinutesAgo);
@@ -500,7 +522,7 @@ export async function seedDemoEscalations(deps: {
       openedAt: openedAt.toISOString(),
       // The account's primary TAM owns it from the start.
       owner: demoActor(demoUsers.alex),
-      sla: initialSla(openedAt, slaTargetsFor(validation.intake.severity, overrides)),
+      sla: initialSla(openedAt, slaTargetsFor(validation.intake.severity, overrides), clock),
       timeline: [{ at: openedAt.toISOString(), by: openedBy, kind: 'opened', summary: `Opened by ${openedBy.name} as severity ${validation.intake.severity}` }],
       watchers,
       version: 1,
@@ -516,6 +538,7 @@ export async function seedDemoEscalations(deps: {
         actorIsProvider: actor.role === 'tam',
         at: ago(minutesAgo),
         targetsFor: (severity) => slaTargetsFor(severity, overrides),
+        clockFor: (severity) => clockFor(supportHoursOf(contract, account), severity),
       });
     }
     let number = await deps.escalations.nextNumberHint(account.accountId);
@@ -528,4 +551,16 @@ export async function seedDemoEscalations(deps: {
   }
   await deps.directory.setMarker(escalationsMarker, now.toISOString());
   return true;
+}
+
+/**
+ * The instant `minutes` of the clock's time before `now`: on a business clock the latest such
+ * instant (an opening rather than the previous evening's close).
+ */
+function onClockAgo(clock: ClockHours, now: Date, minutes: number): Date {
+  if (clock.kind === '24x7') return new Date(now.getTime() - minutes * minuteInMs);
+  const earliest = earliestWithRemaining(clock, now, minutes * minuteInMs);
+  if (isWithinHours(clock, earliest)) return earliest;
+  const opening = nextClockChange(clock, earliest);
+  return opening && opening <= now ? opening : earliest;
 }

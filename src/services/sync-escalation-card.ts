@@ -2,6 +2,7 @@ import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
 import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, TeamsMessenger } from '../domain/ports';
 import { sendProactive } from './proactive-send';
+import { accountTimeZone } from './time-zones';
 
 export interface SyncEscalationCardDeps {
   readonly escalations: EscalationRepository;
@@ -36,6 +37,8 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
     escalation,
     accountName: account?.name ?? accountId,
     refreshUserIds: escalation.watchers.map((w) => w.teamsUserId),
+    // Everyone in the channel reads it: in the account's zone.
+    timeZone: accountTimeZone(account),
   };
   const result = await sendProactive(deps, reference, message, { accountIds: [accountId], ...(card.activityId ? { activityId: card.activityId } : {}) });
   if (result.status === 'refused') {

@@ -68,7 +68,7 @@ export class CosmosAccountRepository extends ScopedRepository implements Account
     const load = async (): Promise<Account[]> => {
       const { resources } = await this.container.items
         .query({
-          query: 'SELECT c.accountId, c.name, c.code, c.customerTenantIds, c.primaryTamKey FROM c WHERE c.type = @type',
+          query: 'SELECT c.accountId, c.name, c.code, c.customerTenantIds, c.primaryTamKey, c.timeZone FROM c WHERE c.type = @type',
           parameters: [{ name: '@type', value: 'account' }],
         })
         .fetchAll();

@@ -18,6 +18,13 @@ export class CosmosContractRepository extends ScopedRepository implements Contra
     await this.container.items.upsert(contractDocument(contractSchema.parse(contract)));
   }
 
+  async updateContract(accountId: string, change: (current: Contract) => Contract | undefined): Promise<Contract | undefined> {
+    const outcome = await updateDocument(this.container, { id: 'contract', partitionKey: accountId }, contractCodec, change);
+    if ('value' in outcome) return outcome.value;
+    if (outcome.status === 'missing') return undefined;
+    throw Object.assign(new Error(`contract of ${accountId} kept changing under us`), { code: 412 });
+  }
+
   async listDueForAlerts(now: Date, limit: number): Promise<string[]> {
     return (await dueQuery<{ accountId: string }>(this.container, 'contract', now, limit, 'c.accountId')).map((r) => r.accountId);
   }

@@ -79,7 +79,8 @@ describe('alerts that tell the truth', () => {
       assert.equal(resolved?.occurrence, 1);
 
       const all = cardText(await alertsList(demo.users.megan, 'all'));
-      assert.match(all, /Resolved 2 Mar 09:00 UTC: Corrected: Reactive is 80% used, below 90%\./, 'the list says when and why');
+      // Alert cards read in the recipient's zone: the demo people are in Europe/London.
+      assert.match(all, /Resolved 2 Mar 09:00 Europe\/London: Corrected: Reactive is 80% used, below 90%\./, 'the list says when and why');
 
       const sentBefore = received(demo.users.megan, 'Reactive hours 90% used').length;
       bot.clock.advance(5 * minute);
@@ -119,7 +120,7 @@ describe('alerts that tell the truth', () => {
 
       // A press on the card already sent shows it resolved, with nothing left to press but Open.
       const card = await press(demo.users.megan, 'alert.acknowledge', { accountId: 'contoso', alertId: itemLate });
-      assert.match(cardText(card), /Resolved 2 Mar 09:13 UTC: Item delivered\./);
+      assert.match(cardText(card), /Resolved 2 Mar 09:13 Europe\/London: Item delivered\./);
       assert.deepEqual(executeActions(card).map((a) => a.title), ['Open plan']);
       assert.equal((await alert('contoso', itemLate))?.acknowledgedBy, undefined, 'a resolved alert is not acknowledged after the fact');
 
@@ -180,7 +181,7 @@ describe('alerts that tell the truth', () => {
       const snooze = rows.find((a) => a.title === 'Snooze 1 h');
       const snoozed = await press(demo.users.megan, snooze?.verb ?? '', snooze?.data as Record<string, unknown>);
       assert.match(cardText(snoozed), /Snoozed: Plan item late: Azure governance workshop/);
-      assert.match(cardText(snoozed), /Snoozed until 2 Mar 10:00 UTC/);
+      assert.match(cardText(snoozed), /Snoozed until 2 Mar 10:00 Europe\/London/);
       assert.equal((await alert('contoso', itemLate))?.snoozedUntil, '2026-03-02T10:00:00.000Z');
 
       const ack = executeActions(snoozed).find((a) => a.title === 'Seen, stop reminders' && (a.data as { alertId?: string }).alertId === itemLate);
@@ -198,7 +199,7 @@ describe('alerts that tell the truth', () => {
       assert.ok(!titlesOf(await alertsList(demo.users.megan)).includes('Plan item late: Azure governance workshop'), 'resolved: out of the open list');
       const all = await press(demo.users.megan, 'alerts.show', { show: 'all' });
       assert.ok(titlesOf(all).includes('Plan item late: Azure governance workshop'), 'and in the list of all');
-      assert.match(cardText(all), /Resolved 2 Mar 09:00 UTC: Item delivered\. Seen by Megan Bowen\./);
+      assert.match(cardText(all), /Resolved 2 Mar 09:00 Europe\/London: Item delivered\. Seen by Megan Bowen\./);
       assert.deepEqual(executeActions(all).filter((a) => a.title === 'Show open only').map((a) => a.data), [{ show: 'open' }]);
       assert.deepEqual(executeActions(all).filter((a) => a.title === 'Refresh').map((a) => a.data), [{ show: 'all' }], 'Refresh keeps the choice');
       assert.ok(!titlesOf(await press(demo.users.megan, 'alerts.show', { show: 'open' })).includes('Plan item late: Azure governance workshop'), 'and back');
@@ -224,7 +225,7 @@ describe('alerts that tell the truth', () => {
       assert.deepEqual(executeActions(alertCard).map((a) => a.title), ['Acknowledge', 'Snooze 1 h', 'Snooze 4 h', 'Snooze 1 day', 'Open escalation']);
 
       const acked = await press(demo.users.megan, 'alert.acknowledge', { accountId: 'contoso', alertId: 'sev-a:ESC-CONTOSO-0001' });
-      assert.match(cardText(acked), /ESC-CONTOSO-0001 acknowledged 2 Mar 09:20 UTC, the response target is met/);
+      assert.match(cardText(acked), /ESC-CONTOSO-0001 acknowledged 2 Mar 09:20 Europe\/London, the response target is met/);
       assert.match(cardText(acked), /Acknowledged by Megan Bowen/);
       const escalation = await bot.running.repositories.escalations.get('contoso', 'ESC-CONTOSO-0001');
       assert.equal(escalation?.status, 'acknowledged');

@@ -170,7 +170,8 @@ describe('proactive alerts through the HTTP server', () => {
       await sweep();
       assert.equal(received(bot, demo.users.alex, 'SLA breached').length, 1);
       const snoozed = invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'alert.snooze', { accountId: 'contoso', alertId: breached, minutes: '240' }))).body);
-      assert.match(cardText(snoozed), /Snoozed until 2 Mar 14:01 UTC/);
+      // Alert cards read in the recipient's zone: the demo people are in Europe/London.
+      assert.match(cardText(snoozed), /Snoozed until 2 Mar 14:01 Europe\/London/);
       bot.clock.set('2026-03-02T12:00:00Z');
       await sweep();
       assert.equal(received(bot, demo.users.alex, 'SLA breached').length, 1, 'snoozed');

@@ -117,6 +117,12 @@ const cells: Cell[] = [
   { name: 'contract.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'contract.refresh', { accountId: 'contoso' }), state: ledgerState, shows: /Contoso Ltd\nUnified Enterprise/ },
   { name: 'contract.logHours', allowed: workers, run: (b, u) => invoke(b, u, 'contract.logHours', { accountId: 'contoso', bucket: 'Proactive', hours: '1', date: '2026-03-02', note: `By ${u.name}` }), state: ledgerState },
   { name: 'contract.reverseEntry', allowed: workers, run: (b, u) => invoke(b, u, 'contract.reverseEntry', { accountId: 'contoso', entryId: u === demo.users.megan ? 'seed-contoso-proactive-1' : 'seed-contoso-proactive-2', reason: 'Wrong' }), state: ledgerState },
+  {
+    name: 'contract.setSupportHours',
+    allowed: workers,
+    run: (b, u) => invoke(b, u, 'contract.setSupportHours', { accountId: 'contoso', timeZone: 'Europe/London', days: 'Mon-Fri', opensAt: u === demo.users.megan ? '07:00' : '07:30', closesAt: '18:00', holidays: '2026-12-25', clockA: '24x7', clockB: 'business', clockC: 'business' }),
+    state: async (b) => (await b.running.repositories.contracts.getContract('contoso'))?.supportHours,
+  },
   { name: 'plan.refresh', allowed: viewers, run: (b, u) => invoke(b, u, 'plan.refresh', { accountId: 'contoso' }), state: planState, shows: /Service delivery plan\nContoso Ltd[^]*hours delivered of planned/ },
   {
     name: 'plan.addItem',

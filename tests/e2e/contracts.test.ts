@@ -60,7 +60,7 @@ describe('contracts through the HTTP server', () => {
       assert.match(bucketSection(card, 'Advisory'), /Under-using/);
       assert.match(text, /Commercial \(TAMs and managers only\)/);
       assert.match(text, /250,000 GBP/);
-      assert.deepEqual(executeActions(card).map((a) => a.title), ['Log hours', 'Correct an entry', 'Refresh']);
+      assert.deepEqual(executeActions(card).map((a) => a.title), ['Log hours', 'Correct an entry', 'Support hours', 'Refresh']);
     });
 
     it('shows customers in the linked channel their usage without commercial fields, and no logging', async () => {

@@ -111,7 +111,8 @@ describe('the demo world: escalations in every SLA state and the first sweep at 
     it('shows each SLA state on the cards: due, at risk, overdue, update overdue, resolved', async () => {
       assert.match(await say(demo.users.alex, 'escalation ESC-CONTOSO-0004'), /Users cannot sign in[^]*Response due in 50 min/);
       const atRisk = await say(demo.users.megan, 'escalation ESC-CONTOSO-0003');
-      assert.match(atRisk, /Response due in 20 min/);
+      // Contoso's severity B runs in London business hours: the card names the deadline and the clock.
+      assert.match(atRisk, /Response due Mon 2 Mar 09:20, business hours, Europe\/London\n20 min of business hours left/);
       assert.match(atRisk, /At risk: 83% of the response window used/, "the manager's view shows the breach risk");
       assert.match(await say(demo.users.alex, 'escalation ESC-CONTOSO-0002'), /SharePoint search[^]*Response overdue by 30 min/);
       const updateOverdue = await say(demo.users.alex, 'escalation ESC-FABRIKAM-0001');
@@ -174,7 +175,7 @@ describe('the demo world: escalations in every SLA state and the first sweep at 
       for (const [id, state] of [
         ['ESC-CONTOSO-0001', /Resolved/],
         ['ESC-CONTOSO-0002', /Response overdue by 30 min/],
-        ['ESC-CONTOSO-0003', /Response due in 20 min/],
+        ['ESC-CONTOSO-0003', /Response due Mon 2 Mar 09:20, business hours, Europe\/London/],
         ['ESC-CONTOSO-0004', /Response due in 50 min/],
       ] as const) {
         const card = posted.find((text) => text.includes(id));

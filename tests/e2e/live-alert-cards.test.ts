@@ -100,7 +100,8 @@ describe('live alert cards: every card already sent tells the truth', () => {
     for (const id of [first, reminder]) {
       const seen = updatesOf(demo.users.alex, id);
       assert.equal(seen.length, 1, `card ${id} updated`);
-      assert.match(cardText(seen[0]), /Snoozed until 2 Mar 14:00 UTC/);
+      // Alert cards read in the recipient's zone: the demo people are in Europe/London.
+      assert.match(cardText(seen[0]), /Snoozed until 2 Mar 14:00 Europe\/London/);
     }
     assert.match(cardText(updatesOf(demo.users.alex, reminder)[0]), /Reminder · Critical/, 'a reminder stays a reminder');
     assert.equal(updatesOf(demo.users.alex, await cardId(breached, demo.users.alex)).length, 0, 'other alerts are left alone');
@@ -129,7 +130,7 @@ describe('live alert cards: every card already sent tells the truth', () => {
     await sweep();
     const whenBreached = updatesOf(demo.users.megan, riskCard);
     assert.equal(whenBreached.length, 1);
-    assert.match(cardText(whenBreached[0]), /Resolved 2 Mar 11:01 UTC: Now breached: see the breach alert\./);
+    assert.match(cardText(whenBreached[0]), /Resolved 2 Mar 11:01 Europe\/London: Now breached: see the breach alert\./);
     const breachCard = await cardId(breached, demo.users.megan);
 
     bot.clock.set('2026-03-02T11:10:00Z');
@@ -138,7 +139,7 @@ describe('live alert cards: every card already sent tells the truth', () => {
     await sweep();
     const responded = updatesOf(demo.users.megan, breachCard);
     assert.equal(responded.length, 1, 'the breach card says it is over');
-    assert.match(cardText(responded[0]), /Resolved 2 Mar 11:10 UTC: Responded: the response target is met\./);
+    assert.match(cardText(responded[0]), /Resolved 2 Mar 11:10 Europe\/London: Responded: the response target is met\./);
     assert.match(cardText(responded[0]), /severity B · acknowledged/);
     const risk = updatesOf(demo.users.megan, riskCard);
     assert.equal(risk.length, 2, 'the at-risk card follows the escalation too');

@@ -7,7 +7,8 @@ import { accountIdSchema } from '../../domain/directory';
 import { DomainError } from '../../domain/errors';
 import { alertVerbs } from '../../domain/verbs';
 import { acknowledgeAlert, alertsOverview, saveAlertSettings, snoozeAlert, type AlertAcknowledged } from '../../services/alert-actions';
-import { formatUtc } from '../../cards/time-text';
+import { formatAt } from '../../cards/time-text';
+import { viewerTimeZone } from '../viewer-time-zone';
 import { syncAlertCards } from '../../services/alerts';
 import { deliverOutboxItem } from '../../services/deliver-outbox';
 import { syncEscalationCard } from '../../services/sync-escalation-card';
@@ -40,8 +41,10 @@ async function overviewReply(turn: Turn, extra: OverviewExtra = {}): Promise<Rep
   const overview = await alertsOverview(turn.deps, turn.caller, { unresolvedOnly: show === 'open' });
   const accounts = [...new Set(overview.recent.map((r) => r.alert.accountId))];
   const whose = turn.caller.role === 'manager' ? 'The accounts of your TAMs' : 'Your accounts';
+  const timeZone = await viewerTimeZone(turn);
   return privateReply(accounts, () =>
     alertsCard(turn.deps.cards, {
+      timeZone,
       settings: overview.settings,
       recent: overview.recent,
       hidden: overview.hidden,
@@ -63,7 +66,8 @@ async function alertReply(turn: Turn, alert: Alert, banner: string): Promise<Rep
     deps.accounts.getAccount(alert.accountId),
     alert.subject.kind === 'escalation' ? deps.escalations.get(alert.accountId, alert.subject.escalationId) : Promise.resolve(undefined),
   ]);
-  return privateReply([alert.accountId], () => alertCard(deps.cards, { alert, accountName: account?.name ?? alert.accountId, ...(escalation ? { escalation } : {}), now: deps.clock.now(), banner }));
+  const timeZone = await viewerTimeZone(turn);
+  return privateReply([alert.accountId], () => alertCard(deps.cards, { alert, accountName: account?.name ?? alert.accountId, ...(escalation ? { escalation } : {}), now: deps.clock.now(), banner, timeZone }));
 }
 
 /**
@@ -76,10 +80,10 @@ async function answerFor(turn: Turn, key: AlertKey, alert: Alert, banner: string
   return key.from === 'list' ? overviewReply(turn, { show: key.show ?? 'open', banner: `${banner}: ${alert.title}` }) : alertReply(turn, alert, banner);
 }
 
-function acknowledgedBanner(result: AlertAcknowledged, now: Date): string {
+function acknowledgedBanner(result: AlertAcknowledged, now: Date, timeZone: string): string {
   const e = result.escalation;
   if (e?.outcome.kind === 'already') return `${e.escalation.escalationId} was acknowledged already by ${e.outcome.by}; alert acknowledged`;
-  if (e) return `${e.escalation.escalationId} acknowledged ${formatUtc(e.escalation.sla.respondedAt ?? now.toISOString())}, the response target is met; alert acknowledged`;
+  if (e) return `${e.escalation.escalationId} acknowledged ${formatAt(e.escalation.sla.respondedAt ?? now.toISOString(), timeZone)}, the response target is met; alert acknowledged`;
   if (result.escalationLeft) return `Alert acknowledged. ${result.escalationLeft}`;
   return result.alert.status === 'resolved' ? 'Already resolved' : 'Seen, reminders stopped';
 }
@@ -100,7 +104,7 @@ const definitions = [
         // The escalation's message in the account channel shows the acknowledgement too.
         turn.deps.background.run('escalation.card_sync', (detached) => syncEscalationCard(detached, changed.escalation.accountId, changed.escalation.escalationId));
       }
-      return answerFor(turn, key, result.alert, acknowledgedBanner(result, turn.deps.clock.now()));
+      return answerFor(turn, key, result.alert, acknowledgedBanner(result, turn.deps.clock.now(), await viewerTimeZone(turn)));
     },
   }),
   defineVerb({

@@ -1,6 +1,6 @@
 import type { Application } from '@microsoft/teams-ai';
 import { z } from 'zod';
-import { contractCard, logHoursCard } from '../../cards/contract-card';
+import { contractCard, logHoursCard, supportHoursCard } from '../../cards/contract-card';
 import { calendarDateOf, formatCalendarDate } from '../../domain/calendar-date';
 import type { CommandId } from '../../domain/commands';
 import { formatHours } from '../../domain/contract-forecast';
@@ -8,6 +8,9 @@ import { accountIdSchema } from '../../domain/directory';
 import { contractVerbs } from '../../domain/verbs';
 import { loadContractView, withoutCommercial, type ContractView } from '../../services/contract-view';
 import { logHours, reverseLedgerEntry } from '../../services/log-hours';
+import { setSupportHours } from '../../services/set-support-hours';
+import { syncEscalationCard } from '../../services/sync-escalation-card';
+import { describeWindow } from '../../domain/support-hours';
 import { accountCommand } from '../account-choice';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
@@ -15,7 +18,7 @@ import { accountReply, privateReply, type Reply } from '../reply';
 import type { CommandHandler, Turn } from '../turn';
 import { defineVerb, registerVerbs, type Banner, type Shown } from '../verb-pipeline';
 
-const modes = ['view', 'log', 'correct'] as const;
+const modes = ['view', 'log', 'correct', 'hours'] as const;
 type Mode = (typeof modes)[number];
 const accountKey = z.object({ accountId: accountIdSchema });
 const refreshKey = accountKey.extend({ mode: z.enum(modes).optional().catch('view') });
@@ -43,6 +46,10 @@ function statusReply(turn: Turn, view: ContractView, extra: StatusExtra = {}): R
       entries: view.entries,
       showCommercial: own && view.showCommercial,
       canLog: own && view.canLog,
+      supportHours: view.supportHours,
+      supportHoursDefault: view.supportHoursDefault,
+      canSetSupportHours: own && view.canSetSupportHours,
+      today: calendarDateOf(turn.deps.clock.now()),
       ...(own && extra.banner ? { banner: extra.banner } : {}),
       ...(own && extra.correction ? { correction: extra.correction } : {}),
       refreshUserIds,
@@ -64,9 +71,17 @@ function formReply(turn: Turn, view: ContractView, extra: { values?: Readonly<Re
   );
 }
 
+/** The support-hours form is the TAM's too: in a shared conversation it is their own view only. */
+function hoursFormReply(turn: Turn, view: ContractView, extra: { values?: Readonly<Record<string, string>>; errors?: Readonly<Record<string, string>>; formError?: string } = {}): Reply {
+  return privateReply([view.account.accountId], () =>
+    supportHoursCard(turn.deps.cards, { accountName: view.account.name, contract: view.contract, hours: view.supportHours, ...extra }),
+  );
+}
+
 async function replyForMode(turn: Turn, accountId: string, mode: Mode): Promise<Reply> {
   const view = await loadContractView(turn.deps, turn.caller, accountId);
   if (mode === 'log' && view.canLog) return formReply(turn, view);
+  if (mode === 'hours' && view.canSetSupportHours) return hoursFormReply(turn, view);
   if (mode === 'correct' && view.canLog) return statusReply(turn, view, { correction: {} });
   return statusReply(turn, view);
 }
@@ -77,6 +92,9 @@ export const contractCommands = {
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
 const logged = (what: string, kind: 'logged' | 'duplicate'): Banner => (kind === 'logged' ? { text: `Logged ${what}.`, style: 'good' } : { text: `Already logged: ${what}.`, style: 'accent' });
+
+const retimedText = (ids: readonly string[]): string =>
+  ids.length === 0 ? 'No open escalation changes its clock.' : `Re-timed from now: ${ids.length === 1 ? ids[0] : `${ids.length} open escalations (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''})`}.`;
 
 const definitions = [
   defineVerb({
@@ -116,9 +134,33 @@ const definitions = [
       return statusReply(turn, view, shown.banner ? { banner: shown.banner } : {});
     },
   }),
+  defineVerb({
+    verb: contractVerbs.setSupportHours,
+    key: accountKey,
+    handle: async (turn, key, data) => {
+      const result = await setSupportHours(turn.deps, turn.caller, key.accountId, data);
+      if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors } };
+      // Re-timed escalations show their new deadlines in the account's channel too.
+      for (const escalationId of result.retimed) turn.deps.background.run('escalation.card_sync', (detached) => syncEscalationCard(detached, key.accountId, escalationId));
+      const view = await loadContractView(turn.deps, turn.caller, key.accountId);
+      const what = `${describeWindow(result.hours)}.`;
+      return statusReply(turn, view, {
+        banner:
+          result.kind === 'saved'
+            ? { text: `Support hours saved: ${what} ${retimedText(result.retimed)}`, style: 'good' }
+            : { text: `These support hours were in force already: ${what}${result.retimed.length > 0 ? ` ${retimedText(result.retimed)}` : ''}`, style: 'accent' },
+      });
+    },
+    show: async (turn, key, shown: Shown) => {
+      const view = await loadContractView(turn.deps, turn.caller, key.accountId);
+      if (!view.canSetSupportHours) return statusReply(turn, view, shown.banner ? { banner: shown.banner } : {});
+      const formError = shown.errors ? 'Nothing was saved: correct the fields marked below.' : shown.banner?.text;
+      return hoursFormReply(turn, view, { ...(shown.values ? { values: shown.values } : {}), ...(shown.errors ? { errors: shown.errors } : {}), ...(formError ? { formError } : {}) });
+    },
+  }),
 ];
 
-/** Contract card, log hours, corrections. */
+/** Contract card, log hours, corrections, support hours. */
 export function registerContractRoutes(app: Application<AppTurnState>, deps: BotDependencies): void {
   registerVerbs(app, deps, definitions);
 }

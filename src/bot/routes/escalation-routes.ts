@@ -22,6 +22,8 @@ import { contractTerms, mayOpenEscalation, openEscalation, type OpenEscalationIn
 import { entitlementGapText } from '../../domain/entitlement';
 import { syncEscalationCard } from '../../services/sync-escalation-card';
 import { readActivityFacts } from '../activity-facts';
+import { accountTimeZone } from '../../services/time-zones';
+import { viewerTimeZone } from '../viewer-time-zone';
 import { cardForPlace } from '../answer';
 import type { AppTurnState } from '../app-turn-state';
 import type { BotDependencies } from '../bot-dependencies';
@@ -86,13 +88,16 @@ interface CardOptions {
  */
 function escalationReply(turn: Turn, escalation: Escalation, options: CardOptions = {}): Reply {
   return accountReply(escalation.accountId, async ({ view, refreshUserIds }) => {
-    const accountName = (await turn.deps.accounts.getAccount(escalation.accountId))?.name ?? escalation.accountId;
+    const account = await turn.deps.accounts.getAccount(escalation.accountId);
+    const accountName = account?.name ?? escalation.accountId;
     const watchers = escalation.watchers.map((w) => w.teamsUserId);
     const common = { escalation, accountName, now: turn.deps.clock.now() };
     if (view === 'customer-safe') {
       // A banner is the caller's result (a refusal, "opened"): not for everyone in the channel.
       return escalationCard(turn.deps.cards, {
         ...common,
+        // Everyone in the conversation reads the same card: in the account's zone.
+        timeZone: accountTimeZone(account),
         view: 'customer',
         actions: availableEscalationActions('customer-safe', escalation),
         refreshUserIds: [...new Set([...watchers, ...refreshUserIds])],
@@ -104,6 +109,7 @@ function escalationReply(turn: Turn, escalation: Escalation, options: CardOption
     const mode = needed && !actions.has(needed) && !(needed === 'note' && actions.has('update')) ? 'view' : wanted;
     return escalationCard(turn.deps.cards, {
       ...common,
+      timeZone: await viewerTimeZone(turn),
       ...(options.banner ? { banner: options.banner } : {}),
       view: viewOf(turn.caller),
       actions,
@@ -238,16 +244,22 @@ async function listReply(turn: Turn): Promise<Reply> {
       : listing.accounts.length > 0
         ? `${listing.accounts.map((a) => a.name).join(', ')}: most urgent first`
         : 'You have no accounts yet.';
-  const card = (): AdaptiveCardJson =>
+  const card = (timeZone: string): AdaptiveCardJson =>
     escalationListCard(turn.deps.cards, {
       scope,
       now: turn.deps.clock.now(),
       items: listing.items.slice(0, listShown).map((i) => ({ escalation: i.escalation, accountName: i.account.name })),
       hidden: Math.max(0, listing.items.length - listShown),
       canOpen: turn.caller.role !== 'admin',
+      timeZone,
     });
-  if (listing.accounts.length === 0) return plainReply(card());
-  return { accounts: listing.accounts.map((a) => a.accountId), hasSharedView: true, render: card };
+  if (listing.accounts.length === 0) return plainReply(card('UTC'));
+  // Shared, it is the channel's one account: in that account's zone; the caller's own, in theirs.
+  return {
+    accounts: listing.accounts.map((a) => a.accountId),
+    hasSharedView: true,
+    render: async ({ view }) => card(view === 'customer-safe' ? accountTimeZone(listing.accounts[0]) : await viewerTimeZone(turn)),
+  };
 }
 
 async function showReply(turn: Turn, argument: string): Promise<Reply> {
