@@ -6,7 +6,7 @@ import { createBot, type Bot, type BotOptions } from './bot/create-bot';
 import { ConfigError, parseConfig, readEnvironment, type Config } from './config';
 import type { Clock } from './domain/clock';
 import type { Logger } from './domain/logger';
-import type { AccountRepository, AlertRepository, AlertSettingsRepository, ContractRepository, ConversationReferenceRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from './domain/ports';
+import type { AccountRepository, AlertRepository, AlertSettingsRepository, ContractRepository, ConversationReferenceRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository, HealthSummaryRepository, OutboxRepository } from './domain/ports';
 import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
@@ -28,6 +28,7 @@ import { CosmosOutboxRepository } from './store/cosmos-outbox-repository';
 import { createCosmosClient } from './store/cosmos-client';
 import { CosmosConversationReferenceRepository } from './store/cosmos-conversation-repository';
 import { CosmosDirectoryRepository } from './store/cosmos-directory-repository';
+import { CosmosHealthRepository } from './store/cosmos-health-repository';
 import { ensureContainers, type Containers } from './store/containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './store/embedded-cosmos';
 import { StoreContainer } from './store/store-container';
@@ -92,6 +93,7 @@ export interface RunningBot {
     readonly alerts: AlertRepository;
     readonly alertSettings: AlertSettingsRepository;
     readonly outbox: OutboxRepository;
+    readonly health: HealthSummaryRepository;
   };
   readonly background: BackgroundWork;
   readonly dispatcher: Dispatcher;
@@ -147,6 +149,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const alerts = recorded.alerts(new CosmosAlertRepository(store('accounts')));
     const alertSettings = new CosmosAlertSettingsRepository(store('directory'));
     const leases = new CosmosLeaseRepository(store('leases'));
+    const health = new CosmosHealthRepository(store('directory'));
     const repositoriesFor = (scope: StoreScope): StoreRepositories => ({
       directory: directory.inScope(scope),
       accounts: accounts.inScope(scope),
@@ -157,6 +160,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       alerts: alerts.inScope(scope),
       alertSettings: alertSettings.inScope(scope),
       outbox: outbox.inScope(scope),
+      health: health.inScope(scope),
     });
     const instanceId = options.instanceId ?? randomUUID();
     const background = new BackgroundWork(logger);
@@ -189,6 +193,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         alerts,
         alertSettings,
         outbox,
+        health,
         tenantGate: new TenantGate(directory, config.providerTenantIds),
         cards: CardTemplates.load(),
         clock,
@@ -222,6 +227,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         alertSettings,
         leases,
         directory,
+        health,
         providerTenantIds: config.providerTenantIds,
         messenger: bot.messenger,
         clock,
@@ -256,7 +262,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       config,
       bot,
       containers,
-      repositories: { directory, accounts, conversations, escalations, contracts, plans, alerts, alertSettings, outbox },
+      repositories: { directory, accounts, conversations, escalations, contracts, plans, alerts, alertSettings, outbox, health },
       background,
       dispatcher,
       instanceId,

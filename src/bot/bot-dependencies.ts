@@ -10,6 +10,7 @@ import type {
   DeliveryPlanRepository,
   DirectoryRepository,
   EscalationRepository,
+  HealthSummaryRepository,
   OutboxRepository,
   TeamsMessenger,
 } from '../domain/ports';
@@ -27,6 +28,8 @@ export interface BotDependencies {
   readonly alerts: AlertRepository;
   readonly alertSettings: AlertSettingsRepository;
   readonly outbox: OutboxRepository;
+  /** Account health summaries (the portfolio reads them; escalation changes write them). */
+  readonly health: HealthSummaryRepository;
   readonly messenger: TeamsMessenger;
   readonly tenantGate: TenantGate;
   readonly cards: CardTemplates;
@@ -47,7 +50,7 @@ export interface BotDependencies {
   readonly traceId?: () => string | undefined;
 }
 
-export type StoreRepositories = Pick<BotDependencies, 'directory' | 'accounts' | 'conversations' | 'escalations' | 'contracts' | 'plans' | 'alerts' | 'alertSettings' | 'outbox'>;
+export type StoreRepositories = Pick<BotDependencies, 'directory' | 'accounts' | 'conversations' | 'escalations' | 'contracts' | 'plans' | 'alerts' | 'alertSettings' | 'outbox' | 'health'>;
 
 /**
  * Work started by a turn that must not hold up its answer. It is handed the dependencies without

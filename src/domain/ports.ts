@@ -9,6 +9,7 @@ import type { AlertSettings } from './alert-settings';
 import type { Escalation, TimelineEntry } from './escalation';
 import type { EscalationActionName } from './escalation-lifecycle';
 import type { OutboxItem } from './outbox';
+import type { HealthSummary, HealthView } from './account-health';
 
 /** People, channel links and the tenant allow-list. */
 export interface DirectoryRepository {
@@ -273,4 +274,25 @@ export interface AlertSettingsRepository {
 /** A lease that one instance holds at a time; an expired one can be taken over. */
 export interface LeaseRepository {
   acquire(name: string, holder: string, now: Date, ttlInMs: number): Promise<boolean>;
+}
+
+/** What the portfolio shows of one account, read from its health summary alone. */
+export interface PortfolioEntry {
+  readonly accountId: string;
+  /** False until the summary was computed from every record of the account ("not scored yet"). */
+  readonly complete: boolean;
+  readonly view: HealthView;
+}
+
+/** Account health summaries, all in one partition of the directory: a portfolio is one single-partition query. */
+export interface HealthSummaryRepository {
+  get(accountId: string): Promise<HealthSummary | undefined>;
+  /** Read-change-write under the ETag, created when missing; undefined from `change` writes nothing. */
+  update(accountId: string, change: (current: HealthSummary | undefined) => HealthSummary | undefined): Promise<HealthSummary | undefined>;
+  /** What the portfolio shows of these accounts (of every account: 'all'), in one query. */
+  listEntries(accountIds: readonly string[] | 'all'): Promise<PortfolioEntry[]>;
+  /** Summaries whose healthCheckAt has come, earliest first (an indexed query). */
+  listDue(now: Date, limit: number): Promise<HealthSummary[]>;
+  /** The accounts that have a summary. */
+  listAccountIds(): Promise<string[]>;
 }

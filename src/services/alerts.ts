@@ -1,4 +1,5 @@
 import { accountTams } from './account-tams';
+import { HealthNotes, sweepAccountHealth } from './account-health';
 import { alertIdFor, cardStateOf, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
 import { clearedReason, contractFindings, escalationCardState, escalationFindings, holdingKeys, planFindings, type ClearedFacts } from '../domain/alert-rules';
 import { belongsInDigest, defaultAlertSettings, localDate, nextDigestTime, sendsAtOnce, type AlertSettings } from '../domain/alert-settings';
@@ -16,6 +17,8 @@ import type {
   DeliveryPlanRepository,
   DirectoryRepository,
   EscalationRepository,
+  AccountRepository,
+  HealthSummaryRepository,
   OutboxRepository,
 } from '../domain/ports';
 
@@ -33,6 +36,9 @@ export interface SweepDeps extends AlertDeps {
   readonly contracts: ContractRepository;
   readonly plans: DeliveryPlanRepository;
   readonly logger: Logger;
+  /** Account health summaries, kept current by each pass (absent: not kept, as in the sweep benchmark). */
+  readonly health?: HealthSummaryRepository;
+  readonly accounts?: AccountRepository;
 }
 
 export interface SweepReport {
@@ -42,6 +48,8 @@ export interface SweepReport {
   readonly remindersQueued: number;
   readonly digestsQueued: number;
   readonly messagesQueued: number;
+  /** Account health summaries written (changed by what the pass saw, or by time alone). */
+  readonly healthWritten: number;
 }
 
 /** The account's TAMs and each TAM's manager: who hears about the account. */
@@ -192,6 +200,9 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
   let alertsRaised = 0;
   let alertsResolved = 0;
   let messagesQueued = 0;
+  const healthDeps = deps.health && deps.accounts ? { ...deps, health: deps.health, accounts: deps.accounts } : undefined;
+  // What the pass reads for the rules is what the health score needs too: noted here, written once per account.
+  const health = healthDeps ? new HealthNotes(healthDeps, now) : undefined;
   const raise = async (findings: AlertFinding[]): Promise<void> => {
     const result = await raiseAlerts(deps, findings, context);
     alertsRaised += result.raised;
@@ -203,6 +214,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     if (!escalation) continue;
     subjectsChecked += 1;
     const findings = escalationFindings(escalation, now);
+    health?.escalation(escalation);
     await raise(findings);
     alertsResolved += await resolveCleared(deps, accountId, { kind: 'escalation', escalationId }, holdingKeys(findings), { kind: 'escalation', escalation, now });
     await noteSubjectState(deps, accountId, escalationId, escalationCardState(escalation, now));
@@ -215,6 +227,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     subjectsChecked += 1;
     const entries = await deps.contracts.listEntries(accountId, contract.contractId);
     const findings = contractFindings(contract, entries, today);
+    health?.contract(contract, entries, today);
     await raise(findings);
     alertsResolved += await resolveCleared(deps, accountId, { kind: 'contract' }, holdingKeys(findings), { kind: 'contract', contract, entries, today });
     await deps.contracts.markAlertsSeen(accountId, now.toISOString(), contract.ledgerVersion ?? 0);
@@ -225,6 +238,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     if (!plan) continue;
     subjectsChecked += 1;
     const findings = planFindings(plan, today);
+    health?.plan(plan);
     await raise(findings);
     alertsResolved += await resolveCleared(deps, accountId, { kind: 'plan' }, holdingKeys(findings), { kind: 'plan', plan, today });
     // The cursor stops a millisecond short of now: a change made in the very millisecond the rules
@@ -232,11 +246,20 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     await deps.plans.updatePlan(accountId, (current) => ({ ...current, alertCursor: new Date(now.getTime() - 1).toISOString() }));
   }
 
+  let healthWritten = (await health?.flush()) ?? 0;
+  if (healthDeps) {
+    const swept = await sweepAccountHealth(healthDeps, Math.min(limit, healthSweepLimit));
+    healthWritten += swept.started + swept.computed + swept.refreshed;
+  }
+
   const remindersQueued = await queueReminders(deps, now, limit);
   const digestsQueued = await queueDigests(deps, now, limit, context.settings);
   for (const alert of await deps.alerts.listCardsBehind(limit)) messagesQueued += (await syncAlertCards(deps, alert)).length;
-  return { subjectsChecked, alertsRaised, alertsResolved, remindersQueued, digestsQueued, messagesQueued };
+  return { subjectsChecked, alertsRaised, alertsResolved, remindersQueued, digestsQueued, messagesQueued, healthWritten };
 }
+
+/** Health summaries recomputed at most per pass: one computed from scratch reads six records. */
+const healthSweepLimit = 100;
 
 /**
  * Every open or acknowledged alert about the subject whose condition the rules no longer find

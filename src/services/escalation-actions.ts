@@ -13,11 +13,12 @@ import {
 import { slaTargetsFor, type SlaOverrides } from '../domain/escalation-sla';
 import { clockFor, supportHoursOf } from '../domain/support-hours';
 import { fingerprintOf } from '../domain/fingerprint';
-import type { AccountRepository, AlertRepository, ContractRepository, DirectoryRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+import type { AccountRepository, AlertRepository, ContractRepository, DirectoryRepository, EscalationRepository, HealthSummaryRepository, OutboxRepository } from '../domain/ports';
 import type { OutboxItem } from '../domain/outbox';
 import { personKey, type Person } from '../domain/directory';
 import { actorOfPerson } from '../domain/ownership';
 import { accountTams } from './account-tams';
+import { noteEscalationHealth } from './account-health';
 import { reassignEscalationAlerts } from './alerts';
 import { loadVisibleEscalation } from './escalation-access';
 import { actorOf } from './open-escalation';
@@ -27,6 +28,8 @@ export interface EscalationActionDeps {
   readonly clock: Clock;
   /** The contract's SLA overrides time the clocks a change restarts. */
   readonly contracts: Pick<ContractRepository, 'getContract'>;
+  /** Resolving, reopening or a new severity changes the account's health summary. */
+  readonly health: HealthSummaryRepository;
   /** The account's time zone, for default support hours: a severity change moves onto the new severity's clock. */
   readonly accounts?: Pick<AccountRepository, 'getAccount'>;
 }
@@ -147,6 +150,7 @@ export async function performEscalationAction(
     };
     return { ...changed, watchers, recentActions: [...remembered, entry].slice(-rememberedActions) };
   });
+  await noteEscalationHealth(deps, stored, escalation);
   return { escalation, outcome };
 }
 

@@ -8,11 +8,12 @@ import { initialSla, slaTargetsFor, type SlaOverrides } from '../domain/escalati
 import { clockFor, supportHoursOf, type SupportHours } from '../domain/support-hours';
 import { fingerprintOf } from '../domain/fingerprint';
 import { escalationFindings } from '../domain/alert-rules';
-import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository } from '../domain/ports';
+import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, HealthSummaryRepository } from '../domain/ports';
 import { reactiveEntitlement, type Entitlement } from '../domain/entitlement';
 import { calendarDateOf } from '../domain/calendar-date';
 import { raiseAlerts, type AlertDeps } from './alerts';
 import { accountTams } from './account-tams';
+import { noteEscalationHealth } from './account-health';
 import { actorOfPerson, primaryTamOf } from '../domain/ownership';
 
 export interface OpenEscalationDeps extends AlertDeps {
@@ -24,6 +25,8 @@ export interface OpenEscalationDeps extends AlertDeps {
   readonly providerTenantIds: readonly string[];
   /** The contract decides the SLA targets (its overrides) and whether the escalation is covered. */
   readonly contracts: Pick<ContractRepository, 'getContract' | 'listEntries'>;
+  /** The account's health summary counts its open escalations. */
+  readonly health: HealthSummaryRepository;
 }
 
 export interface OpenEscalationInput {
@@ -166,6 +169,7 @@ async function createClaimed(
   await Promise.all([
     deps.escalations.recordNumberUsed(account.accountId, created.number),
     deps.escalations.completeIntake(account.accountId, intakeKey, created.escalationId),
+    noteEscalationHealth(deps, undefined, created),
   ]);
   // A new severity A escalation is an alert at once (to the TAMs and their managers), through the
   // same store-then-send path as every other alert, so the sweep can never raise it a second time.

@@ -20,6 +20,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   private readonly links: TtlCache<ChannelLink | undefined>;
   private readonly tenants: TtlCache<boolean>;
   private readonly accountPeople: TtlCache<Person[]>;
+  private readonly reports: TtlCache<Person[]>;
   private readonly accountChannels: TtlCache<string | undefined>;
 
   constructor(container: StoreContainer | Container, clock: Clock, cacheTtlInMs = 15_000) {
@@ -28,6 +29,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
     this.links = new TtlCache(clock, cacheTtlInMs);
     this.tenants = new TtlCache(clock, cacheTtlInMs);
     this.accountPeople = new TtlCache(clock, cacheTtlInMs);
+    this.reports = new TtlCache(clock, cacheTtlInMs);
     this.accountChannels = new TtlCache(clock, cacheTtlInMs);
   }
 
@@ -48,11 +50,17 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
       ...valid,
     });
     this.people.set(personKey(valid), valid);
-    // Who works on which account may have changed: the next lookup reads the store again.
+    // Who works on which account, and for whom, may have changed: the next lookup reads the store again.
     this.accountPeople.clear();
+    this.reports.clear();
   }
 
+  /** Cached like people: every turn of a manager needs them (the accounts of their TAMs). */
   async listReports(manager: UserIdentity): Promise<Person[]> {
+    return this.reports.get(personKey(manager), () => this.queryReports(manager));
+  }
+
+  private async queryReports(manager: UserIdentity): Promise<Person[]> {
     const { resources } = await this.container.items
       .query({
         query: 'SELECT * FROM c WHERE c.pk = @pk AND c.type = @type AND c.managerKey = @managerKey',

@@ -18,6 +18,7 @@ const containerOf: Record<string, ContainerName> = {
   'cosmos-escalation-repository.ts': 'accounts',
   'cosmos-directory-repository.ts': 'directory',
   'cosmos-alert-settings-repository.ts': 'directory',
+  'cosmos-health-repository.ts': 'directory',
   'cosmos-conversation-repository.ts': 'conversations',
   'cosmos-outbox-repository.ts': 'outbox',
   'cosmos-lease-repository.ts': 'leases',

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ScopedRepository } from './store-container';
+import { healthSummarySchema, healthViewSchema, type HealthSummary } from '../domain/account-health';
+import type { HealthSummaryRepository, PortfolioEntry } from '../domain/ports';
+import { isConflict, isPreconditionFailed, parseDocument, readDocument, toDocumentId } from './documents';
+
+/** Every summary lives in this one partition of the directory container. */
+export const healthPartition = 'health';
+const type = 'healthSummary';
+const maxAttempts = 10;
+/** One page of a portfolio query: a summary's view is under 2 KB, so a page stays far below Cosmos' 4 MB. */
+const pageSize = 1000;
+
+const entrySchema = z.object({ accountId: z.string(), complete: z.boolean(), view: healthViewSchema });
+
+/**
+ * Account health summaries: small items, one per account, all in the `health` partition of the
+ * directory container (10,000 accounts at ~2 KB each are 20 MB, far below a logical partition's
+ * 20 GB), so a portfolio is one single-partition query and the sweep finds due ones with one more.
+ */
+export class CosmosHealthRepository extends ScopedRepository implements HealthSummaryRepository {
+  async get(accountId: string): Promise<HealthSummary | undefined> {
+    const doc = await readDocument(this.container, summaryId(accountId), healthPartition);
+    return doc ? parseDocument(healthSummarySchema, doc) : undefined;
+  }
+
+  async update(accountId: string, change: (current: HealthSummary | undefined) => HealthSummary | undefined): Promise<HealthSummary | undefined> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const doc = await readDocument(this.container, summaryId(accountId), healthPartition);
+      const current = doc ? parseDocument(healthSummarySchema, doc) : undefined;
+      const next = change(current);
+      if (!next) return current;
+      const body = summaryDocument(healthSummarySchema.parse(next));
+      try {
+        if (doc) await this.container.item(summaryId(accountId), healthPartition).replace(body, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        else await this.container.items.create(body);
+        return next;
+      } catch (error) {
+        // Someone wrote it in between: read it again and make the change on what is there now.
+        if (!isPreconditionFailed(error) && !isConflict(error)) throw error;
+      }
+    }
+    throw Object.assign(new Error(`the health summary of ${accountId} kept changing under us`), { code: 412 });
+  }
+
+  async listEntries(accountIds: readonly string[] | 'all'): Promise<PortfolioEntry[]> {
+    if (accountIds !== 'all' && accountIds.length === 0) return [];
+    const some = accountIds !== 'all';
+    const { resources } = await this.container.items
+      .query(
+        {
+          query: `SELECT c.accountId, c.complete, c.view FROM c WHERE c.pk = @pk AND c.type = @type${some ? ' AND ARRAY_CONTAINS(@ids, c.accountId)' : ''}`,
+          parameters: [
+            { name: '@pk', value: healthPartition },
+            { name: '@type', value: type },
+            ...(some ? [{ name: '@ids', value: [...accountIds] }] : []),
+          ],
+        },
+        { partitionKey: healthPartition, maxItemCount: pageSize },
+      )
+      .fetchAll();
+    return resources.map((row: unknown) => entrySchema.parse(row));
+  }
+
+  async listDue(now: Date, limit: number): Promise<HealthSummary[]> {
+    const { resources } = await this.container.items
+      .query(
+        {
+          query: 'SELECT TOP @limit * FROM c WHERE c.pk = @pk AND c.type = @type AND c.healthCheckAt <= @now ORDER BY c.healthCheckAt',
+          parameters: [
+            { name: '@limit', value: limit },
+            { name: '@pk', value: healthPartition },
+            { name: '@type', value: type },
+            { name: '@now', value: now.toISOString() },
+          ],
+        },
+        { partitionKey: healthPartition },
+      )
+      .fetchAll();
+    return resources.map((doc: unknown) => parseDocument(healthSummarySchema, doc));
+  }
+
+  async listAccountIds(): Promise<string[]> {
+    const { resources } = await this.container.items
+      .query<string>(
+        {
+          query: 'SELECT VALUE c.accountId FROM c WHERE c.pk = @pk AND c.type = @type',
+          parameters: [
+            { name: '@pk', value: healthPartition },
+            { name: '@type', value: type },
+          ],
+        },
+        { partitionKey: healthPartition, maxItemCount: 10_000 },
+      )
+      .fetchAll();
+    return resources;
+  }
+}
+
+function summaryId(accountId: string): string {
+  return toDocumentId(`health:${accountId}`);
+}
+
+function summaryDocument(summary: HealthSummary): Record<string, unknown> {
+  return { id: summaryId(summary.accountId), pk: healthPartition, type, schemaVersion: 1, ...summary };
+}
