@@ -14,6 +14,7 @@ import { contractCommands, registerContractRoutes } from './routes/contract-rout
 import { deliveryCommands, registerDeliveryRoutes } from './routes/delivery-routes';
 import { alertCommands, registerAlertRoutes } from './routes/alert-routes';
 import { accountCommands, registerAccountRoutes } from './routes/account-routes';
+import { portfolioCommands, registerPortfolioRoutes } from './routes/portfolio-routes';
 import { RateLimitedMessenger } from '../notify/rate-limited-messenger';
 import type { Timer } from '../notify/rate-limits';
 import { BotConnectorClient } from '../notify/bot-connector-client';
@@ -95,13 +96,14 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     longRunningMessages: false,
   });
 
-  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands, ...alertCommands, ...accountCommands };
+  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands, ...alertCommands, ...accountCommands, ...portfolioCommands };
   registerConversationRoutes(app, deps, commands);
   registerEscalationRoutes(app, deps);
   registerContractRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerPortfolioRoutes(app, deps);
   // Last: an invoke no route above took still gets a 200 in the shape its family expects.
   registerUnknownInvokes(app, deps);
 

@@ -1,7 +1,7 @@
 import type { ConversationScope } from './caller';
 import type { Role } from './directory';
 
-export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin', 'alerts', 'primary'] as const;
+export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin', 'alerts', 'primary', 'portfolio'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export interface CommandSpec {
@@ -62,7 +62,7 @@ export const commandCatalog: readonly CommandSpec[] = [
   {
     id: 'escalations',
     keyword: 'escalations',
-    usage: 'escalations',
+    usage: 'escalations [account]',
     title: 'Open escalations',
     description: 'Open escalations, most urgent first.',
     roles: ['manager', 'tam', 'customer'],
@@ -122,6 +122,15 @@ export const commandCatalog: readonly CommandSpec[] = [
     description: 'Recent alerts and how you get them: at once or in a daily digest.',
     roles: ['manager', 'tam'],
     scopes: ['personal'],
+  },
+  {
+    id: 'portfolio',
+    keyword: 'portfolio',
+    usage: 'portfolio',
+    title: 'Portfolio',
+    description: 'Your accounts worst first: health score, what costs it most, escalations, hours, renewal and margin. Private: asked in a channel, it comes to our chat.',
+    roles: ['admin', 'manager', 'tam'],
+    scopes: everywhere,
   },
   {
     id: 'primary',

@@ -51,6 +51,11 @@ export const alertVerbs = {
   show: 'alerts.show',
 } as const;
 
+export const portfolioVerbs = {
+  /** The next page of the portfolio, after the cursor the card carries. */
+  more: 'portfolio.more',
+} as const;
+
 type ValuesOf<T> = T[keyof T];
 export type Verb =
   | ValuesOf<typeof commandVerbs>
@@ -59,7 +64,8 @@ export type Verb =
   | ValuesOf<typeof accountVerbs>
   | ValuesOf<typeof contractVerbs>
   | ValuesOf<typeof deliveryVerbs>
-  | ValuesOf<typeof alertVerbs>;
+  | ValuesOf<typeof alertVerbs>
+  | ValuesOf<typeof portfolioVerbs>;
 
 export const allVerbs: readonly Verb[] = [
   ...Object.values(commandVerbs),
@@ -69,6 +75,7 @@ export const allVerbs: readonly Verb[] = [
   ...Object.values(contractVerbs),
   ...Object.values(deliveryVerbs),
   ...Object.values(alertVerbs),
+  ...Object.values(portfolioVerbs),
 ];
 
 export function isVerb(value: unknown): value is Verb {

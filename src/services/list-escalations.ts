@@ -7,23 +7,26 @@ import { compareUrgency } from '../domain/escalation-sla';
 import type { AccountRepository, EscalationRepository } from '../domain/ports';
 
 export interface EscalationListing {
-  readonly scope: 'channel' | 'mine';
+  readonly scope: 'channel' | 'mine' | 'account';
   readonly accounts: readonly Account[];
   readonly items: readonly { readonly escalation: Escalation; readonly account: Account }[];
 }
 
 /**
  * Open escalations the caller should see, most urgent first (overdue, then the nearest SLA
- * deadline, then severity). In a linked channel: that account; elsewhere: the caller's accounts (a manager's
+ * deadline, then severity). One account the caller may see when it is asked for (a portfolio's
+ * button); else in a linked channel: that account; elsewhere: the caller's accounts (a manager's
  * include their TAMs'). One single-partition query per account, run in parallel.
  */
 export async function listOpenEscalations(
   deps: { escalations: EscalationRepository; accounts: AccountRepository; clock: Clock },
   caller: Caller,
+  options: { readonly accountId?: string } = {},
 ): Promise<EscalationListing> {
+  const asked = options.accountId && canViewEscalation(caller, { accountId: options.accountId }) ? options.accountId : undefined;
   const channelAccount = caller.channelLink?.accountId;
-  const scope = channelAccount && canViewEscalation(caller, { accountId: channelAccount }) ? 'channel' : 'mine';
-  const accountIds = scope === 'channel' && channelAccount ? [channelAccount] : [...caller.accountIds];
+  const scope = asked ? 'account' : channelAccount && canViewEscalation(caller, { accountId: channelAccount }) ? 'channel' : 'mine';
+  const accountIds = asked ? [asked] : scope === 'channel' && channelAccount ? [channelAccount] : [...caller.accountIds];
   const loaded = await Promise.all(
     accountIds.map(async (id) => {
       const [account, open] = await Promise.all([deps.accounts.getAccount(id), deps.escalations.listOpen(id)]);

@@ -24,6 +24,8 @@ import { availableEscalationActions, type EscalationActionName } from '../../src
 import type { Caller } from '../../src/domain/caller';
 import type { Escalation } from '../../src/domain/escalation';
 import { primaryTamCard } from '../../src/cards/account-cards';
+import { portfolioCard, type PortfolioCardRow } from '../../src/cards/portfolio-card';
+import { summariseHealth } from '../../src/domain/account-health';
 
 const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
 const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
@@ -203,6 +205,31 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
   out.push({ name: 'alerts overview', card: alertsCard(templates, { settings: { ...defaultAlertSettings('t:m'), mode: 'digest', mutedRules: ['plan-item-late'] }, recent: Array.from({ length: 10 }, (_, i) => ({ alert: sampleAlert(i, { status: (['open', 'acknowledged', 'resolved'] as const)[i % 3] ?? 'open' }), accountName: 'Contoso Ltd' })), now, scope: 'x', errors: { timeZone: 'bad', digestHour: 'bad' }, banner: 'Saved' }) });
   out.push({ name: 'alerts overview empty', card: alertsCard(templates, { settings: defaultAlertSettings('t:m'), recent: [], now, scope: 'x' }) });
   out.push({ name: 'contract without entries', card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status: contractStatus(contract, [], '2026-03-15'), entries: [], showCommercial: false, canLog: false }) });
+  const health = (i: number): PortfolioCardRow['health'] =>
+    summariseHealth(
+      {
+        accountId: `a${i}`,
+        accountName: 'x',
+        complete: true,
+        facts: {
+          openEscalations: Array.from({ length: i % 4 }, (_, n) => ({ escalationId: `E${n}`, severity: (['A', 'B', 'C'] as const)[n % 3] ?? 'A' })),
+          slaEvents: [],
+          ...(i % 5 === 0 ? {} : { contract: { contractId: 'C', endDate: '2026-03-20', checkedOn: '2026-03-02', buckets: Array.from({ length: 12 }, (_, b) => ({ name: 'b'.repeat(40) + b, verdict: 'over-consuming' as const })), purchasedHours: 100, usedHours: 90, hoursAtRiskUnused: 5, commercial: { value: 250_000, currency: 'GBP', ...(i % 2 ? { costRatePerHour: 190 } : {}) } } }),
+          plan: { nextCheckInDue: '2026-02-01', openDueDates: ['2026-02-01'] },
+        },
+      },
+      now,
+    ).view;
+  const portfolioRows: PortfolioCardRow[] = Array.from({ length: 30 }, (_, i) => ({
+    accountId: `account-${i}`,
+    name: `${'N'.repeat(118)}${i}`,
+    cursor: `s050:account-${i}`,
+    ...(i % 7 === 6 ? {} : { health: health(i) }),
+    showCommercial: i % 3 !== 0,
+  }));
+  for (const rows of [portfolioRows, portfolioRows.slice(0, 1), []]) {
+    out.push({ name: `portfolio of ${rows.length}`, card: portfolioCard(templates, { title: 'Your portfolio', subtitle: 'Alex Wilber · 30 accounts', rows, before: 0, total: Math.max(rows.length, 1) + 10, today: '2026-03-02' }).card });
+  }
   out.push({ name: 'link form', card: linkChannelCard(templates, { account: '', choices: [] }) });
   out.push({ name: 'link form with error', card: linkChannelCard(templates, { account: 'tailspin', accountError: 'No account has this id.', choices: ['contoso'] }) });
   return out;

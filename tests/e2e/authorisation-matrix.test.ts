@@ -155,6 +155,8 @@ const cells: Cell[] = [
   { name: '"log hours contoso"', allowed: workers, run: (b, u) => say(b, u, 'log hours contoso'), state: ledgerState, shows: /Log hours[^]*Contoso Ltd[^]*Back to the contract/ },
   { name: '"checkin contoso"', allowed: workers, run: (b, u) => say(b, u, 'checkin contoso'), state: planState, shows: /Contoso Ltd[^]*Record check-in/ },
   { name: '"contract contoso"', allowed: viewers, run: (b, u) => say(b, u, 'contract contoso'), state: ledgerState, shows: /Contoso Ltd\nUnified Enterprise/ },
+  { name: '"portfolio"', allowed: ['admin', 'manager', 'TAM of the account', 'TAM of another account'], run: (b, u) => say(b, u, 'portfolio'), state: nothing, shows: /(Your portfolio|Your team's portfolio|All accounts)\n/ },
+  { name: 'portfolio.more', allowed: ['admin', 'manager', 'TAM of the account', 'TAM of another account'], run: (b, u) => invoke(b, u, 'portfolio.more', { after: 's000:contoso' }), state: nothing, shows: /(Your portfolio|Your team's portfolio|All accounts)\n/ },
 ];
 
 describe('authorisation matrix: every action by every kind of caller', function () {

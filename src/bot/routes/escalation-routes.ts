@@ -51,7 +51,7 @@ const listShown = 15;
 /** The escalation commands: open one, list open ones, show one. */
 export const escalationCommands = {
   escalate: (turn: Turn) => intakeReply(turn),
-  escalations: (turn: Turn) => listReply(turn),
+  escalations: (turn: Turn, argument: string) => listReply(turn, argument),
   escalation: (turn: Turn, argument: string) => showReply(turn, argument),
 } satisfies Partial<Record<CommandId, CommandHandler>>;
 
@@ -236,10 +236,11 @@ async function syncChannelCard(turn: Turn, escalation: Escalation): Promise<void
   }
 }
 
-async function listReply(turn: Turn): Promise<Reply> {
-  const listing = await listOpenEscalations(turn.deps, turn.caller);
+async function listReply(turn: Turn, argument = ''): Promise<Reply> {
+  const asked = argument.trim().toLowerCase();
+  const listing = await listOpenEscalations(turn.deps, turn.caller, asked ? { accountId: asked } : {});
   const scope =
-    listing.scope === 'channel'
+    listing.scope !== 'mine'
       ? `${listing.accounts[0]?.name ?? 'This channel'}: most urgent first`
       : listing.accounts.length > 0
         ? `${listing.accounts.map((a) => a.name).join(', ')}: most urgent first`
