@@ -6,6 +6,11 @@ import { CosmosAccountRepository } from '../src/store/cosmos-account-repository'
 import { CosmosContractRepository } from '../src/store/cosmos-contract-repository';
 import { CosmosDeliveryPlanRepository } from '../src/store/cosmos-delivery-plan-repository';
 import { CosmosDirectoryRepository } from '../src/store/cosmos-directory-repository';
+import { CosmosAlertRepository } from '../src/store/cosmos-alert-repository';
+import { CosmosEscalationRepository } from '../src/store/cosmos-escalation-repository';
+import { CosmosHealthRepository } from '../src/store/cosmos-health-repository';
+import { summariseHealth } from '../src/domain/account-health';
+import { readHealthFacts } from '../src/services/account-health';
 import { demoTenantId } from '../src/services/seed-demo-world';
 
 export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -57,4 +62,49 @@ export async function seedCheckInAccounts(containers: Containers, clock: Clock, 
     });
   });
   return { tam, accounts: ids.map((accountId) => ({ accountId, dueDate })) };
+}
+
+/**
+ * A manager whose two TAMs have `count` accounts between them, each with a contract (value and
+ * cost rate) and its health summary computed as the sweep computes it: a `portfolio` to measure.
+ */
+export async function seedPortfolioAccounts(containers: Containers, clock: Clock, count: number): Promise<{ manager: Person }> {
+  const accounts = new CosmosAccountRepository(containers.accounts);
+  const directory = new CosmosDirectoryRepository(containers.directory, clock, 0);
+  const contracts = new CosmosContractRepository(containers.accounts);
+  const deps = {
+    accounts,
+    directory,
+    contracts,
+    plans: new CosmosDeliveryPlanRepository(containers.accounts),
+    escalations: new CosmosEscalationRepository(containers.accounts),
+    alerts: new CosmosAlertRepository(containers.accounts),
+    health: new CosmosHealthRepository(containers.directory),
+    clock,
+  };
+  const now = clock.now();
+  const today = calendarDateOf(now);
+  const ids = Array.from({ length: count }, (_, i) => `folio-${String(i + 1).padStart(3, '0')}`);
+  const manager: Person = { tenantId: demoTenantId, aadObjectId: '00000000-0000-0000-0000-0000000000078', displayName: 'Mina Manager', role: 'manager', accountIds: [] };
+  await directory.upsertPerson(manager);
+  for (const t of [0, 1]) {
+    const half = Math.ceil(count / 2);
+    await directory.upsertPerson({ tenantId: demoTenantId, aadObjectId: `00000000-0000-0000-0000-000000000008${t}`, displayName: `Folio TAM ${t + 1}`, role: 'tam', managerKey: personKey(manager), accountIds: ids.slice(t * half, (t + 1) * half) });
+  }
+  await inParallel(ids, 16, async (accountId) => {
+    await accounts.upsertAccount({ accountId, name: `Portfolio ${accountId}`, code: accountId.replace('-', '').toUpperCase(), customerTenantIds: [demoTenantId] });
+    const ends = 30 + (Number(accountId.slice(-3)) % 300);
+    await contracts.upsertContract({
+      contractId: `${accountId}-c`,
+      accountId,
+      contractType: 'Unified Enterprise',
+      startDate: addDays(today, -(365 - ends)),
+      endDate: addDays(today, ends),
+      buckets: [{ name: 'Proactive', purchasedHours: 200 }, { name: 'Reactive', purchasedHours: 100 }],
+      commercial: { value: 150_000, currency: 'GBP', costRatePerHour: 180 },
+    });
+    const read = await readHealthFacts(deps, accountId, now);
+    if (read) await deps.health.update(accountId, () => summariseHealth({ accountId, accountName: read.account.name, facts: read.facts, complete: true }, now));
+  });
+  return { manager };
 }
