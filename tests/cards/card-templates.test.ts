@@ -11,7 +11,8 @@ import { adaptiveCardProblems, cardText, executeActions } from '../support/adapt
 import { escalationCard, escalationIntakeCard, escalationListCard, escalationModes } from '../../src/cards/escalation-card';
 import { sampleEscalation } from '../support/samples';
 import { escalationStatuses } from '../../src/domain/escalation';
-import { contractCard, logHoursCard } from '../../src/cards/contract-card';
+import { contractCard, logHoursCard, supportHoursCard } from '../../src/cards/contract-card';
+import { defaultSupportHours, maxHolidays, type SupportHours } from '../../src/domain/support-hours';
 import { contractStatus } from '../../src/domain/contract-forecast';
 import type { Contract, LedgerEntry } from '../../src/domain/contract';
 import { checkInCard, planCard, planItemCard, planSummaryCard } from '../../src/cards/delivery-cards';
@@ -123,12 +124,25 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
     loggedBy: { key: 'k', name: 'Alex Wilber' },
     loggedAt: `2026-06-01T10:${String(i).padStart(2, '0')}:00.000Z`,
   }));
+  // The most a contract may hold: every holiday allowed.
+  const manyHolidays: SupportHours = { ...defaultSupportHours('America/Argentina/ComodRivadavia'), holidays: Array.from({ length: maxHolidays }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10)) };
   for (const today of ['2025-12-01', '2026-03-15', '2026-11-20', '2027-02-01'] as const) {
     for (const commercial of [true, false]) {
       const status = contractStatus(contract, ledger, today);
       out.push({
         name: `contract ${today} ${commercial}`,
-        card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status, entries: ledger, showCommercial: commercial, canLog: commercial, banner: { text: 'Logged 2 h', style: 'good' } }),
+        card: contractCard(templates, { accountName: 'Contoso Ltd', contract, status, entries: ledger, showCommercial: commercial, canLog: commercial, banner: { text: 'Logged 2 h', style: 'good' }, supportHours: manyHolidays, canSetSupportHours: commercial, today }),
+      });
+      out.push({
+        name: `support hours form ${today}`,
+        card: supportHoursCard(templates, {
+          accountName: 'Contoso Ltd',
+          contract,
+          hours: manyHolidays,
+          values: { timeZone: 'x'.repeat(64), days: 'y'.repeat(100), holidays: manyHolidays.holidays.join(', ') },
+          errors: { timeZone: 'Unknown', days: 'None', opensAt: 'HH:MM', closesAt: 'After opening', holidays: 'Outside 2000-2100', clockA: 'a', clockB: 'b', clockC: 'c' },
+          formError: 'Nothing was saved: correct the fields marked below.',
+        }),
       });
       out.push({
         name: `contract correction ${today} ${commercial}`,
