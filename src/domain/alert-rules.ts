@@ -36,7 +36,7 @@ export function escalationAlertPoints(e: Escalation): Date[] {
   const points: Date[] = [];
   const opened = new Date(e.openedAt);
   const hours = clockOf(e.sla);
-  if (e.severity === 'A') points.push(opened);
+  if (e.severity === 'A' || e.outsideEntitlement) points.push(opened);
   if (!e.sla.respondedAt) {
     const due = new Date(e.sla.responseDueAt);
     points.push(atRiskAt(hours, due, e.sla.targets.responseMinutes), due);
