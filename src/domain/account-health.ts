@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { addDays, calendarDateOf, calendarDateSchema, daysBetween, formatCalendarDate, type CalendarDate } from './calendar-date';
-import type { Contract, LedgerEntry } from './contract';
+import type { Contract, LedgerLine } from './contract';
 import { contractStatus, formatHours, unusedRiskPercent, unusedRiskWindowDays, type Verdict } from './contract-forecast';
 import { isActive, type DeliveryPlan } from './delivery-plan';
 import { checkInGraceDays, checkInState } from './delivery-schedule';
@@ -281,7 +281,7 @@ export function withEscalation(facts: HealthFacts, e: Escalation, now: Date): He
 }
 
 /** What the contract contributes, derived from its ledger as of `today`. */
-export function contractHealth(contract: Contract, entries: readonly LedgerEntry[], today: CalendarDate): ContractHealth {
+export function contractHealth(contract: Contract, entries: readonly LedgerLine[], today: CalendarDate): ContractHealth {
   const status = contractStatus(contract, entries, today);
   const daysLeft = daysBetween(today, contract.endDate);
   const atRisk =

@@ -1,6 +1,6 @@
 import { findingKeyOf, type Alert, type AlertFinding } from './alert';
 import { addDays, dayNumberOf, formatCalendarDate, type CalendarDate } from './calendar-date';
-import type { Contract, LedgerEntry } from './contract';
+import type { Contract, LedgerLine } from './contract';
 import { contractStatus, formatHours, unusedRiskPercent, unusedRiskWindowDays } from './contract-forecast';
 import type { DeliveryPlan } from './delivery-plan';
 import { checkInGraceDays, checkInState, isLate } from './delivery-schedule';
@@ -129,7 +129,7 @@ export function contractAlertPoints(contract: Contract): Date[] {
   return renewalThresholds.map((days) => dayStart(addDays(renewal, -days)));
 }
 
-export function contractFindings(contract: Contract, entries: readonly LedgerEntry[], today: CalendarDate): AlertFinding[] {
+export function contractFindings(contract: Contract, entries: readonly LedgerLine[], today: CalendarDate): AlertFinding[] {
   const status = contractStatus(contract, entries, today);
   if (status.phase !== 'active') return [];
   const findings: AlertFinding[] = [];
@@ -237,7 +237,7 @@ export function holdingKeys(findings: readonly AlertFinding[]): Set<string> {
 /** What the rules look at for one subject, to say why an alert about it no longer holds. */
 export type ClearedFacts =
   | { readonly kind: 'escalation'; readonly escalation: Escalation | undefined; readonly now: Date }
-  | { readonly kind: 'contract'; readonly contract: Contract | undefined; readonly entries: readonly LedgerEntry[]; readonly today: CalendarDate }
+  | { readonly kind: 'contract'; readonly contract: Contract | undefined; readonly entries: readonly LedgerLine[]; readonly today: CalendarDate }
   | { readonly kind: 'plan'; readonly plan: DeliveryPlan | undefined; readonly today: CalendarDate };
 
 /** Why an alert whose key is no longer among the holding keys resolved itself, in a few words. */

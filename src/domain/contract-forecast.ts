@@ -1,5 +1,5 @@
 import { addDays, daysBetween, formatCalendarDate, type CalendarDate } from './calendar-date';
-import type { Contract, LedgerEntry } from './contract';
+import type { Contract, LedgerLine } from './contract';
 
 export type Verdict = 'on-pace' | 'over-consuming' | 'under-using' | 'not-started' | 'ended' | 'no-hours';
 export type ContractPhase = 'not-started' | 'active' | 'ended';
@@ -50,7 +50,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export const formatHours = (h: number): string => `${round2(h)} h`;
 
 /** Everything the contract card and the alert rules need, derived from the ledger as of `today`. */
-export function contractStatus(contract: Contract, entries: readonly LedgerEntry[], today: CalendarDate): ContractStatus {
+export function contractStatus(contract: Contract, entries: readonly LedgerLine[], today: CalendarDate): ContractStatus {
   const termDays = daysBetween(contract.startDate, contract.endDate) + 1;
   const sinceStart = daysBetween(contract.startDate, today) + 1;
   const elapsedDays = Math.max(0, Math.min(termDays, sinceStart));
@@ -85,7 +85,7 @@ interface Term {
   readonly termElapsedPercent: number;
 }
 
-function hoursInWindow(entries: readonly LedgerEntry[], term: Term, days: number): { hours: number; windowDays: number } {
+function hoursInWindow(entries: readonly LedgerLine[], term: Term, days: number): { hours: number; windowDays: number } {
   const windowDays = Math.max(1, Math.min(days, term.elapsedDays));
   const end = term.phase === 'ended' ? term.contract.endDate : term.today;
   const from = addDays(end, -windowDays);
@@ -93,7 +93,7 @@ function hoursInWindow(entries: readonly LedgerEntry[], term: Term, days: number
   return { hours: Math.max(0, hours), windowDays };
 }
 
-function bucketStatus(name: string, purchasedHours: number, entries: readonly LedgerEntry[], term: Term): BucketStatus {
+function bucketStatus(name: string, purchasedHours: number, entries: readonly LedgerLine[], term: Term): BucketStatus {
   const usedHours = round2(entries.reduce((s, e) => s + e.hours, 0));
   const remainingHours = round2(purchasedHours - usedHours);
   const percentUsed = purchasedHours > 0 ? (usedHours / purchasedHours) * 100 : null;
@@ -125,9 +125,9 @@ function bucketStatus(name: string, purchasedHours: number, entries: readonly Le
 }
 
 /** The day cumulative consumption first reached the purchased hours. */
-function crossingDate(entries: readonly LedgerEntry[], purchasedHours: number): CalendarDate | null {
+function crossingDate(entries: readonly LedgerLine[], purchasedHours: number): CalendarDate | null {
   let total = 0;
-  for (const entry of [...entries].sort((a, b) => a.date.localeCompare(b.date) || a.loggedAt.localeCompare(b.loggedAt))) {
+  for (const entry of [...entries].sort((a, b) => a.date.localeCompare(b.date) || (a.loggedAt ?? '').localeCompare(b.loggedAt ?? ''))) {
     total += entry.hours;
     if (total >= purchasedHours) return entry.date;
   }

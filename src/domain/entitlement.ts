@@ -1,5 +1,5 @@
 import type { CalendarDate } from './calendar-date';
-import type { Contract, LedgerEntry } from './contract';
+import type { Contract, LedgerLine } from './contract';
 import { contractStatus } from './contract-forecast';
 
 /** The bucket an escalation draws on. */
@@ -25,7 +25,7 @@ export type Entitlement =
  * Reactive bucket that has hours left. An escalation is opened either way (an outage is never
  * blocked); one that is not covered is flagged for the TAM to confirm coverage.
  */
-export function reactiveEntitlement(contract: Contract | undefined, entries: readonly LedgerEntry[], today: CalendarDate): Entitlement {
+export function reactiveEntitlement(contract: Contract | undefined, entries: readonly LedgerLine[], today: CalendarDate): Entitlement {
   if (!contract) return { covered: false, gap: 'no-contract' };
   const status = contractStatus(contract, entries, today);
   const bucket = status.buckets.find((b) => b.name.toLowerCase() === reactiveBucket.toLowerCase());

@@ -220,6 +220,8 @@ export interface ContractRepository {
   getEntry(accountId: string, entryId: string): Promise<LedgerEntry | undefined>;
   /** Appends an entry; false when an entry with this id exists (the ledger is append-only). */
   createEntry(entry: LedgerEntry): Promise<boolean>;
+  /** Appends entries with their count in the contract's summary, together; false for each id there already. */
+  createEntries(accountId: string, entries: readonly LedgerEntry[]): Promise<boolean[]>;
   /** Contracts due for the alert rules by `now`. */
   listDueForAlerts(now: Date, limit: number): Promise<string[]>;
   /** The ledger changed: the alert rules look at the contract again on the next sweep. */

@@ -12,7 +12,8 @@ import {
 import { findingKeyOf, type Alert } from '../domain/alert';
 import { calendarDateOf, type CalendarDate } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
-import type { Contract, LedgerEntry } from '../domain/contract';
+import type { Contract, LedgerLine } from '../domain/contract';
+import { ledgerLinesOf } from '../domain/ledger-summary';
 import type { DeliveryPlan } from '../domain/delivery-plan';
 import type { Account } from '../domain/directory';
 import { isOpen, type Escalation } from '../domain/escalation';
@@ -81,7 +82,7 @@ export class HealthNotes {
     this.note(escalation.accountId, (facts) => withEscalation(facts, escalation, this.now));
   }
 
-  contract(contract: Contract, entries: readonly LedgerEntry[], today: CalendarDate): void {
+  contract(contract: Contract, entries: readonly LedgerLine[], today: CalendarDate): void {
     const part = contractHealth(contract, entries, today);
     this.note(contract.accountId, (facts) => ({ ...facts, contract: part }));
   }
@@ -139,7 +140,7 @@ export async function readHealthFacts(deps: HealthSweepDeps, accountId: string, 
     deps.alerts.listRecent(accountId, recentAlertsRead),
   ]);
   if (!account) return undefined;
-  const entries = contract ? await deps.contracts.listEntries(accountId, contract.contractId) : [];
+  const entries = contract ? ledgerLinesOf(contract) : [];
   let facts: HealthFacts = {
     ...emptyHealthFacts,
     slaEvents: mergeSlaEvents([], recent.flatMap((a) => slaEventOf(a) ?? [])),

@@ -1,3 +1,4 @@
+import { ledgerLinesOf } from '../domain/ledger-summary';
 import { accountTams } from './account-tams';
 import { HealthNotes, sweepAccountHealth } from './account-health';
 import { alertIdFor, cardStateOf, findingKeyOf, occurrenceOf, reminderIntervalInMs, type Alert, type AlertFinding, type AlertSubject } from '../domain/alert';
@@ -225,7 +226,7 @@ export async function runAlertSweep(deps: SweepDeps, options: { limit?: number }
     const contract = await deps.contracts.getContract(accountId);
     if (!contract) continue;
     subjectsChecked += 1;
-    const entries = await deps.contracts.listEntries(accountId, contract.contractId);
+    const entries = ledgerLinesOf(contract);
     const findings = contractFindings(contract, entries, today);
     health?.contract(contract, entries, today);
     await raise(findings);

@@ -98,8 +98,8 @@ export async function submitCheckIn(
       loggedAt: now.toISOString(),
     };
   });
-  await Promise.all(delivered.map((entry) => deps.contracts.createEntry(entry)));
-  const ledgerChanged = delivered.length > 0 ? deps.contracts.markLedgerChanged(accountId) : Promise.resolve();
+  // One batch: the entries and the contract's summary of them.
+  if (delivered.length > 0) await deps.contracts.createEntries(accountId, delivered);
   const planMovedOn = deps.plans.updatePlan(accountId, (current) => {
     const byItem = new Map(lines.map((l) => [l.itemId, l]));
     const items = current.items.map((item) => {
@@ -114,7 +114,7 @@ export async function submitCheckIn(
       updatedAt: now.toISOString(),
     };
   });
-  await Promise.all([ledgerChanged, planMovedOn]);
+  await planMovedOn;
   const checkIn: CheckIn = { accountId, dueDate, submittedAt: now.toISOString(), by, items: lines };
   const created = await deps.plans.createCheckIn(checkIn);
   const stored = created ? checkIn : ((await deps.plans.getCheckIn(accountId, dueDate)) ?? checkIn);

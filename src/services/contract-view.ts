@@ -1,3 +1,4 @@
+import { ledgerLinesOf } from '../domain/ledger-summary';
 import type { Caller } from '../domain/caller';
 import { calendarDateOf } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
@@ -32,13 +33,14 @@ export async function loadContractView(
   const [account, contract] = await Promise.all([deps.accounts.getAccount(accountId), deps.contracts.getContract(accountId)]);
   if (!account) throw new DomainError('not_found', `There is no account "${accountId}".`, {}, accountId);
   if (!contract) throw new DomainError('not_found', `${account.name} has no contract yet.`, {}, accountId);
-  const entries = await deps.contracts.listEntries(accountId, contract.contractId);
+  // The summary the contract keeps: the latest entries for the card, and its totals for the forecast.
+  const entries = contract.ledgerSummary?.recent ?? [];
   const showCommercial = canSeeCommercial(caller, accountId);
   return {
     account,
     contract: showCommercial ? contract : withoutCommercial(contract),
     entries,
-    status: contractStatus(contract, entries, calendarDateOf(deps.clock.now())),
+    status: contractStatus(contract, ledgerLinesOf(contract), calendarDateOf(deps.clock.now())),
     showCommercial,
     canLog: canLogHours(caller, accountId),
     supportHours: supportHoursOf(contract, account),

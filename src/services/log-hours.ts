@@ -87,12 +87,11 @@ async function appendEntry(
     loggedBy: actor,
     loggedAt: now.toISOString(),
   };
+  // Counted in the contract's summary in the same batch; the alert rules look at the contract again.
   if (!(await deps.contracts.createEntry(entry))) {
     const existing = await deps.contracts.getEntry(accountId, entry.entryId);
     if (existing) return { kind: 'duplicate', entry: existing };
   }
-  // The alert rules look at the contract again (thresholds crossed, forecast changed).
-  await deps.contracts.markLedgerChanged(accountId);
   return { kind: 'logged', entry };
 }
 
@@ -123,14 +122,13 @@ export async function reverseLedgerEntry(
     hours: -original.hours,
     source: 'reversal',
     reverses: original.entryId,
+    reversedSource: original.source,
+    ...(original.reference ? { reference: original.reference } : {}),
     reason,
     loggedBy: { key: personKey(caller.identity), name: caller.displayName },
     loggedAt: now.toISOString(),
   };
-  if (await deps.contracts.createEntry(reversal)) {
-    await deps.contracts.markLedgerChanged(accountId);
-    return { kind: 'reversed', entry: reversal };
-  }
+  if (await deps.contracts.createEntry(reversal)) return { kind: 'reversed', entry: reversal };
   const existing = await deps.contracts.getEntry(accountId, reversal.entryId);
   return { kind: 'duplicate', entry: existing ?? reversal };
 }

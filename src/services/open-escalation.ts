@@ -1,3 +1,4 @@
+import { ledgerLinesOf } from '../domain/ledger-summary';
 import type { Caller } from '../domain/caller';
 import type { Clock } from '../domain/clock';
 import { personKey, type Account } from '../domain/directory';
@@ -185,7 +186,7 @@ export async function contractTerms(
   now: Date,
 ): Promise<{ overrides: SlaOverrides; entitlement: Entitlement; supportHours?: SupportHours }> {
   const contract = await deps.contracts.getContract(accountId);
-  const entries = contract ? await deps.contracts.listEntries(accountId, contract.contractId) : [];
+  const entries = contract ? ledgerLinesOf(contract) : [];
   return {
     overrides: contract?.slaOverrides ?? {},
     entitlement: reactiveEntitlement(contract, entries, calendarDateOf(now)),

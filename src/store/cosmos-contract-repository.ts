@@ -1,17 +1,43 @@
 import { ScopedRepository } from './store-container';
 import { contractSchema, ledgerEntrySchema, type Contract, type LedgerEntry } from '../domain/contract';
 import type { ContractRepository } from '../domain/ports';
-import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { BulkOperationType, type JSONObject, type OperationInput } from '@azure/cosmos';
+import { createDocument, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { emptyLedgerSummary, summaryOf, withEntry } from '../domain/ledger-summary';
 import { contractAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { dueQuery } from './cosmos-escalation-repository';
 import { fingerprint } from '../domain/fingerprint';
 
-/** The contract and its ledger live in the account's partition: one point read and one query. */
+/**
+ * The contract and its ledger live in the account's partition. The contract item keeps a summary of
+ * the ledger (totals by bucket and day, the latest entries), so reading it is one point read.
+ */
 export class CosmosContractRepository extends ScopedRepository implements ContractRepository {
 
   async getContract(accountId: string): Promise<Contract | undefined> {
-    const doc = await readDocument(this.container, 'contract', accountId);
-    return doc ? parseDocument(contractSchema, doc) : undefined;
+    return (await this.readContract(accountId))?.contract;
+  }
+
+  /**
+   * The contract with its ledger summary and the ETag it was read at. A contract stored without a
+   * summary (before summaries were kept, or written whole by a seed) gets one built from its
+   * ledger, once: it is written back on the condition that nobody wrote the contract meanwhile.
+   */
+  private async readContract(accountId: string): Promise<{ contract: Contract; etag: string } | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const doc = await readDocument(this.container, 'contract', accountId);
+      if (!doc) return undefined;
+      const contract = parseDocument(contractSchema, doc);
+      if (contract.ledgerSummary && doc._etag) return { contract, etag: doc._etag };
+      const summarised = { ...contract, ledgerSummary: contract.ledgerSummary ?? summaryOf(await this.listEntries(accountId, contract.contractId)) };
+      try {
+        const { etag } = await this.container.item('contract', accountId).replace(contractDocument(summarised), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        if (etag) return { contract: summarised, etag };
+      } catch (error) {
+        // Someone wrote it first: read theirs.
+        if (!isPreconditionFailed(error) || attempt >= 9) throw error;
+      }
+    }
   }
 
   async upsertContract(contract: Contract): Promise<void> {
@@ -63,9 +89,66 @@ export class CosmosContractRepository extends ScopedRepository implements Contra
   }
 
   async createEntry(entry: LedgerEntry): Promise<boolean> {
-    const valid = ledgerEntrySchema.parse(entry);
-    return createDocument(this.container, { id: entryDocumentId(valid.entryId), type: 'ledgerEntry', schemaVersion: 1, ...valid });
+    return (await this.createEntries(entry.accountId, [entry]))[0] ?? false;
   }
+
+  /**
+   * Appends entries and counts them in the contract's ledger summary in one transactional batch:
+   * the entries and the summary change together or not at all. An entry whose id is there already
+   * is left out (false), the rest go in; a contract changed meanwhile is read again.
+   */
+  async createEntries(accountId: string, entries: readonly LedgerEntry[]): Promise<boolean[]> {
+    const valid = entries.map((e) => ledgerEntrySchema.parse(e));
+    const created = valid.map(() => false);
+    // At most 100 operations a batch: the entries and the contract.
+    for (let start = 0; start < valid.length; start += maxEntriesABatch) {
+      const chunk = valid.slice(start, start + maxEntriesABatch).map((entry, i) => ({ entry, index: start + i }));
+      await this.appendChunk(accountId, chunk, created);
+    }
+    return created;
+  }
+
+  private async appendChunk(accountId: string, chunk: { entry: LedgerEntry; index: number }[], created: boolean[]): Promise<void> {
+    let pending = chunk;
+    for (let attempt = 0; attempt < 10 && pending.length > 0; attempt++) {
+      const read = await this.readContract(accountId);
+      if (!read) {
+        // No contract to count them in: the entries alone.
+        for (const { entry, index } of pending) created[index] = await createDocument(this.container, entryDocument(entry));
+        return;
+      }
+      const { contract, etag } = read;
+      const counted = pending.filter((p) => p.entry.contractId === contract.contractId).reduce((summary, p) => withEntry(summary, p.entry), contract.ledgerSummary ?? emptyLedgerSummary);
+      const next: Contract = { ...contract, ledgerSummary: counted, ledgerVersion: (contract.ledgerVersion ?? 0) + 1 };
+      const operations: OperationInput[] = [
+        ...pending.map((p): OperationInput => ({ operationType: BulkOperationType.Create, resourceBody: entryDocument(p.entry) as JSONObject })),
+        { operationType: BulkOperationType.Replace, id: 'contract', resourceBody: contractDocument(next) as JSONObject, ifMatch: etag },
+      ];
+      const response = await this.container.items.batch(operations, accountId);
+      const results = response.result ?? [];
+      const failed = results.findIndex((r) => r.statusCode >= 400 && r.statusCode !== 424);
+      if (failed < 0 && response.code !== 207) {
+        for (const { index } of pending) created[index] = true;
+        return;
+      }
+      const status = results[failed]?.statusCode;
+      if (failed >= 0 && failed < pending.length && status === 409) {
+        // Logged already (a retry, a double click): it stays as it was, counted once.
+        pending = pending.filter((_, i) => i !== failed);
+        continue;
+      }
+      if (failed === pending.length && status === 412) continue;
+      throw Object.assign(new Error(`the ledger of ${accountId} could not be appended to (status ${String(status ?? response.code)})`), { code: status ?? response.code ?? 500 });
+    }
+    if (pending.length > 0) throw Object.assign(new Error(`contract of ${accountId} kept changing under us`), { code: 412 });
+  }
+}
+
+/** A batch holds at most 100 operations: this many entries and the contract. */
+const maxEntriesABatch = 99;
+
+function entryDocument(entry: LedgerEntry): Record<string, unknown> {
+  return { id: entryDocumentId(entry.entryId), type: 'ledgerEntry', schemaVersion: 1, ...entry };
 }
 
 const dayInMs = 86_400_000;

@@ -1,4 +1,4 @@
-import type { Container, FeedOptions, FeedResponse, ItemDefinition, ItemResponse, QueryIterator, RequestOptions, SqlQuerySpec } from '@azure/cosmos';
+import type { Container, FeedOptions, FeedResponse, ItemDefinition, ItemResponse, OperationInput, OperationResponse, QueryIterator, RequestOptions, Response, SqlQuerySpec } from '@azure/cosmos';
 import type { StoreScope } from '../domain/store-scope';
 import type { StoreObserver } from './store-readiness';
 
@@ -52,6 +52,12 @@ export class StoreContainer {
       // The SDK's own default: a query's rows are whatever its SELECT makes them.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       query: <T = any>(query: SqlQuerySpec | string, options?: FeedOptions): StoreQuery<T> => this.query<T>(items.query<T>(query, this.options(options))),
+      /** A transactional batch: all of its operations (one partition key, at most 100) or none. */
+      batch: (operations: OperationInput[], partitionKey: string, options?: RequestOptions): Promise<Response<OperationResponse[]>> =>
+        this.call('batch', async () => {
+          const response = await items.batch(operations, partitionKey, this.options(options));
+          return Object.assign(response, { requestCharge: chargeInHeaders(response) });
+        }),
     };
   }
 
@@ -76,7 +82,7 @@ export class StoreContainer {
       return response;
     } catch (error) {
       this.observer?.observed(statusOf(error));
-      this.charge(operation, chargeOfError(error), statusOf(error));
+      this.charge(operation, chargeInHeaders(error), statusOf(error));
       throw error;
     }
   }
@@ -92,7 +98,8 @@ export class StoreContainer {
   }
 }
 
-function chargeOfError(error: unknown): number | undefined {
+/** The request charge in a response's or an error's headers. */
+function chargeInHeaders(error: unknown): number | undefined {
   const headers = (error as { headers?: Record<string, unknown> } | undefined)?.headers;
   const value = headers?.['x-ms-request-charge'];
   const charge = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : undefined;
