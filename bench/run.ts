@@ -219,7 +219,8 @@ async function main(): Promise<void> {
       storeOperations: (served.turnCost.operations - costBefore.operations) / turns,
       requestCharge: (served.turnCost.requestCharge - costBefore.requestCharge) / turns,
     });
-    log(`  p50 ${fmt(load.p50, 2)} ms, p99 ${fmt(load.p99, 2)} ms, ${fmt(load.perSecond, 0)} turns/s, ${fmt(cpuPerTurnInMs, 2)} ms CPU a turn, errors ${load.errors}`);
+    const onWire = requestKinds.reduce((sum, k) => sum + perTurn[k], 0);
+    log(`  p50 ${fmt(load.p50, 2)} ms, p99 ${fmt(load.p99, 2)} ms, ${fmt(load.perSecond, 0)} turns/s, ${fmt(cpuPerTurnInMs, 2)} ms CPU a turn, ${fmt(onWire, 2)} Cosmos requests a turn (${requestKinds.map((k) => `${k} ${fmt(perTurn[k], 2)}`).join(', ')}), errors ${load.errors}`);
   }
 
   if (process.argv.includes('--turns-only')) {

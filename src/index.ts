@@ -147,7 +147,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const contracts = new CosmosContractRepository(store('accounts'));
     const plans = new CosmosDeliveryPlanRepository(store('accounts'));
     const alerts = recorded.alerts(new CosmosAlertRepository(store('accounts')));
-    const alertSettings = new CosmosAlertSettingsRepository(store('directory'));
+    const alertSettings = new CosmosAlertSettingsRepository(store('directory'), { clock, ttlInMs: cacheTtlInMs });
     const leases = new CosmosLeaseRepository(store('leases'));
     const health = new CosmosHealthRepository(store('directory'));
     const repositoriesFor = (scope: StoreScope): StoreRepositories => ({

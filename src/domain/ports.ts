@@ -78,6 +78,8 @@ export interface EscalationRepository {
   get(accountId: string, escalationId: string): Promise<Escalation | undefined>;
   /** Stores a new escalation; false when its id is taken already. */
   create(escalation: Escalation): Promise<boolean>;
+  /** Stores a new escalation with its number hint and its completed intake claim, together; false when the number was taken. */
+  createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string }): Promise<boolean>;
   /**
    * Reads, changes and writes back under the record's ETag, retrying when someone else wrote
    * in between, so concurrent changes all land. `change` returns undefined to leave it as is.

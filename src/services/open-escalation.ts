@@ -14,7 +14,6 @@ import { reactiveEntitlement, type Entitlement } from '../domain/entitlement';
 import { calendarDateOf } from '../domain/calendar-date';
 import { raiseAlerts, type AlertDeps } from './alerts';
 import { accountTams } from './account-tams';
-import { noteEscalationHealth } from './account-health';
 import { actorOfPerson, primaryTamOf } from '../domain/ownership';
 
 export interface OpenEscalationDeps extends AlertDeps {
@@ -33,8 +32,11 @@ export interface OpenEscalationDeps extends AlertDeps {
 export interface OpenEscalationInput {
   readonly accountId: string;
   readonly form: IntakeForm;
-  /** Where the intake card was submitted: a channel and the card's message, if any. */
-  readonly origin?: { readonly channelId?: string; readonly activityId?: string };
+  /**
+   * Where the intake card was submitted: a channel, the card's message, and the account the channel
+   * is linked to as this turn read it fresh (so it is not read again here).
+   */
+  readonly origin?: { readonly channelId?: string; readonly activityId?: string; readonly linkedAccountId?: string | null };
   readonly sourceMessage?: { readonly link?: string; readonly author?: string };
   /** The submitter's Teams user id, so their view of the card stays current. */
   readonly teamsUserId?: string;
@@ -164,14 +166,10 @@ async function createClaimed(
       updatedAt: now.toISOString(),
     };
     progress.writeAttempted = true;
-    if (await deps.escalations.create(escalation)) created = escalation;
+    // The escalation, the number hint and the completed claim: one batch, all or nothing.
+    if (await deps.escalations.createOpened(escalation, { key: intakeKey, claimedAt: now.toISOString() })) created = escalation;
   }
   if (!created) throw new DomainError('unavailable', 'Could not allocate an escalation number; please try again.');
-  await Promise.all([
-    deps.escalations.recordNumberUsed(account.accountId, created.number),
-    deps.escalations.completeIntake(account.accountId, intakeKey, created.escalationId),
-    noteEscalationHealth(deps, undefined, created),
-  ]);
   // A new severity A escalation is an alert at once (to the TAMs and their managers), through the
   // same store-then-send path as every other alert, so the sweep can never raise it a second time.
   // So is one opened without cover (to the account's managers).
@@ -200,8 +198,8 @@ async function channelCardFor(
   origin: OpenEscalationInput['origin'],
 ): Promise<Escalation['channelCard']> {
   if (origin?.channelId) {
-    const link = await deps.directory.getChannelLink(origin.channelId, { fresh: true });
-    if (link?.accountId === accountId) {
+    const linkedAccountId = origin.linkedAccountId !== undefined ? origin.linkedAccountId : (await deps.directory.getChannelLink(origin.channelId, { fresh: true }))?.accountId;
+    if (linkedAccountId === accountId) {
       return { conversationId: origin.channelId, ...(origin.activityId ? { activityId: origin.activityId } : {}), syncedVersion: 0 };
     }
   }

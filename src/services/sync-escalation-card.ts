@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock';
+import type { Escalation } from '../domain/escalation';
 import type { Logger } from '../domain/logger';
 import type { AccountRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, TeamsMessenger } from '../domain/ports';
 import { sendProactive } from './proactive-send';
@@ -21,8 +22,9 @@ export type CardSyncOutcome = 'in-sync' | 'posted' | 'updated' | 'no-channel' | 
  * the first time, then updates that same message in place. The record says which version the
  * channel shows, so a failed send is retried later and never lost.
  */
-export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId: string, escalationId: string): Promise<CardSyncOutcome> {
-  const escalation = await deps.escalations.get(accountId, escalationId);
+export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId: string, escalationId: string, justWritten?: Escalation): Promise<CardSyncOutcome> {
+  // A turn that has just written the record hands it over rather than have it read again.
+  const escalation = justWritten?.escalationId === escalationId ? justWritten : await deps.escalations.get(accountId, escalationId);
   const card = escalation?.channelCard;
   if (!escalation || !card) return 'no-channel';
   if (card.syncedVersion >= escalation.version) return 'in-sync';

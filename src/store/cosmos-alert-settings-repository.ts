@@ -1,12 +1,26 @@
-import { ScopedRepository } from './store-container';
+import type { Container } from '@azure/cosmos';
+import type { Clock } from '../domain/clock';
+import { ScopedRepository, type StoreContainer } from './store-container';
+import { TtlCache } from './ttl-cache';
 import { alertSettingsSchema, type AlertSettings } from '../domain/alert-settings';
 import type { AlertSettingsRepository } from '../domain/ports';
 import { isNotFound, parseDocument, toDocumentId } from './documents';
 
 /** Alert settings sit beside the person in the directory (partition of the person's tenant). */
 export class CosmosAlertSettingsRepository extends ScopedRepository implements AlertSettingsRepository {
+  /** Read on most turns (the zone of a person's own view) and changed rarely: cached like people. */
+  private readonly cache: TtlCache<AlertSettings | undefined> | undefined;
+
+  constructor(container: StoreContainer | Container, cache?: { clock: Clock; ttlInMs: number }) {
+    super(container);
+    this.cache = cache ? new TtlCache(cache.clock, cache.ttlInMs) : undefined;
+  }
 
   async get(personKey: string): Promise<AlertSettings | undefined> {
+    return this.cache ? this.cache.get(personKey, () => this.read(personKey)) : this.read(personKey);
+  }
+
+  private async read(personKey: string): Promise<AlertSettings | undefined> {
     const { id, pk } = locate(personKey);
     try {
       const { resource } = await this.container.item(id, pk).read<Record<string, unknown>>();
@@ -21,6 +35,7 @@ export class CosmosAlertSettingsRepository extends ScopedRepository implements A
     const valid = alertSettingsSchema.parse(settings);
     const { id, pk } = locate(valid.personKey);
     await this.container.items.upsert({ id, pk, type: 'alertSettings', schemaVersion: 1, ...valid });
+    this.cache?.set(valid.personKey, valid);
   }
 
   async listDigestsDue(now: Date, limit: number): Promise<AlertSettings[]> {

@@ -1,3 +1,4 @@
+import { BulkOperationType, type JSONObject, type OperationInput } from '@azure/cosmos';
 import { ScopedRepository, type StoreContainer } from './store-container';
 import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
@@ -58,6 +59,31 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
 
   async create(escalation: Escalation): Promise<boolean> {
     return createDocument(this.container, escalationDocument(escalationSchema.parse(escalation)));
+  }
+
+  /**
+   * Stores a new escalation, moves the number hint past it and completes its intake claim, in one
+   * transactional batch of its account's partition: all three or none. False when its number was
+   * taken by another opener first (nothing is written; the next number is tried).
+   */
+  async createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string }): Promise<boolean> {
+    const valid = escalationSchema.parse(escalation);
+    const accountId = valid.accountId;
+    const operations: OperationInput[] = [
+      { operationType: BulkOperationType.Create, resourceBody: escalationDocument(valid) as JSONObject },
+      // A hint only: a lower value written by a concurrent opener costs a later probe, never a duplicate.
+      { operationType: BulkOperationType.Upsert, resourceBody: { id: 'counter:escalations', accountId, type: 'counter', schemaVersion: 1, next: valid.number + 1 } },
+      {
+        operationType: BulkOperationType.Upsert,
+        resourceBody: { id: toDocumentId(`intake:${intake.key}`), accountId, type: 'intake', schemaVersion: 1, claimedAt: intake.claimedAt, escalationId: valid.escalationId, ttl: completedIntakeTtlInSeconds },
+      },
+    ];
+    const response = await this.container.items.batch(operations, accountId);
+    const first = response.result?.[0]?.statusCode;
+    if (response.code !== 207 && first !== undefined && first < 300) return true;
+    if (first === 409) return false;
+    const failed = response.result?.find((r) => r.statusCode >= 400 && r.statusCode !== 424)?.statusCode ?? response.code ?? 500;
+    throw Object.assign(new Error(`escalation ${valid.escalationId} could not be stored (status ${failed})`), { code: failed });
   }
 
   /**

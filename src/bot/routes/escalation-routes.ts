@@ -19,6 +19,7 @@ import { accountTams } from '../../services/account-tams';
 import { assignEscalation, performEscalationAction, type EscalationActionOutcome } from '../../services/escalation-actions';
 import { listOpenEscalations } from '../../services/list-escalations';
 import { contractTerms, mayOpenEscalation, openEscalation, type OpenEscalationInput } from '../../services/open-escalation';
+import { noteEscalationHealth } from '../../services/account-health';
 import { entitlementGapText } from '../../domain/entitlement';
 import { syncEscalationCard } from '../../services/sync-escalation-card';
 import { readActivityFacts } from '../activity-facts';
@@ -191,7 +192,7 @@ async function submitIntake(turn: Turn, data: Readonly<Record<string, unknown>>,
     accountId,
     form,
     origin: {
-      ...(turn.facts.channelId ? { channelId: turn.facts.channelId } : {}),
+      ...(turn.facts.channelId ? { channelId: turn.facts.channelId, linkedAccountId: link?.accountId ?? null } : {}),
       ...(options.activityId ? { activityId: options.activityId } : {}),
     },
     sourceMessage: { ...(source.link ? { link: source.link } : {}), ...(source.author ? { author: source.author } : {}) },
@@ -201,6 +202,11 @@ async function submitIntake(turn: Turn, data: Readonly<Record<string, unknown>>,
     const result = await openEscalation(turn.deps, turn.caller, input);
     if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors } };
     scheduleNotifications(turn.deps, result.notifications);
+    // The account's health summary follows behind the answer (the sweep catches up should it fail).
+    if (result.kind === 'created') {
+      const opened = result.escalation;
+      turn.deps.background.run('health.escalation_opened', (detached) => noteEscalationHealth(detached, undefined, opened));
+    }
     return { kind: 'opened', escalation: result.escalation, duplicate: result.kind === 'duplicate' };
   } catch (error) {
     if (isDomainError(error) && error.code !== 'unavailable') return { kind: 'invalid', errors: { ...error.fieldErrors }, formError: error.message };
@@ -228,7 +234,7 @@ function scheduleNotifications(deps: BotDependencies, ids: readonly string[]): v
 async function syncChannelCard(turn: Turn, escalation: Escalation): Promise<void> {
   const fromChannelCard = !!turn.context.activity.replyToId && escalation.channelCard?.activityId === turn.context.activity.replyToId;
   if (fromChannelCard) {
-    await syncEscalationCard(turn.deps, escalation.accountId, escalation.escalationId).catch((error: unknown) =>
+    await syncEscalationCard(turn.deps, escalation.accountId, escalation.escalationId, escalation).catch((error: unknown) =>
       turn.deps.logger.warn('escalation.card_sync_failed', { escalationId: escalation.escalationId, error }),
     );
   } else {
