@@ -230,12 +230,14 @@ async function main(): Promise<void> {
 
   // --- Memory over 20,000 turns, and cold start ----------------------------------------------
   log('memory: 20,000 turns of help ...');
-  const rss: { turns: number; mb: number }[] = [{ turns: 0, mb: rssInMb(app.child.pid ?? 0) }];
+  const rss: { turns: number; mb: number; echoMb: number }[] = [{ turns: 0, mb: rssInMb(app.child.pid ?? 0), echoMb: rssInMb(echo.child.pid ?? 0) }];
   let done = 0;
   for (const mark of [1_000, 5_000, 10_000, 20_000]) {
+    // The same turns to the app and to the echo bot, so their memory can be set side by side.
     await runLoad(app.url, mark - done, concurrency, () => personalMessage(serviceUrl, demo.users.alex, 'help'));
+    await runLoad(echo.url, mark - done, concurrency, (i) => personalMessage(serviceUrl, demo.users.alex, `echo ${i}`));
     done = mark;
-    rss.push({ turns: mark, mb: rssInMb(app.child.pid ?? 0) });
+    rss.push({ turns: mark, mb: rssInMb(app.child.pid ?? 0), echoMb: rssInMb(echo.child.pid ?? 0) });
   }
   await stop(app);
   await stop(echo);
@@ -274,7 +276,7 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-function report(r: { rows: WorkflowRow[]; rss: { turns: number; mb: number }[]; coldStarts: number[]; small: SweepMeasure; large: SweepMeasure; fanOut: FanOutResult; totalSeconds: number }): string {
+function report(r: { rows: WorkflowRow[]; rss: { turns: number; mb: number; echoMb: number }[]; coldStarts: number[]; small: SweepMeasure; large: SweepMeasure; fanOut: FanOutResult; totalSeconds: number }): string {
   const floor = r.rows[0]!.load;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const targets: Record<string, number> = { help: 1.5, portfolio: 3, 'escalation.create': 3, 'checkin.submit': 3 };
@@ -348,10 +350,16 @@ function report(r: { rows: WorkflowRow[]; rss: { turns: number; mb: number }[]; 
   const share = r.fanOut.theoreticalSeconds / r.fanOut.outbox.seconds;
   lines.push('', `Target ≥ 90% of the fastest possible with 0 lost and 0 twice: ${share >= 0.9 && r.fanOut.outbox.lost === 0 && r.fanOut.outbox.duplicated === 0 ? 'met' : '**not met**'}.`, '');
   lines.push('## 5. Memory and cold start', '');
-  lines.push('Resident memory of the app process (which also holds its Cosmos client; the store is in the bench process) after turns of `help`:', '');
-  lines.push(`| turns | ${r.rss.map((x) => x.turns.toLocaleString('en-GB')).join(' | ')} |`, `|---|${r.rss.map(() => '---').join('|')}|`, `| RSS MB | ${r.rss.map((x) => x.mb).join(' | ')} |`, '');
-  const growth = (r.rss[r.rss.length - 1]?.mb ?? 0) - (r.rss.find((x) => x.turns === 1000)?.mb ?? 0);
-  lines.push(`Growth from 1,000 to 20,000 turns: ${growth} MB.`, '');
+  lines.push('Resident memory of the app process (which also holds its Cosmos client; the store is in the bench process) after turns of `help`, and of the echo bot after as many turns of its own:', '');
+  lines.push(
+    `| turns | ${r.rss.map((x) => x.turns.toLocaleString('en-GB')).join(' | ')} |`,
+    `|---|${r.rss.map(() => '---').join('|')}|`,
+    `| app RSS MB | ${r.rss.map((x) => x.mb).join(' | ')} |`,
+    `| echo bot RSS MB | ${r.rss.map((x) => x.echoMb).join(' | ')} |`,
+    '',
+  );
+  const growthOf = (pick: (x: { mb: number; echoMb: number }) => number): number => pick(r.rss[r.rss.length - 1] ?? { mb: 0, echoMb: 0 }) - pick(r.rss.find((x) => x.turns === 1000) ?? { mb: 0, echoMb: 0 });
+  lines.push(`Growth from 1,000 to 20,000 turns: the app ${growthOf((x) => x.mb)} MB, the echo bot ${growthOf((x) => x.echoMb)} MB.`, '');
   lines.push(`Cold start to \`/readyz\` 200 (\`node dist/src/index.js\`, as \`npm run start:prod\` runs it, embedded store with an empty data folder, the demo world seeded): ${r.coldStarts.map((ms) => `${fmt(ms / 1000, 2)} s`).join(', ')}.`, '');
   lines.push('## Reproduce', '', '```sh', 'npm ci && npm run bench', '```', '');
   return `${lines.join('\n')}\n`;
