@@ -23,6 +23,9 @@ export class CosmosRequestCounter {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/`;
   }
 
+  /** When set, each request as it arrives: its kind and what it asks for. */
+  recorded: string[] | undefined;
+
   reset(): Record<RequestKind, number> {
     const before = this.counts;
     this.counts = this.zero();
@@ -37,6 +40,7 @@ export class CosmosRequestCounter {
       const kind = classify(req);
       const started = performance.now();
       this.counts[kind] += 1;
+      this.recorded?.push(`${kind}: ${req.method ?? ''} ${describe(req.url ?? '')}`);
       res.on('finish', () => (this.timeInMs[kind] += performance.now() - started));
       forwardRequest(target, agent, req, res);
     });
@@ -62,4 +66,10 @@ function classify(req: http.IncomingMessage): RequestKind {
   if (req.method === 'GET' && /\/docs\/[^/]+$/.test(path)) return 'point read';
   if (isDocs && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '')) return 'write';
   return 'metadata';
+}
+
+/** `accounts/docs/ESC-CONTOSO-0001` from a request path; queries and batches say so. */
+function describe(url: string): string {
+  const path = decodeURIComponent((url.split('?')[0] ?? '').replace(/^\/dbs\/[^/]+\/colls\//, ''));
+  return path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '…');
 }
