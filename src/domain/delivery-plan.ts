@@ -24,6 +24,9 @@ export const planItemSchema = z.object({
   note: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** When it became delivered or cancelled (recorded from the service review on; older items have none). */
+  deliveredAt: z.string().optional(),
+  cancelledAt: z.string().optional(),
 });
 export type PlanItem = z.infer<typeof planItemSchema>;
 
@@ -65,4 +68,20 @@ export type CheckIn = z.infer<typeof checkInSchema>;
 
 export function isActive(item: Pick<PlanItem, 'status'>): boolean {
   return item.status !== 'delivered' && item.status !== 'cancelled';
+}
+
+/**
+ * The item with a new status, and the instant of the change where it delivers or cancels it. A
+ * status it already had keeps its instant (or the lack of one: an older item's is not known); a move
+ * out of delivered or cancelled clears it.
+ */
+export function withStatus(item: PlanItem, status: ItemStatus, at: Date): PlanItem {
+  if (item.status === status) return item;
+  const { deliveredAt: _delivered, cancelledAt: _cancelled, ...rest } = item;
+  return {
+    ...rest,
+    status,
+    ...(status === 'delivered' ? { deliveredAt: at.toISOString() } : {}),
+    ...(status === 'cancelled' ? { cancelledAt: at.toISOString() } : {}),
+  };
 }

@@ -137,13 +137,19 @@ function requireText(value: string, field: string, what: string, max: number): s
  */
 export function applyEscalationAction(escalation: Escalation, action: EscalationAction, context: ActionContext): Escalation {
   const at = context.at.toISOString();
-  const entry = (kind: TimelineEntry['kind'], summary: string, text?: string): TimelineEntry => ({
+  const entry = (kind: TimelineEntry['kind'], summary: string, text?: string, updateClock?: TimelineEntry['updateClock']): TimelineEntry => ({
     at,
     by: context.actor,
     kind,
     summary,
     ...(text ? { text } : {}),
+    ...(updateClock ? { updateClock } : {}),
   });
+  // The update deadline running when the provider tells the customer something: answered now.
+  const answering = (): NonNullable<TimelineEntry['updateClock']> => {
+    const due = escalation.sla.nextUpdateDueAt;
+    return due ? { answered: { dueAt: due, met: context.at.getTime() <= new Date(due).getTime() } } : {};
+  };
   const next = (changes: Partial<Escalation>, timeline: TimelineEntry): Escalation => ({
     ...escalation,
     ...changes,
@@ -159,7 +165,7 @@ export function applyEscalationAction(escalation: Escalation, action: Escalation
       }
       return next(
         { status: 'acknowledged', owner: escalation.owner ?? context.actor, sla: afterProviderUpdate(escalation.sla, context.at) },
-        entry('acknowledged', `Acknowledged by ${context.actor.name}`),
+        entry('acknowledged', `Acknowledged by ${context.actor.name}`, undefined, answering()),
       );
     }
     case 'update': {
@@ -180,7 +186,7 @@ export function applyEscalationAction(escalation: Escalation, action: Escalation
         status !== escalation.status
           ? `${context.actor.name} set the status to ${statusLabel(status)}`
           : `${context.actor.name} added a note`;
-      return next({ status, ...providerChanges }, entry(status !== escalation.status ? 'status' : 'note', summary, note));
+      return next({ status, ...providerChanges }, entry(status !== escalation.status ? 'status' : 'note', summary, note, providerChanges.sla ? answering() : undefined));
     }
     case 'changeSeverity': {
       if (!isOpen(escalation.status)) refuse(`${escalation.escalationId} is ${statusLabel(escalation.status).toLowerCase()}: reopen it first.`);
@@ -206,7 +212,7 @@ export function applyEscalationAction(escalation: Escalation, action: Escalation
       const resolution = requireText(action.resolution, 'resolution', 'The resolution', limits.resolution);
       return next(
         { status: 'resolved', resolution, resolvedAt: at, sla: afterStopped({ ...escalation.sla, respondedAt: escalation.sla.respondedAt ?? at }) },
-        entry('resolved', `Resolved by ${context.actor.name}`, resolution),
+        entry('resolved', `Resolved by ${context.actor.name}`, resolution, answering()),
       );
     }
     case 'close': {

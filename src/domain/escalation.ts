@@ -57,6 +57,12 @@ export const timelineEntrySchema = z.object({
   summary: z.string(),
   /** What a person typed (note, reason, resolution); shown as plain text. */
   text: z.string().optional(),
+  /**
+   * On an entry that restarted or stopped the update clock (a provider's acknowledgement, update or
+   * resolution): the update deadline it answered, if one was running, and whether it met it.
+   * Recorded from the service review on; older entries have none, and their deadlines are derived.
+   */
+  updateClock: z.object({ answered: z.object({ dueAt: z.string(), met: z.boolean() }).optional() }).optional(),
 });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 

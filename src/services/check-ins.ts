@@ -3,7 +3,7 @@ import { calendarDateOf, formatCalendarDate, type CalendarDate } from '../domain
 import type { Clock } from '../domain/clock';
 import type { LedgerEntry } from '../domain/contract';
 import { canEditPlan } from '../domain/delivery-access';
-import { healthValues, itemStatuses, type CheckIn, type Health, type ItemStatus } from '../domain/delivery-plan';
+import { healthValues, itemStatuses, withStatus, type CheckIn, type Health, type ItemStatus } from '../domain/delivery-plan';
 import { dueAfterCheckIn } from '../domain/delivery-schedule';
 import { personKey } from '../domain/directory';
 import { DomainError } from '../domain/errors';
@@ -104,7 +104,7 @@ export async function submitCheckIn(
     const byItem = new Map(lines.map((l) => [l.itemId, l]));
     const items = current.items.map((item) => {
       const line = byItem.get(item.itemId);
-      return line ? { ...item, status: line.status, health: line.health, ...(line.note ? { note: line.note } : {}), updatedAt: now.toISOString() } : item;
+      return line ? { ...withStatus(item, line.status, now), health: line.health, ...(line.note ? { note: line.note } : {}), updatedAt: now.toISOString() } : item;
     });
     const advance = current.nextCheckInDue === dueDate;
     return {

@@ -3,7 +3,7 @@ import type { Caller } from '../domain/caller';
 import type { Clock } from '../domain/clock';
 import { formatHours } from '../domain/contract-forecast';
 import { canEditPlan } from '../domain/delivery-access';
-import type { DeliveryPlan, PlanItem } from '../domain/delivery-plan';
+import { withStatus, type DeliveryPlan, type PlanItem } from '../domain/delivery-plan';
 import { personKey } from '../domain/directory';
 import { DomainError } from '../domain/errors';
 import { readPlanItemForm, validatePlanItem, type PlanItemField } from '../domain/plan-item-input';
@@ -64,7 +64,7 @@ export async function savePlanItem(
     if (itemId) {
       const existing = current.items.find((i) => i.itemId === itemId);
       if (!existing) return undefined;
-      saved = { ...existing, type: valid.type, title: valid.title, plannedHours: valid.plannedHours, dueDate: valid.dueDate, owner, status: valid.status, health: valid.health, updatedAt: now };
+      saved = { ...withStatus(existing, valid.status, deps.clock.now()), type: valid.type, title: valid.title, plannedHours: valid.plannedHours, dueDate: valid.dueDate, owner, health: valid.health, updatedAt: now };
       return { ...current, items: current.items.map((i) => (i.itemId === itemId ? (saved as PlanItem) : i)), updatedAt: now };
     }
     saved = {
@@ -78,6 +78,8 @@ export async function savePlanItem(
       health: valid.health,
       createdAt: now,
       updatedAt: now,
+      ...(valid.status === 'delivered' ? { deliveredAt: now } : {}),
+      ...(valid.status === 'cancelled' ? { cancelledAt: now } : {}),
     };
     return { ...current, items: [...current.items, saved], nextItemNumber: current.nextItemNumber + 1, updatedAt: now };
   });
