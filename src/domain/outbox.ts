@@ -48,6 +48,14 @@ export const messageIntentSchema = z.discriminatedUnion('kind', [
     version: z.number().int(),
   }),
   z.object({
+    /** A month's service review, in the customer view, posted to the account's channel. */
+    kind: z.literal('review'),
+    accountId: z.string(),
+    month: z.string(),
+    /** Who asked for it to be posted, as the card names them. */
+    postedBy: z.string(),
+  }),
+  z.object({
     /**
      * A turn's answer the Bot Connector did not take within the turn's deadline. Unlike the other
      * intents it is sent as it was prepared then: it answers what the person asked at that moment.

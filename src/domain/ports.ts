@@ -10,6 +10,8 @@ import type { Escalation, TimelineEntry } from './escalation';
 import type { EscalationActionName } from './escalation-lifecycle';
 import type { OutboxItem } from './outbox';
 import type { HealthSummary, HealthView } from './account-health';
+import type { ReportClaim, ReportLinkCheck } from './report-link';
+import type { EscalationHistory, ServiceReview } from './service-review';
 
 /** People, channel links and the tenant allow-list. */
 export interface DirectoryRepository {
@@ -88,6 +90,12 @@ export interface EscalationRepository {
   listOpen(accountId: string): Promise<Escalation[]>;
   /** The whole timeline, oldest first: the entries moved out of the item and those still in it. */
   listTimeline(accountId: string, escalationId: string): Promise<TimelineEntry[]>;
+  /**
+   * The account's escalations that may have had anything between `start` and `end` (opened before
+   * the end, and open now, resolved since the start, or with a response deadline since the start),
+   * each with its whole timeline: single-partition queries on indexed fields.
+   */
+  listForPeriod(accountId: string, start: Date, end: Date): Promise<EscalationHistory[]>;
   findByIntakeKey(accountId: string, intakeKey: string): Promise<Escalation | undefined>;
   /** The number to try first for the next escalation of the account. */
   nextNumberHint(accountId: string): Promise<number>;
@@ -197,7 +205,16 @@ export interface QueuedReplyMessage {
   readonly replyToId?: string;
 }
 
-export type CardMessage = EscalationCardMessage | EscalationAssignedMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage | QueuedReplyMessage;
+/** A month's service review in the customer view, posted to the account's channel. */
+export interface ReviewCardMessage {
+  readonly kind: 'review';
+  readonly review: ServiceReview;
+  /** The signed link to its PDF in the customer view; absent when reports are off. */
+  readonly pdfLink?: string;
+  readonly postedBy: string;
+}
+
+export type CardMessage = EscalationCardMessage | EscalationAssignedMessage | CheckInCardMessage | PlanSummaryCardMessage | AlertCardMessage | DigestCardMessage | QueuedReplyMessage | ReviewCardMessage;
 
 /**
  * The view a proactive card is rendered in, decided by the audience rule (domain/audience.ts)
@@ -242,6 +259,8 @@ export interface DeliveryPlanRepository {
   /** Records a check-in; false when the one for this due date exists. */
   createCheckIn(checkIn: CheckIn): Promise<boolean>;
   updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined>;
+  /** The account's check-ins due from `from` to `to` (both included), earliest first. */
+  listCheckIns(accountId: string, from: CalendarDate, to: CalendarDate): Promise<CheckIn[]>;
   /** Plans whose next check-in is due on or before `today` (background sweep). */
   listPlansDueForCheckIn(today: CalendarDate, limit: number): Promise<{ accountId: string; nextCheckInDue: CalendarDate }[]>;
   /** Plans due for the alert rules by `now`. */
@@ -299,4 +318,11 @@ export interface HealthSummaryRepository {
   listDue(now: Date, limit: number): Promise<HealthSummary[]>;
   /** The accounts that have a summary. */
   listAccountIds(): Promise<string[]>;
+}
+
+/** Signed links to reports (GET /reports/...): made for a claim, checked when one is opened. */
+export interface ReportLinks {
+  /** The link to the review's PDF for this claim, signed; it expires at `claim.expiresAt`. */
+  reviewPdf(claim: ReportClaim): string;
+  check(token: string, now: Date): ReportLinkCheck;
 }

@@ -15,8 +15,12 @@ import type {
   DeliveryResult,
   EscalationRepository,
   OutboxRepository,
+  ReportLinks,
   TeamsMessenger,
 } from '../domain/ports';
+import { reviewMonthSchema } from '../domain/review-month';
+import { customerView } from '../domain/service-review';
+import { buildServiceReview, reviewPdfLink } from './service-review';
 import { digestAlerts } from './alerts';
 import { buildPlanView } from './delivery-plan-view';
 import { resolveCaller } from '../domain/caller';
@@ -42,6 +46,8 @@ export interface DeliverOutboxDeps {
   readonly logger: Logger;
   /** 0..1, for jitter on retries. */
   readonly random: () => number;
+  /** Signs the PDF link of a posted review; absent when reports are off. */
+  readonly reportLinks?: ReportLinks;
 }
 
 /** How long a sender may hold an item before another may take it (a crashed sender's items come back). */
@@ -158,6 +164,12 @@ async function messageFor(deps: DeliverOutboxDeps, item: OutboxItem): Promise<Ca
       return assignmentMessage(deps, item, intent);
     case 'reply':
       return replyMessage(intent);
+    case 'review': {
+      // Rendered when it goes, from the records then, in the view every member of the channel may see.
+      const review = customerView(await buildServiceReview(deps, intent.accountId, reviewMonthSchema.parse(intent.month)));
+      const pdfLink = reviewPdfLink(deps.reportLinks, deps.clock, { accountId: review.accountId, month: review.month, role: 'customer' });
+      return { kind: 'review', review, postedBy: intent.postedBy, ...(pdfLink ? { pdfLink } : {}) };
+    }
   }
 }
 

@@ -43,6 +43,24 @@ export class CosmosDeliveryPlanRepository extends ScopedRepository implements De
     return 'value' in outcome ? outcome.value : undefined;
   }
 
+  async listCheckIns(accountId: string, from: CalendarDate, to: CalendarDate): Promise<CheckIn[]> {
+    const { resources } = await this.container.items
+      .query<unknown>(
+        {
+          query: 'SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.dueDate >= @from AND c.dueDate <= @to',
+          parameters: [
+            { name: '@accountId', value: accountId },
+            { name: '@type', value: 'checkIn' },
+            { name: '@from', value: from },
+            { name: '@to', value: to },
+          ],
+        },
+        { partitionKey: accountId },
+      )
+      .fetchAll();
+    return resources.map((doc) => parseDocument(checkInSchema, doc)).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+  }
+
   async listPlansDueForCheckIn(today: CalendarDate, limit: number): Promise<{ accountId: string; nextCheckInDue: CalendarDate }[]> {
     const { resources } = await this.container.items
       .query<{ accountId: string; nextCheckInDue: CalendarDate }>({

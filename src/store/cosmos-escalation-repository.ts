@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
 import type { EscalationRepository, IntakeClaim } from '../domain/ports';
+import type { EscalationHistory } from '../domain/service-review';
 import { createDocument, isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 const counterSchema = z.object({ next: z.number().int().positive() });
@@ -137,6 +138,53 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
       .sort((a, b) => a.ordinal - b.ordinal)
       .map((m) => m.entry);
     return [...older, ...(current?.timeline ?? [])];
+  }
+
+  async listForPeriod(accountId: string, start: Date, end: Date): Promise<EscalationHistory[]> {
+    const { resources } = await this.container.items
+      .query<unknown>(
+        {
+          query:
+            'SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND c.openedAt < @end AND (ARRAY_CONTAINS(@open, c.status) OR c.resolvedAt >= @start OR c.sla.responseDueAt >= @start)',
+          parameters: [
+            { name: '@accountId', value: accountId },
+            { name: '@type', value: 'escalation' },
+            { name: '@end', value: end.toISOString() },
+            { name: '@start', value: start.toISOString() },
+            { name: '@open', value: [...openStatuses] },
+          ],
+        },
+        { partitionKey: accountId },
+      )
+      .fetchAll();
+    const escalations = resources.map((doc) => parseDocument(escalationSchema, doc));
+    // The older entries of the long ones, in one more query of the same partition.
+    const moved = escalations.filter((e) => (e.timelineMoved ?? 0) > 0).map((e) => e.escalationId);
+    const older = new Map<string, { ordinal: number; entry: TimelineEntry }[]>();
+    if (moved.length > 0) {
+      const { resources: docs } = await this.container.items
+        .query<Record<string, unknown>>(
+          {
+            query: 'SELECT * FROM c WHERE c.accountId = @accountId AND c.type = @type AND ARRAY_CONTAINS(@ids, c.escalationId)',
+            parameters: [
+              { name: '@accountId', value: accountId },
+              { name: '@type', value: 'timelineEntry' },
+              { name: '@ids', value: moved },
+            ],
+          },
+          { partitionKey: accountId },
+        )
+        .fetchAll();
+      for (const doc of docs) {
+        const id = String(doc.escalationId);
+        older.set(id, [...(older.get(id) ?? []), { ordinal: Number(doc.ordinal), entry: parseDocument(timelineEntrySchema, doc.entry) }]);
+      }
+    }
+    return escalations.map((escalation) => {
+      const kept = escalation.timelineMoved ?? 0;
+      const before = (older.get(escalation.escalationId) ?? []).filter((m) => m.ordinal <= kept).sort((a, b) => a.ordinal - b.ordinal).map((m) => m.entry);
+      return { escalation, timeline: [...before, ...escalation.timeline] };
+    });
   }
 
   private result(escalationId: string, outcome: Awaited<ReturnType<typeof updateDocument<Escalation>>>): Escalation {
