@@ -1,4 +1,4 @@
-import { accountVerbs, allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs, portfolioVerbs } from '../domain/verbs';
+import { accountVerbs, allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs, portfolioVerbs, reviewVerbs } from '../domain/verbs';
 
 /** Action.Execute verbs (one module, domain/verbs.ts, shared with the card renderers). */
 export const verbs = {
@@ -11,9 +11,10 @@ export const verbs = {
   ...Object.fromEntries(Object.entries(deliveryVerbs).map(([name, verb]) => [`delivery.${name}`, verb])),
   ...Object.fromEntries(Object.entries(alertVerbs).map(([name, verb]) => [`alert.${name}`, verb])),
   ...Object.fromEntries(Object.entries(portfolioVerbs).map(([name, verb]) => [`portfolio.${name}`, verb])),
+  ...Object.fromEntries(Object.entries(reviewVerbs).map(([name, verb]) => [`review.${name}`, verb])),
 } as const;
 
-export { accountVerbs, allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs, portfolioVerbs };
+export { accountVerbs, allVerbs, alertVerbs, channelVerbs, commandVerbs, contractVerbs, deliveryVerbs, escalationVerbs, portfolioVerbs, reviewVerbs };
 
 /** Message-extension command ids, as declared in manifest/manifest.json. */
 export const messageExtensionCommands = {

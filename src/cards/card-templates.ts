@@ -9,7 +9,7 @@ export interface AdaptiveCardJson {
   readonly [key: string]: unknown;
 }
 
-export const cardNames = ['welcome', 'help', 'whoami', 'notice', 'link-channel', 'escalation', 'escalation-intake', 'escalation-list', 'contract', 'log-hours', 'support-hours', 'plan', 'plan-item', 'checkin', 'plan-summary', 'alert', 'alert-digest', 'alerts', 'primary-tam', 'portfolio'] as const;
+export const cardNames = ['welcome', 'help', 'whoami', 'notice', 'link-channel', 'escalation', 'escalation-intake', 'escalation-list', 'contract', 'log-hours', 'support-hours', 'plan', 'plan-item', 'checkin', 'plan-summary', 'alert', 'alert-digest', 'alerts', 'primary-tam', 'portfolio', 'review'] as const;
 export type CardName = (typeof cardNames)[number];
 
 /** Teams renders schema 1.5 and refuses cards much above 28 KB. */

@@ -56,6 +56,11 @@ export const portfolioVerbs = {
   more: 'portfolio.more',
 } as const;
 
+export const reviewVerbs = {
+  /** Posts the customer view of a month's review to the account's channel. */
+  post: 'review.post',
+} as const;
+
 type ValuesOf<T> = T[keyof T];
 export type Verb =
   | ValuesOf<typeof commandVerbs>
@@ -65,7 +70,8 @@ export type Verb =
   | ValuesOf<typeof contractVerbs>
   | ValuesOf<typeof deliveryVerbs>
   | ValuesOf<typeof alertVerbs>
-  | ValuesOf<typeof portfolioVerbs>;
+  | ValuesOf<typeof portfolioVerbs>
+  | ValuesOf<typeof reviewVerbs>;
 
 export const allVerbs: readonly Verb[] = [
   ...Object.values(commandVerbs),
@@ -76,6 +82,7 @@ export const allVerbs: readonly Verb[] = [
   ...Object.values(deliveryVerbs),
   ...Object.values(alertVerbs),
   ...Object.values(portfolioVerbs),
+  ...Object.values(reviewVerbs),
 ];
 
 export function isVerb(value: unknown): value is Verb {

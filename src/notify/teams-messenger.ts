@@ -3,6 +3,8 @@ import type { AdaptiveCardJson, CardTemplates } from '../cards/card-templates';
 import { alertCard, digestCard } from '../cards/alert-cards';
 import { checkInCard, planSummaryCard } from '../cards/delivery-cards';
 import { escalationCard } from '../cards/escalation-card';
+import { reviewCard } from '../cards/review-card';
+import { customerView } from '../domain/service-review';
 import type { Clock } from '../domain/clock';
 import type { StoredConversationReference } from '../domain/conversation-reference';
 import { availableEscalationActions } from '../domain/escalation-lifecycle';
@@ -88,6 +90,16 @@ export class ConnectorTeamsMessenger implements TeamsMessenger {
         });
       case 'digest':
         return digestCard(this.cards, { groups: message.groups, localDate: message.localDate });
+      case 'review':
+        // The customer view only (the review carries nothing internal), with the customer's PDF link.
+        return reviewCard(this.cards, {
+          review: customerView(message.review),
+          providerView: false,
+          links: message.pdfLink ? [{ title: 'Download PDF', url: message.pdfLink }] : [],
+          canPost: false,
+          stamp: '',
+          postedBy: message.postedBy,
+        });
     }
   }
 }

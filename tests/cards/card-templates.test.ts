@@ -27,6 +27,9 @@ import type { Escalation } from '../../src/domain/escalation';
 import { primaryTamCard } from '../../src/cards/account-cards';
 import { portfolioCard, type PortfolioCardRow } from '../../src/cards/portfolio-card';
 import { summariseHealth } from '../../src/domain/account-health';
+import { reviewCard } from '../../src/cards/review-card';
+import { computeServiceReview, customerView } from '../../src/domain/service-review';
+import { februaryInput } from '../support/review-fixture';
 
 const roles: Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
 const scopes: ConversationScope[] = ['personal', 'channel', 'groupChat'];
@@ -244,6 +247,13 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
   for (const rows of [portfolioRows, portfolioRows.slice(0, 1), []]) {
     out.push({ name: `portfolio of ${rows.length}`, card: portfolioCard(templates, { title: 'Your portfolio', subtitle: 'Alex Wilber · 30 accounts', rows, before: 0, total: Math.max(rows.length, 1) + 10, today: '2026-03-02' }).card });
   }
+  const february = computeServiceReview(februaryInput);
+  const bare = computeServiceReview({ account: { accountId: 'acme', name: 'Ω'.repeat(120) }, month: '2026-02', now: februaryInput.now, escalations: [], ledger: [], checkIns: [] });
+  const links = [{ title: 'Download PDF (your view)', url: 'https://bot.example/reports/review.pdf?token=v1.a.b' }, { title: 'Download PDF (customer view)', url: 'https://bot.example/reports/review.pdf?token=v1.c.d' }];
+  out.push({ name: 'review, provider view', card: reviewCard(templates, { review: february, providerView: true, links, canPost: true, stamp: 'abc123', previousMonth: '2026-01', nextMonth: '2026-03', banner: { text: 'Posted', style: 'good' } }) });
+  out.push({ name: 'review, customer view', card: reviewCard(templates, { review: customerView(february), providerView: false, links: links.slice(1), canPost: false, stamp: 'abc123', previousMonth: '2026-01' }) });
+  out.push({ name: 'review posted to a channel', card: reviewCard(templates, { review: customerView(february), providerView: false, links: [], canPost: false, stamp: '', postedBy: 'Alex Wilber' }) });
+  out.push({ name: 'review of an account with nothing', card: reviewCard(templates, { review: bare, providerView: true, links: [], canPost: true, stamp: 'abc123' }) });
   out.push({ name: 'link form', card: linkChannelCard(templates, { account: '', choices: [] }) });
   out.push({ name: 'link form with error', card: linkChannelCard(templates, { account: 'tailspin', accountError: 'No account has this id.', choices: ['contoso'] }) });
   return out;
@@ -304,6 +314,28 @@ describe('card templates', () => {
   it('binds user text as data, so template syntax and markdown in it stay literal', () => {
     const card = noticeCard(templates, { title: 'T', text: '${title} [x](https://evil.example) **bold**' });
     assert.match(cardText(card), /\$\{title\} \[x\]\(https:\/\/evil\.example\) \*\*bold\*\*/);
+  });
+
+  it('draws the review\'s charts as Teams Chart elements, each with column bars to fall back on, and the card check allows exactly those', () => {
+    const card = reviewCard(templates, { review: computeServiceReview(februaryInput), providerView: false, links: [], canPost: false, stamp: 'a' });
+    const charts: Record<string, unknown>[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const element = node as Record<string, unknown>;
+        if (typeof element.type === 'string' && element.type.startsWith('Chart.')) charts.push(element);
+        Object.values(element).forEach(walk);
+      }
+    };
+    walk(card);
+    assert.deepEqual(charts.map((c) => c.type), ['Chart.VerticalBar.Grouped', 'Chart.Donut', 'Chart.HorizontalBar']);
+    for (const chart of charts) assert.equal((chart.fallback as { type?: string } | undefined)?.type, 'Container', String(chart.type));
+    assert.deepEqual(charts[1]?.data, [{ legend: 'Met', value: 7, color: 'good' }, { legend: 'Missed', value: 5, color: 'attention' }]);
+    assert.deepEqual(adaptiveCardProblems(card), []);
+    const withoutFallback = { ...card, body: [{ type: 'Chart.Pie', data: [{ legend: 'x', value: 1 }] }] };
+    assert.deepEqual(adaptiveCardProblems(withoutFallback), ['Chart.Pie: no fallback element (Teams mobile and older clients show it)']);
+    const unknown = { ...card, body: [{ type: 'Chart.Radar', data: [], fallback: { type: 'TextBlock', text: 'x' } }] };
+    assert.ok(adaptiveCardProblems(unknown).some((p) => /Chart\.Radar/.test(p)), 'any other unknown element still fails');
   });
 
   it('refuses to render a card over the Teams size limit', () => {
