@@ -75,7 +75,8 @@ async function answerSubmit(turn: Turn, reply: Reply): Promise<AdaptiveCardJson>
     else await context.sendActivity(cardActivity(card));
     return card;
   };
-  const own = (): AdaptiveCardJson | Promise<AdaptiveCardJson> => reply.render({ view: 'own', refreshUserIds: [] });
+  // The caller's own view goes to their personal chat from here (or is compared with the shared one).
+  const own = (): AdaptiveCardJson | Promise<AdaptiveCardJson> => reply.render({ view: 'own', refreshUserIds: [], personal: true });
   const place = placeOf(turn, 'update');
   if (place.kind === 'personal') return replace(await cardForPlace(turn, reply, 'update'));
   const decision = decideAudience({ caller: turn.caller, place, accounts: reply.accounts, hasSharedView: reply.hasSharedView });
@@ -111,8 +112,9 @@ function accountsLanding(turn: Turn, reply: Reply, landing: Landing): readonly s
 
 /** The card a reply becomes in this place, without sending it. */
 export async function cardForPlace(turn: Turn, reply: Reply, landing: Landing): Promise<AdaptiveCardJson> {
-  const decision = decideAudience({ caller: turn.caller, place: placeOf(turn, landing), accounts: reply.accounts, hasSharedView: reply.hasSharedView });
-  const own: RenderContext = { view: 'own', refreshUserIds: [] };
+  const place = placeOf(turn, landing);
+  const decision = decideAudience({ caller: turn.caller, place, accounts: reply.accounts, hasSharedView: reply.hasSharedView });
+  const own: RenderContext = { view: 'own', refreshUserIds: [], ...(place.kind === 'personal' ? { personal: true } : {}) };
   // A card's automatic refresh is the Teams client asking, not the person: it never starts a private message.
   const automatic = landing === 'invoke' && (turn.context.activity.value as { trigger?: unknown } | undefined)?.trigger === 'automatic';
   switch (decision) {
@@ -134,7 +136,7 @@ export async function cardForPlace(turn: Turn, reply: Reply, landing: Landing): 
       if (automatic) {
         return noticeCard(turn.deps.cards, { title: 'No longer kept here', text: 'This card is not updated in this conversation any more.', style: 'emphasis' });
       }
-      return (await sendPrivately(turn, await reply.render(own))).line;
+      return (await sendPrivately(turn, await reply.render({ view: 'own', refreshUserIds: [], personal: true }))).line;
   }
 }
 

@@ -12,6 +12,7 @@ import type {
   EscalationRepository,
   HealthSummaryRepository,
   OutboxRepository,
+  ReportLinks,
   TeamsMessenger,
 } from '../domain/ports';
 import type { TenantGate } from '../services/tenant-gate';
@@ -48,6 +49,8 @@ export interface BotDependencies {
   readonly instanceId: string;
   /** With telemetry on, the active trace's id: a turn's correlation id, so its log lines and its request telemetry share one id. */
   readonly traceId?: () => string | undefined;
+  /** Signs links to report PDFs (GET /reports/...); absent when REPORT_LINK_SECRET or PUBLIC_BASE_URL is not set. */
+  readonly reportLinks?: ReportLinks;
 }
 
 export type StoreRepositories = Pick<BotDependencies, 'directory' | 'accounts' | 'conversations' | 'escalations' | 'contracts' | 'plans' | 'alerts' | 'alertSettings' | 'outbox' | 'health'>;

@@ -15,6 +15,7 @@ import { deliveryCommands, registerDeliveryRoutes } from './routes/delivery-rout
 import { alertCommands, registerAlertRoutes } from './routes/alert-routes';
 import { accountCommands, registerAccountRoutes } from './routes/account-routes';
 import { portfolioCommands, registerPortfolioRoutes } from './routes/portfolio-routes';
+import { registerReviewRoutes, reviewCommands } from './routes/review-routes';
 import { RateLimitedMessenger } from '../notify/rate-limited-messenger';
 import type { Timer } from '../notify/rate-limits';
 import { BotConnectorClient } from '../notify/bot-connector-client';
@@ -96,7 +97,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     longRunningMessages: false,
   });
 
-  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands, ...alertCommands, ...accountCommands, ...portfolioCommands };
+  const commands: CommandHandlers = { ...conversationCommands, ...escalationCommands, ...contractCommands, ...deliveryCommands, ...alertCommands, ...accountCommands, ...portfolioCommands, ...reviewCommands };
   registerConversationRoutes(app, deps, commands);
   registerEscalationRoutes(app, deps);
   registerContractRoutes(app, deps);
@@ -104,6 +105,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
   registerAlertRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerPortfolioRoutes(app, deps);
+  registerReviewRoutes(app, deps);
   // Last: an invoke no route above took still gets a 200 in the shape its family expects.
   registerUnknownInvokes(app, deps);
 

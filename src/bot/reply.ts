@@ -7,6 +7,12 @@ export interface RenderContext {
   readonly view: ReplyView;
   /** Teams user ids whose clients refresh a shared post into their own view. */
   readonly refreshUserIds: readonly string[];
+  /**
+   * True only when the card lands in the caller's own personal chat; a card on a shared
+   * conversation (the caller's own invoke answer there included) has it unset. What must never sit
+   * on a card in a shared conversation, such as a link to the provider's view, asks this.
+   */
+  readonly personal?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ConversationScope } from './caller';
 import type { Role } from './directory';
 
-export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin', 'alerts', 'primary', 'portfolio'] as const;
+export const commandIds = ['help', 'whoami', 'link', 'escalate', 'escalations', 'escalation', 'contract', 'logHours', 'plan', 'checkin', 'alerts', 'primary', 'portfolio', 'review'] as const;
 export type CommandId = (typeof commandIds)[number];
 
 export interface CommandSpec {
@@ -16,6 +16,11 @@ export interface CommandSpec {
   readonly scopes: readonly ConversationScope[];
   /** Takes an argument after the keyword; a button for it opens a form instead of running it. */
   readonly argument?: { readonly name: string; readonly label: string; readonly placeholder: string };
+  /**
+   * Listed in the Teams app's command menu of its scopes (manifest/manifest.json), which holds at
+   * most 12 a scope; false: only in `help` and typed.
+   */
+  readonly inMenu?: false;
 }
 
 const everyone: readonly Role[] = ['admin', 'manager', 'tam', 'customer', 'guest'];
@@ -133,6 +138,15 @@ export const commandCatalog: readonly CommandSpec[] = [
     scopes: everywhere,
   },
   {
+    id: 'review',
+    keyword: 'review',
+    usage: 'review [account] [YYYY-MM]',
+    title: 'Service review',
+    description: 'The month\'s service review (default: the last complete month): escalations and SLA attainment, hours, delivery, check-ins, renewal, highlights and risks, with a PDF.',
+    roles: ['admin', 'manager', 'tam', 'customer'],
+    scopes: everywhere,
+  },
+  {
     id: 'primary',
     keyword: 'primary',
     usage: 'primary <account>',
@@ -141,6 +155,8 @@ export const commandCatalog: readonly CommandSpec[] = [
     roles: ['admin'],
     scopes: ['personal'],
     argument: { name: 'account', label: 'Account id', placeholder: 'e.g. contoso' },
+    // An admin's rare task: it gave its place in the full personal menu to `review`.
+    inMenu: false,
   },
 ];
 

@@ -215,33 +215,38 @@ const itemOf = (item: PlanItem, on?: string): ReviewItem => ({
 
 /**
  * Where the plan stood in the month. Items record when they were delivered or cancelled since the
- * service review; an older item finished without that instant is placed by its last change, which
- * is no earlier than the change that finished it.
+ * service review; an older item finished without that instant was finished by its last change: when
+ * that is before the month's end it is placed there, and when it is later the item is left out
+ * (it may have been finished before, in or after the month).
  */
-function deliveryOf(plan: DeliveryPlan, period: MonthPeriod): { delivery: NonNullable<ServiceReview['delivery']>; derived: boolean } {
-  let derived = false;
+function deliveryOf(plan: DeliveryPlan, period: MonthPeriod): { delivery: NonNullable<ServiceReview['delivery']>; placed: number; unknown: number } {
+  let placed = 0;
+  let unknown = 0;
   const localDay = (iso: string): CalendarDate => localDateOf(new Date(iso), period.timeZone);
-  const finishedAt = (item: PlanItem): string | undefined => {
-    if (isActive(item)) return undefined;
-    const recorded = item.status === 'delivered' ? item.deliveredAt : item.cancelledAt;
-    if (recorded) return recorded;
-    derived = true;
-    return item.updatedAt;
-  };
   const delivered: ReviewItem[] = [];
   const cancelled: ReviewItem[] = [];
   const late: ReviewItem[] = [];
   const next: ReviewItem[] = [];
   for (const item of plan.items) {
-    const finished = finishedAt(item);
-    const finishedBefore = finished !== undefined && new Date(finished).getTime() < period.end.getTime();
+    let finished: string | undefined;
+    if (!isActive(item)) {
+      finished = item.status === 'delivered' ? item.deliveredAt : item.cancelledAt;
+      if (!finished) {
+        if (new Date(item.updatedAt).getTime() >= period.end.getTime()) {
+          unknown += 1;
+          continue;
+        }
+        placed += 1;
+        finished = item.updatedAt;
+      }
+    }
     if (finished && inPeriod(period, finished)) (item.status === 'delivered' ? delivered : cancelled).push(itemOf(item, localDay(finished)));
-    if (finishedBefore) continue;
+    if (finished && new Date(finished).getTime() < period.end.getTime()) continue;
     if (item.dueDate <= period.lastDay) late.push(itemOf(item));
     else next.push(itemOf(item));
   }
   const byDue = (a: ReviewItem, b: ReviewItem): number => a.dueDate.localeCompare(b.dueDate) || a.itemId.localeCompare(b.itemId);
-  return { delivery: { delivered: delivered.sort(byDue), cancelled: cancelled.sort(byDue), late: late.sort(byDue), next: next.sort(byDue).slice(0, 3) }, derived };
+  return { delivery: { delivered: delivered.sort(byDue), cancelled: cancelled.sort(byDue), late: late.sort(byDue), next: next.sort(byDue).slice(0, 3) }, placed, unknown };
 }
 
 /**
@@ -345,7 +350,8 @@ export function computeServiceReview(input: ReviewInput): ServiceReview {
 
   const hours = input.contract ? hoursOf(input.contract, input.ledger, period, today) : undefined;
   const plan = input.plan ? deliveryOf(input.plan, period) : undefined;
-  if (plan?.derived) notes.push('Plan items delivered or cancelled before the dates of such changes were recorded are placed by their last change.');
+  if (plan && plan.placed > 0) notes.push(`${plural(plan.placed, 'plan item')} finished before delivery and cancellation dates were recorded ${plan.placed === 1 ? 'is' : 'are'} placed by ${plan.placed === 1 ? 'its' : 'their'} last change.`);
+  if (plan && plan.unknown > 0) notes.push(`${plural(plan.unknown, 'plan item')} finished before those dates were recorded and changed since the month ended ${plan.unknown === 1 ? 'is' : 'are'} left out: when ${plan.unknown === 1 ? 'it was' : 'they were'} finished is not known.`);
   const checkIns = input.plan ? checkInsOf(input.plan, input.checkIns, period, calendarDateOf(input.now)) : undefined;
   const renewal = input.contract ? { date: addDays(input.contract.endDate, 1), daysFromToday: daysBetween(today, addDays(input.contract.endDate, 1)) } : undefined;
 

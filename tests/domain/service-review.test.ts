@@ -90,7 +90,8 @@ describe('service review: February of a seeded account, figures worked out by ha
     assert.deepEqual(review.delivery?.delivered.map((i) => [i.itemId, i.on]), [['PI-5', '2026-02-14'], ['PI-1', '2026-02-11']]);
     assert.deepEqual(review.delivery?.late.map((i) => i.itemId), ['PI-2', 'PI-4']);
     assert.deepEqual(review.delivery?.next.map((i) => i.itemId), ['PI-3', 'PI-7', 'PI-8']);
-    assert.match(review.notes.join('\n'), /placed by their last change/);
+    assert.match(review.notes.join('\n'), /1 plan item finished before delivery and cancellation dates were recorded is placed by its last change/);
+    assert.match(review.notes.join('\n'), /1 plan item finished before those dates were recorded and changed since the month ended is left out/);
   });
 
   it('check-ins: each due date of the month done, done late, skipped or still owed', () => {

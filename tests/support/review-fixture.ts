@@ -158,8 +158,10 @@ const plan: DeliveryPlan = {
     item('PI-7', 'Security workshop', 'Workshop', '2026-04-15', 'scheduled'),
     item('PI-8', 'Later training', 'Training', '2026-05-01', 'planned'),
     item('PI-9', 'Much later', 'Training', '2026-06-01', 'planned'),
+    // Delivered before those dates were recorded and changed since: when is not known, so left out.
+    item('PI-10', 'Unknown delivery', 'Workshop', '2026-01-15', 'delivered', { updatedAt: '2026-03-01T09:00:00.000Z' }),
   ],
-  nextItemNumber: 10,
+  nextItemNumber: 11,
   updatedAt: '2026-02-16T10:00:00.000Z',
 };
 const checkIn = (dueDate: string, submittedAt: string): CheckIn => ({ accountId: 'acme', dueDate, submittedAt, by: { key: tam.key, name: tam.name }, items: [] });
