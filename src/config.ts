@@ -70,6 +70,10 @@ const schema = z
     SEED_DEMO_DATA: flag(undefined),
     SEED_DEMO_ESCALATIONS: flag(true),
     ALERT_SWEEP_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'expected a secret of at least 16 characters' }),
+    REPORT_LINK_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: 'expected a secret of at least 32 characters' }),
+    PUBLIC_BASE_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s?#]+$/.test(v), {
+      message: 'expected the URL the bot is reached at from outside, e.g. https://tam-assistant.azurewebsites.net (no query)',
+    }),
     SWEEP_INTERVAL_SECONDS: optionalText
       .transform((v) => v ?? '60')
       .pipe(z.string().regex(/^\d+$/, 'expected a whole number of seconds (0 turns the in-process scheduler off)').transform(Number)),
@@ -83,6 +87,10 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.BOT_ID && env.BOT_TYPE !== 'UserAssignedMSI' && !env.BOT_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['BOT_PASSWORD'], message: 'required when BOT_ID is set (or set BOT_TYPE=UserAssignedMSI)' });
+    }
+    if (!!env.REPORT_LINK_SECRET !== !!env.PUBLIC_BASE_URL) {
+      const missing = env.REPORT_LINK_SECRET ? 'PUBLIC_BASE_URL' : 'REPORT_LINK_SECRET';
+      ctx.addIssue({ code: 'custom', path: [missing], message: `required with ${missing === 'PUBLIC_BASE_URL' ? 'REPORT_LINK_SECRET' : 'PUBLIC_BASE_URL'}: report links need both (or set neither to turn them off)` });
     }
     if (env.BOT_ID && env.BOT_TYPE !== 'MultiTenant' && !env.BOT_TENANT_ID) {
       ctx.addIssue({ code: 'custom', path: ['BOT_TENANT_ID'], message: `required when BOT_TYPE is ${env.BOT_TYPE}` });
@@ -123,6 +131,8 @@ export interface Config {
   readonly seedDemoEscalations: boolean;
   /** Shared secret of POST /api/alerts/sweep; the endpoint is off without it. */
   readonly alertSweepSecret?: string;
+  /** Signed links to review PDFs (GET /reports/...): the HMAC secret and the bot's public URL; off without them. */
+  readonly reports?: { readonly linkSecret: string; readonly publicBaseUrl: string };
   /** How often the in-process scheduler sweeps; 0 leaves it to the HTTP trigger. */
   readonly sweepIntervalInMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -204,6 +214,7 @@ export function parseConfig(env: Environment): Config {
     seedDemoData: e.SEED_DEMO_DATA ?? cosmos.mode === 'embedded',
     seedDemoEscalations: (e.SEED_DEMO_DATA ?? cosmos.mode === 'embedded') && e.SEED_DEMO_ESCALATIONS === true,
     ...(e.ALERT_SWEEP_SECRET ? { alertSweepSecret: e.ALERT_SWEEP_SECRET } : {}),
+    ...(e.REPORT_LINK_SECRET && e.PUBLIC_BASE_URL ? { reports: { linkSecret: e.REPORT_LINK_SECRET, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } } : {}),
     sweepIntervalInMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     ...(e.APPLICATIONINSIGHTS_CONNECTION_STRING ? { telemetry: { connectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING } } : {}),

@@ -38,6 +38,9 @@ import { turnStoreBudgetInMs, type StoreScope } from './domain/store-scope';
 import type { StoreRepositories } from './bot/bot-dependencies';
 import { reportingTo } from './telemetry/business-events';
 import type { Telemetry } from './telemetry/telemetry';
+import { HmacReportLinks } from './reports/report-links';
+import { ReviewPdfRenderer } from './reports/review-pdf';
+import { reviewReport } from './reports/review-report';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -182,6 +185,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const retiredPersonalIndexes = await recheckPersonalConversations({ conversations });
     logger.info('conversation.personal_rechecked', { message: `Personal chat pointers re-checked; ${retiredPersonalIndexes} not owned by their user removed.`, removed: retiredPersonalIndexes });
 
+    // Signed links to review PDFs, only with both REPORT_LINK_SECRET and PUBLIC_BASE_URL.
+    const reportLinks = config.reports ? new HmacReportLinks(config.reports.linkSecret, config.reports.publicBaseUrl) : undefined;
     const bot = createBot(
       {
         directory,
@@ -205,6 +210,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         repositoriesFor,
         turnStoreBudget: options.turnStoreBudget ?? (() => AbortSignal.timeout(options.turnStoreBudgetInMs ?? turnStoreBudgetInMs)),
         ...(options.telemetry ? { traceId: options.telemetry.traceId } : {}),
+        ...(reportLinks ? { reportLinks } : {}),
       },
       {
         timer: options.timer ?? realTimer,
@@ -234,6 +240,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         logger,
         random,
         instanceId,
+        ...(reportLinks ? { reportLinks } : {}),
       },
       logger,
     );
@@ -242,6 +249,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       logger,
       ...(config.alertSweepSecret ? { alertSweep: { secret: config.alertSweepSecret, run: () => dispatcher.runOnce() } } : {}),
       isReady: () => readiness.isReady(),
+      ...(reportLinks
+        ? { reports: { reviewPdf: reviewReport({ links: reportLinks, reviews: { accounts, contracts, plans, escalations, clock }, renderer: new ReviewPdfRenderer(), clock, logger }) } }
+        : {}),
     });
     const { port, address, url } = await http.listen(config.port, config.host);
     // Listening first: the scheduler's first pass starts now and runs alongside requests.

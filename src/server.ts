@@ -12,6 +12,16 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** POST /api/alerts/sweep: the shared secret and the sweep it runs; absent, the endpoint is off. */
   readonly alertSweep?: { readonly secret: string; readonly run: () => Promise<unknown> };
+  /** GET /reports/review.pdf?token=...: answers a signed link; absent (no REPORT_LINK_SECRET or PUBLIC_BASE_URL), the path is off. */
+  readonly reports?: { readonly reviewPdf: (token: string | undefined) => Promise<ReportAnswer> };
+}
+
+/** What a report request is answered with: a PDF, or a short text holding no data. */
+export interface ReportAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: Buffer | string;
+  readonly filename?: string;
 }
 
 export interface HttpServer {
@@ -62,6 +72,29 @@ export function createHttpServer(options: ServerOptions): HttpServer {
       options.logger.error('http.sweep_failed', { error });
       res.send(503, { error: 'The sweep failed; it will run again.' });
     }
+  });
+
+  server.get('/reports/review.pdf', async (req, res) => {
+    const plain = (status: number, body: string): ReportAnswer => ({ status, contentType: 'text/plain; charset=utf-8', body });
+    let answer: ReportAnswer;
+    if (!options.reports) answer = plain(404, 'Reports are off: REPORT_LINK_SECRET and PUBLIC_BASE_URL are not set.');
+    else {
+      try {
+        answer = await options.reports.reviewPdf(new URL(req.url ?? '', 'http://localhost').searchParams.get('token') ?? undefined);
+      } catch (error) {
+        options.logger.error('http.report_failed', { error });
+        answer = plain(503, 'The review could not be made just now. Please try again in a moment.');
+      }
+    }
+    // The link is a bearer token: nothing keeps the answer, and nothing of the URL goes on anywhere.
+    res.writeHead(answer.status, {
+      'content-type': answer.contentType,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      ...(answer.filename ? { 'content-disposition': `inline; filename="${answer.filename}"` } : {}),
+    });
+    res.end(answer.body);
   });
 
   server.get('/healthz', (_req, res, next) => {

@@ -35,8 +35,16 @@ export class JsonLogger implements Logger {
   private log(level: LogLevel, event: string, fields?: LogFields): void {
     if (rank[level] < rank[this.level]) return;
     const entry = { time: this.clock.now().toISOString(), level, event, ...this.fields, ...serialise(fields) };
-    this.write(JSON.stringify(entry));
+    this.write(withoutReportTokens(JSON.stringify(entry)));
   }
+}
+
+/**
+ * A signed report link is a bearer token for 24 hours: whatever carries one into a log line (a
+ * URL, an error message, a card) has it replaced, the query of a /reports/ URL and the token itself.
+ */
+export function withoutReportTokens(line: string): string {
+  return line.replace(/(\/reports\/[^\s"?#]*\?)[^\s"#]*/g, '$1[redacted]').replace(/\bv1\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, '[redacted]');
 }
 
 function serialise(fields: LogFields | undefined): LogFields {
