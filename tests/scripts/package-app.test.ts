@@ -48,14 +48,15 @@ describe('Teams app package', () => {
     assert.deepEqual([outline.width, outline.height, outline.colorType], [32, 32, 6]);
   });
 
-  it('lists the same bot commands per scope as the bot offers', () => {
+  it('lists the same bot commands per scope as the bot offers (those in the menu), at most 12 a scope', () => {
     const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { bots: { commandLists: { scopes: string[]; commands: { title: string }[] }[] }[] };
     const lists = manifest.bots[0]!.commandLists;
     const personal = lists.find((l) => l.scopes.includes('personal'))!.commands.map((c) => c.title);
     const team = lists.find((l) => l.scopes.includes('team'))!.commands.map((c) => c.title);
     const offered = (scope: 'personal' | 'channel'): string[] =>
-      [...new Set((['admin', 'manager', 'tam', 'customer'] as const).flatMap((role) => commandsFor(role, scope).map((c) => c.keyword)))];
+      [...new Set((['admin', 'manager', 'tam', 'customer'] as const).flatMap((role) => commandsFor(role, scope).filter((c) => c.inMenu !== false).map((c) => c.keyword)))];
     assert.deepEqual(personal.sort(), offered('personal').sort());
     assert.deepEqual(team.sort(), offered('channel').sort());
+    assert.ok(personal.length <= 12 && team.length <= 12, 'Teams takes at most 12 commands a list');
   });
 });
