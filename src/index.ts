@@ -11,7 +11,7 @@ import { JsonLogger } from './logging/json-logger';
 import { createHttpServer } from './server';
 import { bootstrapAdmins } from './services/bootstrap-admins';
 import { recheckPersonalConversations } from './services/record-conversation';
-import { seedDemoContracts, seedDemoEscalations, seedDemoPlans, seedDemoWorld } from './services/seed-demo-world';
+import { seedDemoContracts, seedDemoEscalations, seedDemoMonth, seedDemoPlans, seedDemoWorld } from './services/seed-demo-world';
 import { TenantGate } from './services/tenant-gate';
 import { BackgroundWork } from './bot/background-work';
 import { Dispatcher } from './notify/dispatcher';
@@ -180,6 +180,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     }
     if (config.seedDemoEscalations && (await seedDemoEscalations({ directory, accounts, contracts, escalations, clock }))) {
       logger.info('store.demo_escalations_seeded', { message: 'Seeded demo escalations in every SLA state; the first sweep raises their alerts.' });
+    }
+    if (config.seedDemoEscalations && (await seedDemoMonth({ directory, accounts, contracts, plans, escalations, clock }))) {
+      logger.info('store.demo_month_seeded', { message: 'Seeded the previous month of Contoso and Fabrikam: escalations, hours, delivery and check-ins, for review and portfolio.' });
     }
     await bootstrapAdmins({ directory }, config.adminUsers);
     const retiredPersonalIndexes = await recheckPersonalConversations({ conversations });

@@ -1,7 +1,9 @@
 import type { Clock } from '../domain/clock';
 import { personKey, type Account, type Person } from '../domain/directory';
-import { addDays, calendarDateOf, type CalendarDate } from '../domain/calendar-date';
-import { earliestWithRemaining, isWithinHours, nextClockChange, type ClockHours } from '../domain/business-time';
+import { addDays, calendarDateOf, dayNumberOf, fromDayNumber, type CalendarDate } from '../domain/calendar-date';
+import { earliestWithRemaining, isWithinHours, minutesOfClockTime, nextClockChange, type ClockHours } from '../domain/business-time';
+import { lastCompleteMonth, monthPeriod, shiftMonth } from '../domain/review-month';
+import { localDateOf, startOfLocalDay, weekdayOfDay } from '../domain/zoned-time';
 import { clockFor, supportHoursOf } from '../domain/support-hours';
 import type { Contract, LedgerEntry } from '../domain/contract';
 import type { Cadence, DeliveryPlan, Health, ItemStatus, PlanItem, ServiceType } from '../domain/delivery-plan';
@@ -320,6 +322,8 @@ export async function seedDemoPlans(deps: { directory: DirectoryRepository; cont
       health,
       createdAt: `${contract.startDate}T09:00:00.000Z`,
       updatedAt: now.toISOString(),
+      // Delivered on the day it was due, so a review of that month finds it there.
+      ...(status === 'delivered' ? { deliveredAt: `${clampToTerm(addDays(today, dueInDays))}T16:00:00.000Z` } : {}),
     }));
     const plan: DeliveryPlan = {
       accountId: demo.accountId,
@@ -563,4 +567,324 @@ function onClockAgo(clock: ClockHours, now: Date, minutes: number): Date {
   if (isWithinHours(clock, earliest)) return earliest;
   const opening = nextClockChange(clock, earliest);
   return opening && opening <= now ? opening : earliest;
+}
+
+/** A moment of the demo month: the `nth` working day (1-based) or, with `calendar`, the day of the month; local "HH:MM". */
+type MonthMoment = readonly [day: number, time: string, calendar?: 'calendar'];
+
+interface DemoMonthEscalation {
+  readonly slug: string;
+  readonly openedBy: string;
+  readonly opened: MonthMoment;
+  readonly form: Readonly<Record<string, string>>;
+  readonly steps: readonly (readonly [string, MonthMoment, EscalationAction])[];
+  /** Reactive hours logged against it. */
+  readonly hours: number;
+}
+
+interface DemoMonth {
+  readonly accountId: string;
+  readonly escalations: readonly DemoMonthEscalation[];
+  /** A plan item delivered in the month: [type, title, hours, due, delivered]. */
+  readonly delivered: readonly (readonly [ServiceType, string, number, MonthMoment, MonthMoment])[];
+  /** Other hours of the month: [bucket, hours, note, when]. */
+  readonly hours: readonly (readonly [string, number, string, MonthMoment])[];
+}
+
+const resolve = (resolution: string): EscalationAction => ({ kind: 'resolve', resolution });
+const note = (text: string, status?: 'investigating' | 'mitigated'): EscalationAction => ({ kind: 'update', note: text, ...(status ? { status } : {}) });
+
+/**
+ * The previous calendar month of Contoso and Fabrikam, so `review` and `portfolio` show real
+ * content at once: escalations worked through their lifecycle on working days of the account's
+ * support hours (deadlines met and missed), hours logged, items delivered and check-ins done.
+ */
+const demoMonths: readonly DemoMonth[] = [
+  {
+    accountId: 'contoso',
+    escalations: [
+      {
+        slug: 'month-contoso-dc-replication',
+        openedBy: demoUsers.adele,
+        opened: [2, '07:10'],
+        form: {
+          title: 'DC03 stopped replicating after the monthly patching',
+          description: 'Since last night\'s patching DC03 logs event 1864 and repadmin shows replication failing to the London site. Logons in Leeds are slow.',
+          severity: 'A',
+          product: 'Active Directory',
+          businessImpact: 'Leeds office logons take minutes; the warehouse scanners cannot authenticate.',
+          contactPhone: '+44 20 7946 0123',
+        },
+        steps: [
+          [demoUsers.alex, [2, '07:35'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [2, '08:20'], note('The patch reset the RPC port range on DC03; reverting it now.', 'investigating')],
+          [demoUsers.alex, [2, '09:40'], note('Replication to London runs again; Leeds is catching up.', 'mitigated')],
+          [demoUsers.alex, [2, '10:15'], resolve('Restored the RPC dynamic port range on DC03 and forced replication; repadmin is clean.')],
+        ],
+        hours: 2,
+      },
+      {
+        slug: 'month-contoso-partner-mail',
+        openedBy: demoUsers.adele,
+        opened: [6, '10:00'],
+        form: {
+          title: 'Mail to our logistics partner queues for hours',
+          description: 'Messages to the partner\'s domain sit in the queue of EXCH01 with a 451 4.4.0 error; other domains are fine.',
+          severity: 'B',
+          product: 'Exchange Server',
+        },
+        steps: [
+          [demoUsers.alex, [6, '10:50'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [6, '14:00'], note('The partner rotated their TLS certificate; our send connector pins the old one.', 'investigating')],
+          [demoUsers.alex, [7, '09:30'], resolve('Updated the send connector\'s TLS settings; the queue drained overnight.')],
+        ],
+        hours: 1.5,
+      },
+      {
+        slug: 'month-contoso-sql-restores',
+        openedBy: demoUsers.adele,
+        opened: [9, '16:30'],
+        form: {
+          title: 'Restores of the reporting database fail',
+          description: 'Nightly restores of ReportingDB to the test server fail at 60% with error 3203 (read on the backup device failed).',
+          severity: 'B',
+          product: 'SQL Server',
+        },
+        steps: [
+          [demoUsers.alex, [10, '09:10'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [10, '12:00'], note('The backup share\'s deduplication corrupts the striped files.', 'investigating')],
+          [demoUsers.alex, [10, '15:30'], resolve('Excluded the backup folder from deduplication and took a fresh full backup; the restore works.')],
+        ],
+        hours: 1,
+      },
+      {
+        slug: 'month-contoso-licensing-question',
+        openedBy: demoUsers.adele,
+        opened: [13, '11:00'],
+        form: {
+          title: 'Question: licensing Windows Server 2025 on the new cluster nodes',
+          description: 'We add two Hyper-V nodes next quarter. Do we license them per core with Datacenter, and what about the standby node?',
+          severity: 'C',
+          product: 'Windows Server',
+        },
+        steps: [
+          [demoUsers.alex, [13, '13:00'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [15, '10:00'], resolve('Sent the licensing guidance for Datacenter per core, standby nodes included.')],
+        ],
+        hours: 0,
+      },
+      {
+        slug: 'month-contoso-vpn-tunnels',
+        openedBy: demoUsers.adele,
+        opened: [17, '09:00'],
+        form: {
+          title: 'The Azure VPN gateway drops its tunnels every few hours',
+          description: 'Both tunnels of the site-to-site VPN to West Europe drop several times a day for about a minute; the gateway logs IKE SA deletions.',
+          severity: 'B',
+          product: 'Azure',
+        },
+        steps: [
+          [demoUsers.alex, [17, '09:30'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [17, '14:30'], note('The on-premises firewall renegotiates with a shorter SA lifetime.', 'investigating')],
+          [demoUsers.alex, [18, '11:00'], resolve('Aligned the IKE and IPsec SA lifetimes on both sides; no drops since.')],
+        ],
+        hours: 0.5,
+      },
+    ],
+    // Proactive hours stay on pace and Reactive under its 80: the demo's story of the contract holds.
+    delivered: [['Proactive remediation', 'Exchange certificate remediation', 3, [12, '17:00'], [11, '16:00']]],
+    hours: [['Advisory', 1, 'Licensing advice: Windows Server 2025 cluster nodes', [15, '11:00']]],
+  },
+  {
+    accountId: 'fabrikam',
+    escalations: [
+      {
+        slug: 'month-fabrikam-outlook-disconnects',
+        openedBy: demoUsers.lynne,
+        opened: [6, '02:00', 'calendar'],
+        form: {
+          title: 'Outlook clients disconnected after the certificate renewal',
+          description: 'After last night\'s renewal of the Exchange certificate every Outlook client shows "Disconnected". Outlook on the web works.',
+          severity: 'A',
+          product: 'Exchange Server',
+          businessImpact: 'The Munich and Hamburg offices cannot send or receive mail in Outlook.',
+          contactPhone: '+49 30 901820',
+        },
+        steps: [
+          [demoUsers.alex, [6, '02:20', 'calendar'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [6, '03:10', 'calendar'], note('The new certificate lacks the autodiscover name.', 'investigating')],
+          [demoUsers.alex, [6, '04:00', 'calendar'], resolve('Issued a certificate with the autodiscover name and bound it to IIS; Outlook reconnects.')],
+        ],
+        hours: 2,
+      },
+      {
+        slug: 'month-fabrikam-live-migration',
+        openedBy: demoUsers.lynne,
+        opened: [14, '10:00', 'calendar'],
+        form: {
+          title: 'Live migration fails between HV01 and HV02',
+          description: 'Live migrations from HV01 to HV02 fail with event 21502 since the network card driver update on HV02.',
+          severity: 'B',
+          product: 'Hyper-V',
+        },
+        steps: [
+          [demoUsers.alex, [14, '10:45', 'calendar'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [14, '16:00', 'calendar'], note('The new driver turned off VMQ on the migration network.', 'investigating')],
+          [demoUsers.alex, [15, '09:00', 'calendar'], resolve('Rolled the driver back on HV02; live migration works both ways.')],
+        ],
+        hours: 2,
+      },
+      {
+        slug: 'month-fabrikam-dfs-namespace',
+        openedBy: demoUsers.lynne,
+        opened: [21, '09:00', 'calendar'],
+        form: {
+          title: 'DFS namespace slow to resolve in the branch offices',
+          description: 'Opening \\\\fabrikam.com\\files takes up to 30 seconds in the branch offices; the head office is fine.',
+          severity: 'C',
+          product: 'Windows Server',
+        },
+        steps: [
+          [demoUsers.alex, [21, '12:00', 'calendar'], { kind: 'acknowledge' }],
+          [demoUsers.alex, [23, '10:00', 'calendar'], resolve('Enabled site costing on the namespace; branches get their nearest target first.')],
+        ],
+        hours: 1,
+      },
+    ],
+    delivered: [['Health check', 'Active Directory health check', 4, [13, '17:00', 'calendar'], [12, '15:00', 'calendar']]],
+    hours: [],
+  },
+];
+
+const monthMarker = 'demo-month';
+
+/** The previous month of the demo: escalations, hours, delivered items and check-ins, seeded once (after the live escalations, so their ids stay put). */
+export async function seedDemoMonth(deps: {
+  directory: DirectoryRepository;
+  accounts: AccountRepository;
+  contracts: ContractRepository;
+  plans: DeliveryPlanRepository;
+  escalations: EscalationRepository;
+  clock: Clock;
+}): Promise<boolean> {
+  if (await deps.directory.getMarker(monthMarker)) return false;
+  const now = deps.clock.now();
+  for (const demo of demoMonths) {
+    const [account, contract] = await Promise.all([deps.accounts.getAccount(demo.accountId), deps.contracts.getContract(demo.accountId)]);
+    if (!account || !contract) continue;
+    const hours = supportHoursOf(contract, account);
+    const zone = account.timeZone ?? 'UTC';
+    const period = monthPeriod(lastCompleteMonth(now, zone), zone);
+    const lastDay = dayNumberOf(period.lastDay);
+    const workingDays: number[] = [];
+    for (let d = dayNumberOf(period.firstDay); d <= lastDay; d++) if (hours.days.includes(weekdayOfDay(d)) && !hours.holidays.includes(fromDayNumber(d))) workingDays.push(d);
+    const at = ([n, time, calendar]: MonthMoment): Date => {
+      const day = calendar ? Math.min(lastDay, dayNumberOf(period.firstDay) + n - 1) : (workingDays[Math.min(n, workingDays.length) - 1] ?? lastDay);
+      return new Date(startOfLocalDay(day, zone) + minutesOfClockTime(time) * minuteInMs);
+    };
+    const alex = { key: personKey({ tenantId: demoTenantId, aadObjectId: demoUsers.alex }), name: 'Alex Wilber' };
+    const entry = (id: string, bucket: string, amount: number, noteText: string, when: Date, source: LedgerEntry['source'], reference?: string): LedgerEntry => ({
+      entryId: `seed-month-${demo.accountId}-${id}`,
+      accountId: demo.accountId,
+      contractId: contract.contractId,
+      date: localDateOf(when, zone),
+      bucket,
+      hours: amount,
+      source,
+      ...(reference ? { reference } : {}),
+      note: noteText,
+      loggedBy: alex,
+      loggedAt: when.toISOString(),
+    });
+    for (const demoEscalation of demo.escalations) {
+      const escalation = await seedMonthEscalation(deps, account, contract, demoEscalation, at);
+      if (escalation && demoEscalation.hours > 0) {
+        await deps.contracts.createEntry(entry(demoEscalation.slug, 'Reactive', demoEscalation.hours, `Reactive support: ${escalation.title}`, new Date(escalation.resolvedAt ?? escalation.updatedAt), 'escalation', escalation.escalationId));
+      }
+    }
+    for (const [bucket, amount, noteText, when] of demo.hours) await deps.contracts.createEntry(entry(`${bucket.toLowerCase()}-${noteText.length}`, bucket, amount, noteText, at(when), 'manual'));
+    const plan = await deps.plans.getPlan(demo.accountId);
+    if (!plan) continue;
+    const owner = { key: alex.key, name: alex.name };
+    const added: PlanItem[] = [];
+    for (const [index, [type, title, planned, due, delivered]] of demo.delivered.entries()) {
+      if (plan.items.some((i) => i.title === title)) continue;
+      const itemId = `PI-${plan.nextItemNumber + index}`;
+      const deliveredAt = at(delivered);
+      added.push({ itemId, type, title, plannedHours: planned, dueDate: localDateOf(at(due), zone), owner, status: 'delivered', health: 'green', createdAt: period.start.toISOString(), updatedAt: deliveredAt.toISOString(), deliveredAt: deliveredAt.toISOString() });
+      await deps.contracts.createEntry(entry(`delivery-${itemId}`, 'Proactive', planned, `Delivered: ${title}`, deliveredAt, 'delivery', itemId));
+    }
+    if (added.length > 0) await deps.plans.updatePlan(demo.accountId, (current) => ({ ...current, items: [...current.items, ...added], nextItemNumber: current.nextItemNumber + added.length, updatedAt: now.toISOString() }));
+    // The check-ins before the one owed now, each done on its due day.
+    for (let due = previousDueDate(plan.nextCheckInDue, plan.cadence); due >= period.firstDay; due = previousDueDate(due, plan.cadence)) {
+      if (due > period.lastDay || (await deps.plans.getCheckIn(demo.accountId, due))) continue;
+      await deps.plans.createCheckIn({ accountId: demo.accountId, dueDate: due, submittedAt: `${due}T11:00:00.000Z`, by: owner, items: [] });
+    }
+    await deps.contracts.markLedgerChanged(demo.accountId);
+  }
+  await deps.directory.setMarker(monthMarker, now.toISOString());
+  return true;
+}
+
+/** The due date one cadence before `due` (a month for monthly, the day clamped to the month's end). */
+function previousDueDate(due: CalendarDate, cadence: Cadence): CalendarDate {
+  if (cadence !== 'monthly') return addDays(due, cadence === 'weekly' ? -7 : -14);
+  const month = shiftMonth(due.slice(0, 7), -1);
+  const lastDay = monthPeriod(month, 'UTC').lastDay;
+  const day = `${month}-${due.slice(8, 10)}`;
+  return day > lastDay ? lastDay : day;
+}
+
+/** One escalation of the demo month, opened and worked through by the rules the buttons use; looked up by its intake key first. */
+async function seedMonthEscalation(
+  deps: { escalations: EscalationRepository },
+  account: Account,
+  contract: Contract,
+  demo: DemoMonthEscalation,
+  at: (moment: MonthMoment) => Date,
+): Promise<Escalation | undefined> {
+  const intakeKey = fingerprintOf(['demo-escalation', demo.slug]);
+  const existing = await deps.escalations.findByIntakeKey(account.accountId, intakeKey);
+  if (existing) return existing;
+  const validation = validateIntake(readIntakeForm(demo.form));
+  if (!validation.ok) throw new Error(`demo escalation ${demo.slug} is invalid: ${JSON.stringify(validation.errors)}`);
+  const overrides = contract.slaOverrides ?? {};
+  const hours = supportHoursOf(contract, account);
+  const openedBy = demoActor(demo.openedBy);
+  const openedAt = at(demo.opened);
+  let escalation: Escalation = {
+    escalationId: '',
+    accountId: account.accountId,
+    number: 0,
+    ...validation.intake,
+    status: 'new',
+    openedBy,
+    openedAt: openedAt.toISOString(),
+    owner: demoActor(demoUsers.alex),
+    sla: initialSla(openedAt, slaTargetsFor(validation.intake.severity, overrides), clockFor(hours, validation.intake.severity)),
+    timeline: [{ at: openedAt.toISOString(), by: openedBy, kind: 'opened', summary: `Opened by ${openedBy.name} as severity ${validation.intake.severity}` }],
+    // Its card was posted and kept current at the time: nothing to post now.
+    watchers: [],
+    version: 1,
+    recentActions: [],
+    intakeKey,
+    updatedAt: openedAt.toISOString(),
+  };
+  for (const [by, when, action] of demo.steps) {
+    const actor = demoActor(by);
+    escalation = applyEscalationAction(escalation, action, {
+      actor,
+      actorIsProvider: actor.role === 'tam',
+      at: at(when),
+      targetsFor: (severity) => slaTargetsFor(severity, overrides),
+      clockFor: (severity) => clockFor(hours, severity),
+    });
+  }
+  let number = await deps.escalations.nextNumberHint(account.accountId);
+  for (let attempt = 0; !(await deps.escalations.create({ ...escalation, escalationId: escalationIdFor(account.code, number), number })); attempt++) {
+    if (attempt >= 500) throw new Error(`no free escalation number for ${account.accountId}`);
+    number += 1;
+  }
+  await deps.escalations.recordNumberUsed(account.accountId, number);
+  return { ...escalation, escalationId: escalationIdFor(account.code, number), number };
 }

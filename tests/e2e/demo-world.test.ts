@@ -88,8 +88,10 @@ describe('the demo world: escalations in every SLA state and the first sweep at 
       );
       assert.deepEqual(stored[0]?.timeline.map((t) => t.kind), ['opened', 'acknowledged', 'status', 'note', 'resolved']);
       assert.equal(stored[4]?.timeline[1]?.summary, 'Acknowledged by Alex Wilber');
-      assert.equal(await escalations.nextNumberHint('contoso'), 5, 'the next real escalation is ESC-CONTOSO-0005');
-      assert.equal(await escalations.nextNumberHint('fabrikam'), 3);
+      // The previous month's five Contoso and three Fabrikam escalations (for the review) follow the live ones.
+      assert.equal(await escalations.nextNumberHint('contoso'), 10, 'the next real escalation is ESC-CONTOSO-0010');
+      assert.equal(await escalations.nextNumberHint('fabrikam'), 6);
+      assert.deepEqual((await escalations.listForPeriod('contoso', new Date(0), new Date('2026-03-01T00:00:00Z'))).filter((h) => h.escalation.number >= 5).sort((a, b) => a.escalation.number - b.escalation.number).map((h) => [h.escalation.severity, h.escalation.status]), [['A', 'resolved'], ['B', 'resolved'], ['B', 'resolved'], ['C', 'resolved'], ['B', 'resolved']]);
     });
 
     it('raises the severity A, breach and at-risk alerts to Alex and Megan in the start-up pass, with no sweep by the test', async () => {
@@ -216,11 +218,11 @@ describe('the demo world: escalations in every SLA state and the first sweep at 
         clock.advance(60 * 60_000);
         const second = await TestBot.start({ dataDir, clock, env: { SEED_DEMO_ESCALATIONS: 'true' } });
         try {
-          assert.ok(!second.logs.some((l) => l.event === 'store.demo_escalations_seeded'), 'not seeded again');
+          assert.ok(!second.logs.some((l) => l.event === 'store.demo_escalations_seeded' || l.event === 'store.demo_month_seeded'), 'not seeded again');
           assert.deepEqual(await second.running.repositories.escalations.get('contoso', 'ESC-CONTOSO-0002'), before, 'unchanged');
-          assert.equal(await second.running.repositories.escalations.get('contoso', 'ESC-CONTOSO-0005'), undefined);
+          assert.equal(await second.running.repositories.escalations.get('contoso', 'ESC-CONTOSO-0010'), undefined);
           assert.equal((await second.running.repositories.escalations.listOpen('contoso')).length, 3);
-          assert.equal(await second.running.repositories.escalations.nextNumberHint('contoso'), 5);
+          assert.equal(await second.running.repositories.escalations.nextNumberHint('contoso'), 10);
           second.connector.reset();
           await second.post(personalMessage(second.serviceUrl, demo.users.alex, 'escalation ESC-CONTOSO-0002'));
           assert.match(cardText(onlyCard(second.connector.sent())), /Response overdue by 1 h 30 min/, 'an hour later, the breach is an hour older');
