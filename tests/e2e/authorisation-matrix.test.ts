@@ -12,7 +12,7 @@ const workers: Role[] = ['manager', 'TAM of the account'];
 const viewers: Role[] = ['admin', 'manager', 'TAM of the account', 'customer of the account'];
 
 /** Words every refusal card uses; an allowed action's answer has none of them. */
-const refusal = /Only an admin can choose|You cannot|No account of yours matches|Only the TAM|Only the person who opened|There is no (escalation|contract|delivery plan|such alert).*you can see|not available to you|only for your own accounts|Only an admin, or a TAM|Alert settings are for TAMs|Cannot open an escalation here|You have no accounts|No (contract|plan) to show/;
+const refusal = /Only an admin can choose|You cannot|No account of yours matches|Only the TAM|Only the person who opened|There is no (escalation|contract|delivery plan|such alert|service review).*you can see|not available to you|only for your own accounts|Only an admin, or a TAM|Alert settings are for TAMs|Cannot open an escalation here|You have no accounts|No (contract|plan) to show/;
 
 interface Cell {
   readonly name: string;
@@ -156,6 +156,13 @@ const cells: Cell[] = [
   { name: '"checkin contoso"', allowed: workers, run: (b, u) => say(b, u, 'checkin contoso'), state: planState, shows: /Contoso Ltd[^]*Record check-in/ },
   { name: '"contract contoso"', allowed: viewers, run: (b, u) => say(b, u, 'contract contoso'), state: ledgerState, shows: /Contoso Ltd\nUnified Enterprise/ },
   { name: '"portfolio"', allowed: ['admin', 'manager', 'TAM of the account', 'TAM of another account'], run: (b, u) => say(b, u, 'portfolio'), state: nothing, shows: /(Your portfolio|Your team's portfolio|All accounts)\n/ },
+  { name: '"review contoso"', allowed: viewers, run: (b, u) => say(b, u, 'review contoso'), state: nothing, shows: /Service review · February 2026\nContoso Ltd/ },
+  {
+    name: 'review.post',
+    allowed: workers,
+    run: (b, u) => invoke(b, u, 'review.post', { accountId: 'contoso', month: '2026-02', stamp: u === demo.users.megan ? 'a1' : 'b2' }),
+    state: async (b) => Promise.all(['a1', 'b2'].map((stamp) => b.running.repositories.outbox.get(`review:contoso:2026-02:${stamp}`))),
+  },
   { name: 'portfolio.more', allowed: ['admin', 'manager', 'TAM of the account', 'TAM of another account'], run: (b, u) => invoke(b, u, 'portfolio.more', { after: 's000:contoso' }), state: nothing, shows: /(Your portfolio|Your team's portfolio|All accounts)\n/ },
 ];
 
