@@ -194,6 +194,8 @@ async function main(): Promise<void> {
       target: app.url,
       body: () => personalMessage(serviceUrl, { aadObjectId: portfolioManager.aadObjectId, name: portfolioManager.displayName, tenantId: demo.tenantId }, 'portfolio'),
     },
+    // Last month's service review of Contoso as its TAM sees it: account, contract, plan, the month's escalations, ledger and check-ins.
+    { name: 'review', count: 1000, target: app.url, body: () => personalMessage(serviceUrl, demo.users.alex, 'review contoso') },
     {
       name: 'escalation.create',
       count: 1000,
