@@ -155,6 +155,8 @@ describe('telemetry (Azure Monitor through OpenTelemetry)', function () {
     assert.match(acknowledged.body, /Acknowledged by Alex Wilber/);
     assert.equal((await post(bot.url, channelMessage(connector.serviceUrl, demo.users.alex, channel, 'whoami'))).status, 200);
     assert.equal((await fetch(`${bot.url}/readyz?token=${linkToken}`)).status, 200);
+    // A report link's token (the feature is off here: 404) goes neither to telemetry nor to the log.
+    assert.equal((await fetch(`${bot.url}/reports/review.pdf?token=${linkToken}`)).status, 404);
     const sweep = await fetch(`${bot.url}/api/alerts/sweep`, { method: 'POST', headers: { authorization: `Bearer ${sweepSecret}` } });
     assert.equal(sweep.status, 200);
     assert.ok(connector.sent().length > 0, 'the bot answered through the connector');
@@ -215,6 +217,8 @@ describe('telemetry (Azure Monitor through OpenTelemetry)', function () {
     for (const secret of [messageText, 'quokka-marmalade', escalationTitle, 'narwhal-7093', sweepSecret, botPassword, linkToken]) {
       assert.ok(!received.includes(secret), `"${secret}" was sent to Application Insights`);
     }
+    assert.ok(requests.some((r) => urlOf(r) === '/reports/review.pdf'), 'the report request itself is recorded, without its query');
+    assert.ok(!bot.output().includes(linkToken), 'the link token is not in the log');
     // Nothing else was sent anywhere: the probe kept on loopback what the SDK asks by itself (the
     // Azure VM metadata service, and the exporter's settings service when it gets to it).
     const expected = new Set(['169.254.169.254:80', 'settings.sdk.monitor.azure.com:443']);
