@@ -83,6 +83,14 @@ describe('config', () => {
     ]);
   });
 
+  it('turns review PDF links on with both REPORT_LINK_SECRET and PUBLIC_BASE_URL, off with neither, and refuses one alone or a short secret unechoed', () => {
+    assert.equal(parseConfig(minimal).reports, undefined);
+    assert.deepEqual(parseConfig({ ...minimal, REPORT_LINK_SECRET: 's'.repeat(32), PUBLIC_BASE_URL: 'https://bot.example.com/' }).reports, { linkSecret: 's'.repeat(32), publicBaseUrl: 'https://bot.example.com' });
+    assert.deepEqual(problems({ ...minimal, REPORT_LINK_SECRET: 's'.repeat(32) }), ['PUBLIC_BASE_URL: required with REPORT_LINK_SECRET: report links need both (or set neither to turn them off)']);
+    assert.deepEqual(problems({ ...minimal, REPORT_LINK_SECRET: 'short-secret', PUBLIC_BASE_URL: 'https://bot.example.com' }), ['REPORT_LINK_SECRET: expected a secret of at least 32 characters']);
+    assert.match(problems({ ...minimal, REPORT_LINK_SECRET: 's'.repeat(32), PUBLIC_BASE_URL: 'bot.example.com' })[0] ?? '', /^PUBLIC_BASE_URL: expected the URL/);
+  });
+
   it('reads env/.env.<APP_ENV> and its .user file, with the process environment winning', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tam-config-'));
     fs.mkdirSync(path.join(dir, 'env'));
