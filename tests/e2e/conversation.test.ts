@@ -78,7 +78,7 @@ describe('conversation basics through the HTTP server', () => {
       assert.doesNotMatch(text, /link <account>/, 'linking is a channel command');
       assert.deepEqual(
         executeActions(card).map((a) => a.data),
-        [{ command: 'help' }, { command: 'whoami' }, { command: 'escalate' }, { command: 'escalations' }, { command: 'escalation' }, { command: 'contract' }, { command: 'logHours' }, { command: 'plan' }, { command: 'checkin' }, { command: 'alerts' }, { command: 'portfolio' }],
+        [{ command: 'help' }, { command: 'whoami' }, { command: 'escalate' }, { command: 'escalations' }, { command: 'escalation' }, { command: 'contract' }, { command: 'logHours' }, { command: 'plan' }, { command: 'checkin' }, { command: 'alerts' }, { command: 'portfolio' }, { command: 'review' }],
       );
     });
 
