@@ -3,7 +3,7 @@
 // that resolves its Key Vault references. No password, key or connection secret is handed to the app.
 //
 // Deploy with: az deployment group create --resource-group <group> --template-file infra/main.bicep
-//   --parameters infra/main.parameters.json --parameters adminUsers=... alertSweepSecret=...
+//   --parameters infra/main.parameters.json --parameters adminUsers=... alertSweepSecret=... reportLinkSecret=...
 // (README.md, "Deploy to Azure").
 
 @minLength(4)
@@ -80,6 +80,11 @@ param logLevel string = 'info'
 @minLength(16)
 @description('Bearer secret of POST /api/alerts/sweep (for an external timer). Stored in Key Vault; the app reads it through a Key Vault reference.')
 param alertSweepSecret string
+
+@secure()
+@minLength(32)
+@description('Secret that signs the service review PDF links (HMAC-SHA256). Stored in Key Vault; the app reads it through a Key Vault reference.')
+param reportLinkSecret string
 
 @minValue(30)
 @maxValue(730)
@@ -194,6 +199,14 @@ resource alertSweepSecretEntry 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   name: 'alert-sweep-secret'
   properties: {
     value: alertSweepSecret
+  }
+}
+
+resource reportLinkSecretEntry 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'report-link-secret'
+  properties: {
+    value: reportLinkSecret
   }
 }
 
@@ -325,6 +338,15 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         {
           name: 'ALERT_SWEEP_SECRET'
           value: '@Microsoft.KeyVault(SecretUri=${alertSweepSecretEntry.properties.secretUri})'
+        }
+        {
+          name: 'REPORT_LINK_SECRET'
+          value: '@Microsoft.KeyVault(SecretUri=${reportLinkSecretEntry.properties.secretUri})'
+        }
+        {
+          // The web app's own address (its default host name, known before it exists): PDF links are built on it.
+          name: 'PUBLIC_BASE_URL'
+          value: 'https://${webAppName}.azurewebsites.net'
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -327,6 +327,7 @@ describe('infra/main.bicep', () => {
         'cosmosAccount.properties.documentEndpoint': 'https://tam.documents.azure.com:443/',
         'appInsights.properties.ConnectionString': 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
         'tenant().tenantId': '66666666-7777-8888-9999-000000000000',
+        "'https://${webAppName}.azurewebsites.net'": 'https://tam-assistant-abc123.azurewebsites.net',
       };
       const requiredSamples: Record<string, string> = { adminUsers: '66666666-7777-8888-9999-000000000000:aaaaaaaa-0000-0000-0000-000000000001' };
       const evaluate = (expression: string): string => {
