@@ -4,6 +4,7 @@ import { personKey, type Person } from '../src/domain/directory';
 import type { Containers } from '../src/store/containers';
 import { CosmosAccountRepository } from '../src/store/cosmos-account-repository';
 import { CosmosContractRepository } from '../src/store/cosmos-contract-repository';
+import { emptyLedgerSummary } from '../src/domain/ledger-summary';
 import { CosmosDeliveryPlanRepository } from '../src/store/cosmos-delivery-plan-repository';
 import { CosmosDirectoryRepository } from '../src/store/cosmos-directory-repository';
 import { CosmosAlertRepository } from '../src/store/cosmos-alert-repository';
@@ -50,6 +51,8 @@ export async function seedCheckInAccounts(containers: Containers, clock: Clock, 
       startDate: addDays(today, -100),
       endDate: addDays(today, 265),
       buckets: [{ name: 'Proactive', purchasedHours: 200 }],
+      // A new contract: nothing logged yet, so its ledger summary is the empty one.
+      ledgerSummary: emptyLedgerSummary,
     });
     await plans.createPlan({
       accountId,
