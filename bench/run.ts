@@ -104,6 +104,15 @@ async function stop(p: BotProcess): Promise<void> {
   await new Promise((resolve) => p.child.once('exit', resolve));
 }
 
+/** Until the store has had no request for 300 ms. */
+async function untilQuiet(counter: CosmosRequestCounter): Promise<void> {
+  const total = (): number => requestKinds.reduce((sum, k) => sum + counter.counts[k], 0);
+  for (let seen = -1; seen !== total(); ) {
+    seen = total();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
 /** One turn of a write workflow, its Cosmos requests in the order they arrived. */
 interface WritePath {
   readonly name: string;
@@ -237,13 +246,12 @@ async function main(): Promise<void> {
     const perTurn = Object.fromEntries(requestKinds.map((k) => [k, counts[k] / w.count])) as Record<RequestKind, number>;
     // One more turn of a write, its requests recorded one by one for the listing in BENCHMARKS.md.
     if (writePaths.includes(w.name)) {
+      // The measured run's own work behind its answers drains first, so the recording is this turn's alone.
+      await untilQuiet(counter);
       counter.recorded = [];
       await runLoad(w.target, 1, 1, () => w.body(w.name === 'checkin.submit' ? w.count : 2_000_000));
-      // What the turn started behind its answer too: until the store has been quiet for 300 ms.
-      for (let seen = -1; seen !== counter.recorded.length; ) {
-        seen = counter.recorded.length;
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      }
+      // What the turn started behind its answer too.
+      await untilQuiet(counter);
       paths.push({ name: w.name, requests: counter.recorded });
       counter.recorded = undefined;
       counter.reset();
