@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { ActivityTypes, type ConfigurationBotFrameworkAuthenticationOptions, type Request, type Response, type TurnContext } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
@@ -140,7 +141,11 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     // Every store call of this turn is made within one budget and counted; work it starts in the
     // background is not (it runs with `deps`, see Background).
     const meter = new RequestMeter();
-    const turnDeps = dependenciesForTurn(deps, { signal: deps.turnStoreBudget(), meter, logger });
+    const budget = deps.turnStoreBudget();
+    // Each store call of the turn listens on the budget while it runs; a busy turn makes more than
+    // Node's default of 10, which is not a leak (the signal goes with the turn).
+    setMaxListeners(100, budget);
+    const turnDeps = dependenciesForTurn(deps, { signal: budget, meter, logger });
     setTurnDependencies(context, turnDeps);
     const check = normaliseActivity(activity);
     if (!check.accepted) {
