@@ -145,7 +145,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     // Each store call of the turn listens on the budget while it runs; a busy turn makes more than
     // Node's default of 10, which is not a leak (the signal goes with the turn).
     setMaxListeners(100, budget);
-    const turnDeps = dependenciesForTurn(deps, { signal: budget, meter, logger });
+    const turnDeps = dependenciesForTurn(deps, { signal: budget, meter, logger, reads: new Map() });
     setTurnDependencies(context, turnDeps);
     const check = normaliseActivity(activity);
     if (!check.accepted) {

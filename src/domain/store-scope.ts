@@ -19,6 +19,12 @@ export class RequestMeter {
 export interface StoreScope {
   readonly signal?: AbortSignal;
   readonly meter?: RequestMeter;
+  /**
+   * The point reads of an account's records this turn has made, reused while nothing was written:
+   * a record the turn has read (or written) is not read again. Any write, or a condition that
+   * failed, forgets them, so a conditional write never goes on a stale read twice.
+   */
+  readonly reads?: Map<string, unknown>;
   readonly logger?: Logger;
 }
 

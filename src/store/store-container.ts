@@ -38,27 +38,57 @@ export class StoreContainer {
   item(id: string, partitionKey: string) {
     const item = this.container.item(id, partitionKey);
     return {
-      read: <T extends ItemDefinition = ItemDefinition>(options?: RequestOptions): Promise<ItemResponse<T>> => this.call('read', () => item.read<T>(this.options(options))),
-      replace: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.call('replace', () => item.replace<T>(body, this.options(options))),
-      delete: (options?: RequestOptions): Promise<ItemResponse<ItemDefinition>> => this.call('delete', () => item.delete(this.options(options))),
+      read: <T extends ItemDefinition = ItemDefinition>(options?: RequestOptions): Promise<ItemResponse<T>> => {
+        const memo = this.memo();
+        const key = `${id}|${partitionKey}`;
+        const known = memo?.get(key) as ItemResponse<T> | undefined;
+        if (known) return Promise.resolve(copyOf(known));
+        return this.call('read', () => item.read<T>(this.options(options))).then((response) => {
+          if (response.resource) memo?.set(key, copyOf(response));
+          return response;
+        });
+      },
+      replace: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> =>
+        this.write(() => this.call('replace', () => item.replace<T>(body, this.options(options))), `${id}|${partitionKey}`),
+      delete: (options?: RequestOptions): Promise<ItemResponse<ItemDefinition>> => this.write(() => this.call('delete', () => item.delete(this.options(options)))),
     };
   }
 
   get items() {
     const items = this.container.items;
     return {
-      create: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.call('create', () => items.create<T>(body, this.options(options))),
-      upsert: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.call('upsert', () => items.upsert<T>(body, this.options(options))),
+      create: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(() => this.call('create', () => items.create<T>(body, this.options(options)))),
+      upsert: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(() => this.call('upsert', () => items.upsert<T>(body, this.options(options)))),
       // The SDK's own default: a query's rows are whatever its SELECT makes them.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       query: <T = any>(query: SqlQuerySpec | string, options?: FeedOptions): StoreQuery<T> => this.query<T>(items.query<T>(query, this.options(options))),
       /** A transactional batch: all of its operations (one partition key, at most 100) or none. */
       batch: (operations: OperationInput[], partitionKey: string, options?: RequestOptions): Promise<Response<OperationResponse[]>> =>
-        this.call('batch', async () => {
-          const response = await items.batch(operations, partitionKey, this.options(options));
-          return Object.assign(response, { requestCharge: chargeInHeaders(response) });
-        }),
+        this.write(() =>
+          this.call('batch', async () => {
+            const response = await items.batch(operations, partitionKey, this.options(options));
+            return Object.assign(response, { requestCharge: chargeInHeaders(response) });
+          }),
+        ),
     };
+  }
+
+  /** The turn's point reads, for the account records only (links and people are read as they are asked). */
+  private memo(): Map<string, unknown> | undefined {
+    return this.container.id === 'accounts' ? this.scope.reads : undefined;
+  }
+
+  /**
+   * A write forgets the turn's reads of this container, whatever its outcome; a replace that went
+   * through is remembered as what the record now is.
+   */
+  private async write<R>(send: () => Promise<R>, replaced?: string): Promise<R> {
+    const memo = this.memo();
+    if (memo) for (const key of [...memo.keys()]) memo.delete(key);
+    const response = await send();
+    const stored = response as ItemResponse<ItemDefinition>;
+    if (memo && replaced && stored.resource) memo.set(replaced, copyOf(stored));
+    return response;
   }
 
   private query<T>(iterator: QueryIterator<T>): StoreQuery<T> {
@@ -96,6 +126,12 @@ export class StoreContainer {
       ...(status !== undefined ? { status } : {}),
     });
   }
+}
+
+/** A read answered again: its record copied, so nobody changes what the turn remembers. */
+function copyOf<T extends ItemDefinition>(response: ItemResponse<T>): ItemResponse<T> {
+  const copy = Object.create(Object.getPrototypeOf(response) as object) as ItemResponse<T>;
+  return Object.assign(copy, response, { resource: response.resource ? structuredClone(response.resource) : response.resource });
 }
 
 /** The request charge in a response's or an error's headers. */

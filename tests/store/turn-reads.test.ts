@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { RequestMeter } from '../../src/domain/store-scope';
+import { StoreContainer } from '../../src/store/store-container';
+import { updateDocument, type DocumentCodec } from '../../src/store/documents';
+import { startTestStore, type TestStore } from '../support/embedded-store';
+
+interface Counter {
+  n: number;
+}
+const codec: DocumentCodec<Counter> = {
+  parse: (doc) => ({ n: Number(doc.n) }),
+  validate: (value) => value,
+  toDocument: (value) => ({ id: 'counter', accountId: 'contoso', n: value.n }),
+};
+
+describe("a turn's reads of account records", () => {
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await startTestStore();
+    await store.containers.accounts.items.create({ id: 'counter', accountId: 'contoso', n: 1 });
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  function turn(): { container: StoreContainer; meter: RequestMeter } {
+    const meter = new RequestMeter();
+    return { container: new StoreContainer(store.containers.accounts).inScope({ meter, reads: new Map() }), meter };
+  }
+
+  it('reads a record once a turn, and hands out copies', async () => {
+    const { container, meter } = turn();
+    const first = await container.item('counter', 'contoso').read<{ id: string; n: number }>();
+    (first.resource as { n: number }).n = 99;
+    const second = await container.item('counter', 'contoso').read<{ id: string; n: number }>();
+    assert.equal(second.resource?.n, 1, 'what the turn remembers is not changed by its reader');
+    assert.equal(meter.operations, 1);
+  });
+
+  it('remembers what it replaced, and forgets everything on any other write', async () => {
+    const { container, meter } = turn();
+    await updateDocument(container, { id: 'counter', partitionKey: 'contoso' }, codec, (c) => ({ n: c.n + 1 }));
+    assert.equal(meter.operations, 2, 'one read, one replace');
+    assert.equal((await container.item('counter', 'contoso').read<{ n: number }>()).resource?.n, 2);
+    assert.equal(meter.operations, 2, 'the replaced record is known');
+    await container.items.upsert({ id: 'other', accountId: 'contoso' });
+    assert.equal((await container.item('counter', 'contoso').read<{ n: number }>()).resource?.n, 2);
+    assert.equal(meter.operations, 4, 'after another write the record is read again');
+  });
+
+  it('never lets a conditional write go on a stale read twice: someone else wrote, the retry reads afresh', async () => {
+    const { container, meter } = turn();
+    await container.item('counter', 'contoso').read();
+    // Another instance changes it after this turn read it.
+    const { resource } = await store.containers.accounts.item('counter', 'contoso').read<{ n: number }>();
+    await store.containers.accounts.item('counter', 'contoso').replace({ id: 'counter', accountId: 'contoso', n: (resource?.n ?? 0) + 10 });
+    const outcome = await updateDocument(container, { id: 'counter', partitionKey: 'contoso' }, codec, (c) => ({ n: c.n + 1 }));
+    assert.equal(outcome.status, 'updated');
+    assert.deepEqual('value' in outcome ? outcome.value : undefined, { n: 12 }, 'both changes land');
+    assert.ok(meter.operations >= 4, 'the stale read, a refused replace, a fresh read and the replace');
+  });
+
+  it('keeps nothing without a turn, nor for other containers', async () => {
+    const meter = new RequestMeter();
+    const bare = new StoreContainer(store.containers.accounts).inScope({ meter });
+    await bare.item('counter', 'contoso').read();
+    await bare.item('counter', 'contoso').read();
+    assert.equal(meter.operations, 2);
+    await store.containers.directory.items.create({ id: 'p', pk: 'p' });
+    const directory = new StoreContainer(store.containers.directory).inScope({ meter, reads: new Map() });
+    await directory.item('p', 'p').read();
+    await directory.item('p', 'p').read();
+    assert.equal(meter.operations, 4, 'links and people are read as asked, every time');
+  });
+});
