@@ -142,7 +142,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const store = (name: keyof Containers): StoreContainer => new StoreContainer(containers[name], { logger }, readiness);
     const directory = new CosmosDirectoryRepository(store('directory'), clock, cacheTtlInMs);
     const accounts = new CosmosAccountRepository(store('accounts'), { clock, ttlInMs: cacheTtlInMs });
-    const conversations = new CosmosConversationReferenceRepository(store('conversations'));
+    const conversations = new CosmosConversationReferenceRepository(store('conversations'), { clock, ttlInMs: cacheTtlInMs });
     // With telemetry on, these report the escalation and alert events as their writes land.
     const recorded = reportingTo(options.telemetry?.events);
     const escalations = recorded.escalations(new CosmosEscalationRepository(store('accounts')));

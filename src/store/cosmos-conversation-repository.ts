@@ -1,4 +1,7 @@
-import { ScopedRepository } from './store-container';
+import type { Container } from '@azure/cosmos';
+import type { Clock } from '../domain/clock';
+import { ScopedRepository, type StoreContainer } from './store-container';
+import { TtlCache } from './ttl-cache';
 import { z } from 'zod';
 import { isOwnedBy, storedConversationReferenceSchema, type StoredConversationReference } from '../domain/conversation-reference';
 import type { UserIdentity } from '../domain/directory';
@@ -15,9 +18,23 @@ const personalIndexType = 'personalConversation';
  * of the same user (a client that gives two users one chat id must not let one read the other's).
  */
 export class CosmosConversationReferenceRepository extends ScopedRepository implements ConversationReferenceRepository {
+  /**
+   * References found, by conversation and by person: read on most turns that post (the watchers of
+   * a card, a private answer) and changed rarely. Only what exists is kept; a save or a retirement
+   * here updates it, another instance's shows after at most the cache lifetime.
+   */
+  private readonly byConversation: TtlCache<StoredConversationReference> | undefined;
+  private readonly byPerson: TtlCache<StoredConversationReference> | undefined;
+
+  constructor(container: StoreContainer | Container, cache?: { clock: Clock; ttlInMs: number }) {
+    super(container);
+    this.byConversation = cache ? new TtlCache(cache.clock, cache.ttlInMs) : undefined;
+    this.byPerson = cache ? new TtlCache(cache.clock, cache.ttlInMs) : undefined;
+  }
 
   async save(reference: StoredConversationReference): Promise<ConversationSaveOutcome> {
     const valid = storedConversationReferenceSchema.parse(reference);
+    this.forget(valid.conversationId);
     const id = conversationDocumentId(valid.conversationId);
     const document = { id, type: 'conversationReference', schemaVersion: 1, ...valid };
     let outcome: ConversationSaveOutcome | undefined;
@@ -61,18 +78,35 @@ export class CosmosConversationReferenceRepository extends ScopedRepository impl
   }
 
   async get(conversationId: string): Promise<StoredConversationReference | undefined> {
+    const known = this.byConversation?.peek(conversationId);
+    if (known) return known;
     const doc = await this.read(conversationDocumentId(conversationId));
-    return doc ? parseDocument(storedConversationReferenceSchema, doc) : undefined;
+    const reference = doc ? parseDocument(storedConversationReferenceSchema, doc) : undefined;
+    if (reference) this.byConversation?.set(conversationId, reference);
+    return reference;
   }
 
   async getPersonal(identity: UserIdentity): Promise<StoredConversationReference | undefined> {
+    const key = `${identity.tenantId}|${identity.aadObjectId}`;
+    const known = this.byPerson?.peek(key);
+    if (known && isOwnedBy(known, identity)) return known;
     const index = await this.read(personalIndexId(identity));
     if (!index) return undefined;
     const reference = await this.get(parseDocument(personalIndexSchema, index).conversationId);
-    return reference && isOwnedBy(reference, identity) ? reference : undefined;
+    if (!reference || !isOwnedBy(reference, identity)) return undefined;
+    this.byPerson?.set(key, reference);
+    return reference;
+  }
+
+  /** What this instance keeps of a conversation is forgotten when it changes. */
+  private forget(conversationId?: string): void {
+    if (conversationId) this.byConversation?.delete(conversationId);
+    else this.byConversation?.clear();
+    this.byPerson?.clear();
   }
 
   async removeForeignPersonalIndexes(): Promise<number> {
+    this.forget();
     // A plain scan by type, page by page: the embedded store has no OFFSET/LIMIT or DISTINCT.
     const pages = this.container.items.query<StoredDocument>(
       { query: 'SELECT * FROM c WHERE c.type = @type', parameters: [{ name: '@type', value: personalIndexType }] },
@@ -108,6 +142,7 @@ export class CosmosConversationReferenceRepository extends ScopedRepository impl
   }
 
   async retire(conversationId: string, reason: string, at: Date): Promise<void> {
+    this.forget(conversationId);
     const id = conversationDocumentId(conversationId);
     for (let attempt = 0; attempt < 5; attempt++) {
       let current: (Record<string, unknown> & { _etag?: string }) | undefined;

@@ -64,12 +64,21 @@ export class StoreContainer {
       query: <T = any>(query: SqlQuerySpec | string, options?: FeedOptions): StoreQuery<T> => this.query<T>(items.query<T>(query, this.options(options))),
       /** A transactional batch: all of its operations (one partition key, at most 100) or none. */
       batch: (operations: OperationInput[], partitionKey: string, options?: RequestOptions): Promise<Response<OperationResponse[]>> =>
-        this.write(() =>
-          this.call('batch', async () => {
-            const response = await items.batch(operations, partitionKey, this.options(options));
-            return Object.assign(response, { requestCharge: chargeInHeaders(response) });
-          }),
-        ),
+        this.write(async () => {
+          const response = await this.call('batch', async () => {
+            const answer = await items.batch(operations, partitionKey, this.options(options));
+            return Object.assign(answer, { requestCharge: chargeInHeaders(answer) });
+          });
+          // What a batch that went through wrote is what those records now are.
+          const memo = this.memo();
+          if (memo && response.code !== 207) {
+            for (const result of response.result ?? []) {
+              const body = result.resourceBody;
+              if (result.statusCode < 300 && typeof body?.id === 'string') memo.set(`${body.id}|${partitionKey}`, { resource: structuredClone(body), etag: result.eTag, statusCode: result.statusCode });
+            }
+          }
+          return response;
+        }),
     };
   }
 
