@@ -271,6 +271,9 @@ async function main(): Promise<void> {
 
   if (process.argv.includes('--turns-only')) {
     log('--turns-only: BENCHMARKS.md left as it is');
+    // The app and the echo bot are processes of their own: stopped, not left running.
+    await stop(app);
+    await stop(echo);
     process.exit(0);
   }
 
