@@ -243,8 +243,6 @@ export interface ContractRepository {
   createEntries(accountId: string, entries: readonly LedgerEntry[]): Promise<boolean[]>;
   /** Contracts due for the alert rules by `now`. */
   listDueForAlerts(now: Date, limit: number): Promise<string[]>;
-  /** The ledger changed: the alert rules look at the contract again on the next sweep. */
-  markLedgerChanged(accountId: string): Promise<void>;
   /** The rules have seen the contract as of `cursor`, at this ledger version. */
   markAlertsSeen(accountId: string, cursor: string, ledgerVersion: number): Promise<void>;
 }

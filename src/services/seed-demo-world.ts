@@ -820,7 +820,6 @@ export async function seedDemoMonth(deps: {
       if (due > period.lastDay || (await deps.plans.getCheckIn(demo.accountId, due))) continue;
       await deps.plans.createCheckIn({ accountId: demo.accountId, dueDate: due, submittedAt: `${due}T11:00:00.000Z`, by: owner, items: [] });
     }
-    await deps.contracts.markLedgerChanged(demo.accountId);
   }
   await deps.directory.setMarker(monthMarker, now.toISOString());
   return true;

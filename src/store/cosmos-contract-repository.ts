@@ -55,10 +55,6 @@ export class CosmosContractRepository extends ScopedRepository implements Contra
     return (await dueQuery<{ accountId: string }>(this.container, 'contract', now, limit, 'c.accountId')).map((r) => r.accountId);
   }
 
-  async markLedgerChanged(accountId: string): Promise<void> {
-    await this.change(accountId, (c) => ({ ...c, ledgerVersion: (c.ledgerVersion ?? 0) + 1 }));
-  }
-
   async markAlertsSeen(accountId: string, cursor: string, ledgerVersion: number): Promise<void> {
     await this.change(accountId, (c) => ({ ...c, alertCursor: cursor, alertSeenLedgerVersion: ledgerVersion }));
   }

@@ -28,7 +28,7 @@ export class CosmosOutboxRepository extends ScopedRepository implements OutboxRe
 
   async listDue(now: Date, limit: number): Promise<OutboxItem[]> {
     const { resources } = await this.container.items
-      .query({
+      .query<StoredDocument>({
         query: 'SELECT TOP @limit * FROM c WHERE c.type = @type AND c.status = @status AND c.nextAttemptAt <= @now ORDER BY c.nextAttemptAt',
         parameters: [
           { name: '@limit', value: limit },
@@ -38,12 +38,12 @@ export class CosmosOutboxRepository extends ScopedRepository implements OutboxRe
         ],
       })
       .fetchAll();
-    return resources.map((doc: StoredDocument) => this.parse(doc));
+    return resources.map((doc) => this.parse(doc));
   }
 
   async listPendingFor(target: { tenantId: string; aadObjectId: string }, limit: number): Promise<OutboxItem[]> {
     const { resources } = await this.container.items
-      .query({
+      .query<StoredDocument>({
         query: 'SELECT TOP @limit * FROM c WHERE c.type = @type AND c.status = @status AND c.target.kind = @person AND c.target.tenantId = @tenantId AND c.target.aadObjectId = @aadObjectId ORDER BY c.nextAttemptAt',
         parameters: [
           { name: '@limit', value: limit },
@@ -55,12 +55,12 @@ export class CosmosOutboxRepository extends ScopedRepository implements OutboxRe
         ],
       })
       .fetchAll();
-    return resources.map((doc: StoredDocument) => this.parse(doc));
+    return resources.map((doc) => this.parse(doc));
   }
 
   async listSentAlertCards(accountId: string, alertId: string): Promise<OutboxItem[]> {
     const { resources } = await this.container.items
-      .query({
+      .query<StoredDocument>({
         query: 'SELECT * FROM c WHERE c.type = @type AND c.status = @sent AND c.intent.kind = @alert AND c.intent.accountId = @accountId AND c.intent.alertId = @alertId',
         parameters: [
           { name: '@type', value: 'outbox' },
@@ -71,7 +71,7 @@ export class CosmosOutboxRepository extends ScopedRepository implements OutboxRe
         ],
       })
       .fetchAll();
-    return resources.map((doc: StoredDocument) => this.parse(doc));
+    return resources.map((doc) => this.parse(doc));
   }
 
   private parse(doc: StoredDocument): OutboxItem {

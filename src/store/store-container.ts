@@ -59,9 +59,8 @@ export class StoreContainer {
     return {
       create: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(() => this.call('create', () => items.create<T>(body, this.options(options)))),
       upsert: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(() => this.call('upsert', () => items.upsert<T>(body, this.options(options)))),
-      // The SDK's own default: a query's rows are whatever its SELECT makes them.
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      query: <T = any>(query: SqlQuerySpec | string, options?: FeedOptions): StoreQuery<T> => this.query<T>(items.query<T>(query, this.options(options))),
+      // A query's rows are whatever its SELECT makes them: unknown until parsed with their schema.
+      query: <T = unknown>(query: SqlQuerySpec | string, options?: FeedOptions): StoreQuery<T> => this.query<T>(items.query<T>(query, this.options(options))),
       /** A transactional batch: all of its operations (one partition key, at most 100) or none. */
       batch: (operations: OperationInput[], partitionKey: string, options?: RequestOptions): Promise<Response<OperationResponse[]>> =>
         this.write(async () => {
