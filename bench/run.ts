@@ -161,7 +161,10 @@ async function main(): Promise<void> {
   };
   log('starting the floor (echo bot) and the app ...');
   const echo = await spawnAndWait(['--require', 'tsx/cjs', 'bench/echo-bot-main.ts'], {}, /"url":"([^"]+)"/);
-  const app = await spawnAndWait([appEntry], { ...appEnv, LOG_LEVEL: 'info' }, /"event":"bot\.started".*?"port":(\d+)/, '/readyz');
+  // BENCH_CPU_PROFILE=<folder>: the app writes a V8 CPU profile there when it stops.
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const appArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, appEntry] : [appEntry];
+  const app = await spawnAndWait(appArgs, { ...appEnv, LOG_LEVEL: 'info' }, /"event":"bot\.started".*?"port":(\d+)/, '/readyz');
 
   const client = new CosmosClient({ endpoint: store.endpoint, key: 'local', connectionPolicy: { enableEndpointDiscovery: false } });
   const { containers } = await ensureContainers(client, 'tam-assistant');
@@ -226,7 +229,11 @@ async function main(): Promise<void> {
   const rows: WorkflowRow[] = [];
   const writePaths = ['escalation.create', 'escalation.update', 'contract.logHours', 'checkin.submit'];
   const paths: WritePath[] = [];
+  // --only a,b: just these workflows (with the floor), to look at one change quickly.
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
   for (const w of workflows) {
+    if (only && w.name !== 'echo (floor)' && !only.includes(w.name)) continue;
     const warm = w.name === 'checkin.submit' ? 40 : 200;
     log(`load: ${w.name} (${w.count} turns, ${concurrency} in flight) ...`);
     // Warm-up (JIT, caches, connections); for check-ins the first 40 accounts.

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ActivityTypes, type Activity, type InvokeResponse, type Request, type ResourceResponse, type Response, type TurnContext } from 'botbuilder';
-import type { AuthenticateRequestResult } from 'botframework-connector';
+import { ConnectorFactory, type AuthenticateRequestResult, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Logger } from '../domain/logger';
 import { TurnReplies } from './turn-replies';
@@ -34,13 +34,59 @@ export class ChannelAdapter extends TeamsAdapter {
     await replies.update(activity);
   }
 
-  authenticate(activity: Partial<Activity>, authHeader: string): Promise<AuthenticateRequestResult> {
-    return this.botFrameworkAuthentication.authenticateRequest(activity as Activity, authHeader);
+  /**
+   * The SDK builds a ConnectorClient and a UserTokenClient (each a full HTTP pipeline) for every
+   * request, though they depend only on who the bot is, the service URL and the audience: built
+   * once per such key here and reused. Their credentials fetch and cache tokens themselves.
+   */
+  private readonly connectorClients = new Map<string, Promise<ConnectorClient>>();
+  private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
+
+  async authenticate(activity: Partial<Activity>, authHeader: string): Promise<AuthenticateRequestResult> {
+    const result = await this.botFrameworkAuthentication.authenticateRequest(activity as Activity, authHeader);
+    const factory = result.connectorFactory;
+    const identity = identityKey(result.claimsIdentity);
+    const clients = this.connectorClients;
+    const shared = new (class extends ConnectorFactory {
+      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        if (!factory) return Promise.reject(new Error('the request was authenticated without a connector factory'));
+        return remembered(clients, `${identity}|${serviceUrl}|${audience ?? ''}`, () => factory.create(serviceUrl, audience));
+      }
+    })();
+    return { ...result, connectorFactory: shared };
+  }
+
+  /** The authentication's user token clients, remembered as the connector clients are (installed once). */
+  private rememberUserTokenClients(): void {
+    const auth = this.botFrameworkAuthentication;
+    if (Object.prototype.hasOwnProperty.call(auth, 'createUserTokenClient')) return;
+    const create = auth.createUserTokenClient.bind(auth);
+    const clients = this.userTokenClients;
+    auth.createUserTokenClient = (claims: ClaimsIdentity) => remembered(clients, identityKey(claims), () => create(claims));
   }
 
   runAuthenticated(result: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    this.rememberUserTokenClients();
     return this.processActivity(result, activity, logic);
   }
+}
+
+/** The claims a connector's credentials depend on: who the bot is to the caller, and the caller. */
+function identityKey(identity: ClaimsIdentity): string {
+  const claim = (type: string): string => identity.getClaimValue(type) ?? '';
+  return [claim('aud'), claim('appid'), claim('azp'), claim('ver'), claim('iss')].join('|');
+}
+
+/** A memo of client promises, bounded: a failed build is forgotten so the next request tries again. */
+function remembered<T>(memo: Map<string, Promise<T>>, key: string, build: () => Promise<T>): Promise<T> {
+  let client = memo.get(key);
+  if (!client) {
+    if (memo.size >= 100) memo.clear();
+    client = build();
+    memo.set(key, client);
+    client.catch(() => memo.delete(key));
+  }
+  return client;
 }
 
 /**

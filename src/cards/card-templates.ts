@@ -26,6 +26,14 @@ export class CardRenderError extends Error {
  * the template's source, so user text cannot add elements or actions.
  */
 export class CardTemplates {
+  /**
+   * Cards already rendered, by template and data, as their JSON: expanding a template costs more
+   * than the rest of a read-only turn, and the same card is asked for again and again (help, a
+   * record refreshed while nothing changed). Bounded, least recently used first out.
+   */
+  private readonly rendered = new Map<string, string>();
+  private static readonly renderedLimit = 256;
+
   private constructor(private readonly templates: ReadonlyMap<CardName, Template>) {}
 
   static load(directory: string = findCardsDirectory()): CardTemplates {
@@ -37,16 +45,30 @@ export class CardTemplates {
     return new CardTemplates(templates);
   }
 
+  /** A fresh card each call (callers may add to it), the same as expanding the template anew. */
   render(name: CardName, data: object): AdaptiveCardJson {
     const template = this.templates.get(name);
     if (!template) throw new CardRenderError(`no card template named ${name}`);
+    const key = `${name}\u0000${JSON.stringify(data)}`;
+    const known = this.rendered.get(key);
+    if (known !== undefined) {
+      this.rendered.delete(key);
+      this.rendered.set(key, known);
+      return JSON.parse(known) as AdaptiveCardJson;
+    }
     const card = template.expand({ $root: data }) as AdaptiveCardJson;
     if (card.type !== 'AdaptiveCard' || card.version !== cardSchemaVersion) {
       throw new CardRenderError(`card ${name} must be an AdaptiveCard of version ${cardSchemaVersion}`);
     }
     withSubmitFallbacks(card);
-    const bytes = Buffer.byteLength(JSON.stringify(card), 'utf8');
+    const json = JSON.stringify(card);
+    const bytes = Buffer.byteLength(json, 'utf8');
     if (bytes > maxCardBytes) throw new CardRenderError(`card ${name} is ${bytes} bytes, over the ${maxCardBytes} byte limit`);
+    if (this.rendered.size >= CardTemplates.renderedLimit) {
+      const oldest = this.rendered.keys().next();
+      if (!oldest.done) this.rendered.delete(oldest.value);
+    }
+    this.rendered.set(key, json);
     return card;
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertRules, type AlertFinding, type AlertRule } from './alert';
+import { isKnownTimeZone } from './zoned-time';
 
 export const alertSettingsSchema = z.object({
   /** personKey of whose settings these are. */
@@ -20,12 +21,7 @@ export function defaultAlertSettings(personKey: string, timeZone = 'UTC'): Alert
 }
 
 export function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: value });
-    return value.length > 0;
-  } catch {
-    return false;
-  }
+  return isKnownTimeZone(value);
 }
 
 /** Send this finding to this person at once? Critical always; normal unless muted or gathered for the digest. */

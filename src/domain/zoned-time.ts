@@ -32,15 +32,24 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** Zones already asked about: every record with a zone asks again, and the answer never changes. */
+const zoneKnown = new Map<string, boolean>();
+
 /** Is this an IANA time zone the runtime knows ("Europe/London", "UTC")? */
 export function isKnownTimeZone(value: string): boolean {
   if (value.length === 0 || value.length > 64) return false;
+  const remembered = zoneKnown.get(value);
+  if (remembered !== undefined) return remembered;
+  let known: boolean;
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: value });
-    return true;
+    known = true;
   } catch {
-    return false;
+    known = false;
   }
+  if (zoneKnown.size > 1000) zoneKnown.clear();
+  zoneKnown.set(value, known);
+  return known;
 }
 
 /** The local wall-clock reading of an instant, as if it were a UTC instant (ms). */

@@ -341,4 +341,21 @@ describe('card templates', () => {
   it('refuses to render a card over the Teams size limit', () => {
     assert.throws(() => noticeCard(templates, { title: 'T', text: 'x'.repeat(30_000) }), /over the 28672 byte limit/);
   });
+
+  it('renders the same data to the same card again, a fresh copy each time, and other data to its own card', () => {
+    const fresh = CardTemplates.load();
+    const data = { title: 'Contoso', text: 'First' };
+    const first = fresh.render('notice', data);
+    (first.body as unknown[]).push({ type: 'TextBlock', text: 'added by a caller' });
+    (first as { changed?: boolean }).changed = true;
+    const again = fresh.render('notice', data);
+    assert.deepEqual(again, CardTemplates.load().render('notice', data), 'as a template expanded anew');
+    assert.equal((again as { changed?: boolean }).changed, undefined);
+    assert.notEqual(again, fresh.render('notice', data), 'never the same object twice');
+    assert.match(JSON.stringify(fresh.render('notice', { title: 'Contoso', text: 'Second' })), /Second/);
+    assert.doesNotMatch(JSON.stringify(fresh.render('notice', { title: 'Contoso', text: 'Second' })), /First/);
+    // A card over the limit is refused every time, never remembered.
+    assert.throws(() => fresh.render('notice', { title: 'T', text: 'x'.repeat(30_000) }), /over the 28672 byte limit/);
+    assert.throws(() => fresh.render('notice', { title: 'T', text: 'x'.repeat(30_000) }), /over the 28672 byte limit/);
+  });
 });

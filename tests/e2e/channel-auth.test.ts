@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { installationUpdate } from '../support/activities';
+import { ConnectorClient, UserTokenClient } from 'botframework-connector';
+import type { TurnContext } from 'botbuilder';
+import { installationUpdate, personalMessage } from '../support/activities';
 import { ChannelAuthority, startAuthenticatedBot } from '../support/channel-auth';
 import { demo, type TestBot } from '../support/test-bot';
 
@@ -40,6 +42,27 @@ describe('Bot Framework channel authentication (offline, real token validation)'
     assert.equal(status, 200);
     assert.equal(bot.connector.sent().length, 1, 'the welcome card was sent');
     assert.ok(await bot.running.repositories.conversations.getPersonal(demo.users.megan));
+  });
+
+  it('builds the connector and user-token clients once, not on every turn, and still sends with a token', async () => {
+    const seen: { connector: unknown; tokens: unknown }[] = [];
+    const adapter = bot.running.bot.adapter;
+    const watch = async (context: TurnContext, next: () => Promise<void>): Promise<void> => {
+      seen.push({ connector: context.turnState.get(adapter.ConnectorClientKey), tokens: context.turnState.get(adapter.UserTokenClientKey) });
+      await next();
+    };
+    adapter.use(watch);
+    for (let i = 0; i < 3; i += 1) {
+      const res = await bot.post(personalMessage(bot.serviceUrl, demo.users.megan, 'help'), { authorization: `Bearer ${authority.token({ serviceUrl: bot.serviceUrl })}` });
+      assert.equal(res.status, 200);
+    }
+    assert.equal(seen.length, 3);
+    assert.ok(seen[0]!.connector instanceof ConnectorClient && seen[0]!.tokens instanceof UserTokenClient);
+    for (const turn of seen) {
+      assert.equal(turn.connector, seen[0]!.connector, 'the same connector client on every turn');
+      assert.equal(turn.tokens, seen[0]!.tokens, 'the same user-token client on every turn');
+    }
+    assert.equal(bot.connector.sent().length, 3, 'each help card was sent');
   });
 
   const refused: [string, (serviceUrl: string) => string | undefined][] = [
