@@ -70,18 +70,30 @@ export interface ConversationReferenceRepository {
   retire(conversationId: string, reason: string, at: Date): Promise<void>;
 }
 
-/** The outcome of claiming an intake submission for creation. */
-export type IntakeClaim =
-  | { readonly kind: 'claimed'; readonly recovering: boolean }
-  | { readonly kind: 'duplicate'; readonly escalationId: string }
-  | { readonly kind: 'in-flight' };
+/** A submission's intake record: when it was first stored and, once opened, its escalation. */
+export interface StoredIntake {
+  readonly claimedAt: string;
+  readonly escalationId?: string;
+  readonly etag: string;
+}
+
+/** What storing a new escalation together with its intake came to. */
+export type OpenedOutcome =
+  | { readonly kind: 'created' }
+  /** Another opener took the number first: nothing was written. */
+  | { readonly kind: 'number-taken' }
+  /** The submission's intake is there already (a repeat, or one past its window): nothing was written. */
+  | { readonly kind: 'intake-exists'; readonly intake?: StoredIntake };
 
 export interface EscalationRepository {
   get(accountId: string, escalationId: string): Promise<Escalation | undefined>;
   /** Stores a new escalation; false when its id is taken already. */
   create(escalation: Escalation): Promise<boolean>;
-  /** Stores a new escalation with its number hint and its completed intake claim, together; false when the number was taken. */
-  createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string }): Promise<boolean>;
+  /**
+   * Stores a new escalation with its submission's intake record and the number hint, together or
+   * not at all. The intake is created, or, with `replacing`, replaces the expired one of that ETag.
+   */
+  createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string; readonly replacing?: string }): Promise<OpenedOutcome>;
   /**
    * Reads, changes and writes back under the record's ETag, retrying when someone else wrote
    * in between, so concurrent changes all land. `change` returns undefined to leave it as is.
@@ -100,14 +112,8 @@ export interface EscalationRepository {
   /** The number to try first for the next escalation of the account. */
   nextNumberHint(accountId: string): Promise<number>;
   recordNumberUsed(accountId: string, number: number): Promise<void>;
-  /**
-   * Claims a submission: the first claim wins; a repeat within `windowInMs` of a finished one is
-   * a duplicate; one still being created (younger than `inFlightInMs`) is in flight.
-   */
-  claimIntake(accountId: string, intakeKey: string, now: Date, options: { windowInMs: number; inFlightInMs: number }): Promise<IntakeClaim>;
-  completeIntake(accountId: string, intakeKey: string, escalationId: string): Promise<void>;
-  /** Lets go of a claim whose escalation was never created (the attempt failed), so a retry need not wait. */
-  releaseIntake(accountId: string, intakeKey: string): Promise<void>;
+  /** A submission's intake record, when there is one. */
+  readIntake(accountId: string, intakeKey: string): Promise<StoredIntake | undefined>;
   /** Escalations whose channel card is behind their record. */
   listCardSyncPending(limit: number): Promise<{ accountId: string; escalationId: string }[]>;
   /** Escalations with an alert threshold due by `now`, earliest first (an indexed query on alertCheckAt). */

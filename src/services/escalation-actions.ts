@@ -101,7 +101,8 @@ export async function performEscalationAction(
   const versioned = input.fromVersion !== undefined;
   const key = fingerprintOf([actor.key, input.action, versioned ? input.fromVersion : 'unversioned']);
   const transition = transitionOf(input.action);
-  const contract = await deps.contracts.getContract(stored.accountId);
+  // Only a new severity asks for SLA targets and a clock: no other action reads the contract.
+  const contract = input.action.kind === 'changeSeverity' ? await deps.contracts.getContract(stored.accountId) : undefined;
   const overrides: SlaOverrides = contract?.slaOverrides ?? {};
   // A new severity runs on its own clock: the contract's support hours, or the defaults in the account's zone.
   const hours =

@@ -9,7 +9,7 @@ import { initialSla, slaTargetsFor, type SlaOverrides } from '../domain/escalati
 import { clockFor, supportHoursOf, type SupportHours } from '../domain/support-hours';
 import { fingerprintOf } from '../domain/fingerprint';
 import { escalationFindings } from '../domain/alert-rules';
-import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, HealthSummaryRepository } from '../domain/ports';
+import type { AccountRepository, ContractRepository, ConversationReferenceRepository, DirectoryRepository, EscalationRepository, HealthSummaryRepository, StoredIntake } from '../domain/ports';
 import { reactiveEntitlement, type Entitlement } from '../domain/entitlement';
 import { calendarDateOf } from '../domain/calendar-date';
 import { raiseAlerts, type AlertDeps } from './alerts';
@@ -76,45 +76,46 @@ export async function openEscalation(deps: OpenEscalationDeps, caller: Caller, i
 
   const now = deps.clock.now();
   const intakeKey = fingerprintOf([account.accountId, personKey(caller.identity), intake]);
-  const claim = await deps.escalations.claimIntake(account.accountId, intakeKey, now, {
-    windowInMs: intakeDuplicateWindowInMs,
-    inFlightInMs: intakeInFlightInMs,
-  });
-  if (claim.kind === 'duplicate') {
-    const existing = await deps.escalations.get(account.accountId, claim.escalationId);
-    if (existing) return { kind: 'duplicate', escalation: existing, account, notifications: [] };
-  }
-  if (claim.kind === 'in-flight' || (claim.kind === 'claimed' && claim.recovering)) {
-    const existing = await deps.escalations.findByIntakeKey(account.accountId, intakeKey);
-    if (existing) {
-      await deps.escalations.completeIntake(account.accountId, intakeKey, existing.escalationId);
-      return { kind: 'duplicate', escalation: existing, account, notifications: [] };
-    }
-    if (claim.kind === 'in-flight') {
-      throw new DomainError('conflict', 'This escalation is being opened right now; its card appears in a moment.');
-    }
-  }
-
   const progress = { writeAttempted: false };
   try {
     return await createClaimed(deps, caller, input, { account, intake, intakeKey, now, progress });
   } catch (error) {
-    // The attempt failed (e.g. the store did not answer). A write that timed out may still have
-    // been stored: if the escalation is there, finish the intake with it and answer as opened.
+    // The attempt failed (e.g. the store did not answer). A batch that timed out may still have
+    // been stored, and then whole: its intake names the escalation, answered as opened.
     if (progress.writeAttempted) {
-      const stored = await deps.escalations.findByIntakeKey(account.accountId, intakeKey).catch(() => undefined);
+      const stored = await deps.escalations
+        .readIntake(account.accountId, intakeKey)
+        .then((found) => (found?.escalationId && found.claimedAt === now.toISOString() ? deps.escalations.get(account.accountId, found.escalationId) : undefined))
+        .catch(() => undefined);
       if (stored) {
-        await deps.escalations.completeIntake(account.accountId, intakeKey, stored.escalationId).catch(() => undefined);
         // Should this fail too, the alert sweep raises a severity A alert on its next pass.
-        const notifications = stored.severity === 'A' ? await raiseAlerts(deps, escalationFindings(stored, now)).then((r) => r.queued, () => []) : [];
+        const notifications = stored.severity === 'A' || stored.outsideEntitlement ? await raiseAlerts(deps, escalationFindings(stored, now)).then((r) => r.queued, () => []) : [];
         return { kind: 'created', escalation: stored, account, notifications };
       }
     }
-    // Nothing was created: let go of the claim so that trying again works at once. A retry that
-    // finds the escalation after all returns it.
-    await deps.escalations.releaseIntake(account.accountId, intakeKey).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * What an intake already stored means for this submission: a repeat within the window answers
+ * with the escalation it opened; an older one (or one left by an attempt that never finished) is
+ * replaced by this submission's, under its ETag.
+ */
+async function repeatOf(deps: OpenEscalationDeps, accountId: string, intakeKey: string, stored: StoredIntake | undefined, now: Date): Promise<{ existing: Escalation } | { replacing?: string }> {
+  if (!stored) return {};
+  const age = now.getTime() - new Date(stored.claimedAt).getTime();
+  if (stored.escalationId && age < intakeDuplicateWindowInMs) {
+    const existing = await deps.escalations.get(accountId, stored.escalationId);
+    if (existing) return { existing };
+  }
+  if (!stored.escalationId && age < intakeInFlightInMs) {
+    // A claim of the earlier form, without its escalation yet: that opener may still be at work.
+    const existing = await deps.escalations.findByIntakeKey(accountId, intakeKey);
+    if (existing) return { existing };
+    throw new DomainError('conflict', 'This escalation is being opened right now; its card appears in a moment.');
+  }
+  return { replacing: stored.etag };
 }
 
 async function createClaimed(
@@ -143,7 +144,8 @@ async function createClaimed(
 
   let number = numberHint;
   let created: Escalation | undefined;
-  for (let attempt = 0; attempt < 500 && !created; attempt++, number++) {
+  let replacing: string | undefined;
+  for (let attempt = 0; attempt < 500 && !created; attempt++) {
     const escalation: Escalation = {
       escalationId: escalationIdFor(account.code, number),
       accountId: account.accountId,
@@ -166,8 +168,15 @@ async function createClaimed(
       updatedAt: now.toISOString(),
     };
     progress.writeAttempted = true;
-    // The escalation, the number hint and the completed claim: one batch, all or nothing.
-    if (await deps.escalations.createOpened(escalation, { key: intakeKey, claimedAt: now.toISOString() })) created = escalation;
+    // The submission's intake, the escalation and the number hint: one batch, all or nothing.
+    const outcome = await deps.escalations.createOpened(escalation, { key: intakeKey, claimedAt: now.toISOString(), ...(replacing ? { replacing } : {}) });
+    if (outcome.kind === 'created') created = escalation;
+    else if (outcome.kind === 'number-taken') number += 1;
+    else {
+      const repeat = await repeatOf(deps, account.accountId, intakeKey, outcome.intake, now);
+      if ('existing' in repeat) return { kind: 'duplicate', escalation: repeat.existing, account, notifications: [] };
+      replacing = repeat.replacing;
+    }
   }
   if (!created) throw new DomainError('unavailable', 'Could not allocate an escalation number; please try again.');
   // A new severity A escalation is an alert at once (to the TAMs and their managers), through the

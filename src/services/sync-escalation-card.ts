@@ -22,7 +22,15 @@ export type CardSyncOutcome = 'in-sync' | 'posted' | 'updated' | 'no-channel' | 
  * the first time, then updates that same message in place. The record says which version the
  * channel shows, so a failed send is retried later and never lost.
  */
-export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId: string, escalationId: string, justWritten?: Escalation): Promise<CardSyncOutcome> {
+/** Runs store work after the turn's answer, with dependencies of its own (not the turn's). */
+export type BehindAnswer = (name: string, work: (detached: SyncEscalationCardDeps) => Promise<unknown>) => void;
+
+/**
+ * `behindAnswer`: a turn that updates a message it already posted marks the record in sync after
+ * its answer; should that write be lost, the card-sync pass updates the same message once more.
+ * A first post is always marked before the answer, so its message is never posted twice.
+ */
+export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId: string, escalationId: string, justWritten?: Escalation, behindAnswer?: BehindAnswer): Promise<CardSyncOutcome> {
   // A turn that has just written the record hands it over rather than have it read again.
   const escalation = justWritten?.escalationId === escalationId ? justWritten : await deps.escalations.get(accountId, escalationId);
   const card = escalation?.channelCard;
@@ -68,10 +76,13 @@ export async function syncEscalationCard(deps: SyncEscalationCardDeps, accountId
     return 'channel-gone';
   }
   const activityId = card.activityId ?? result.activityId;
-  await deps.escalations.update(accountId, escalationId, (current) => {
-    if (!current.channelCard || current.channelCard.syncedVersion >= escalation.version) return undefined;
-    return { ...current, channelCard: { ...current.channelCard, activityId, syncedVersion: escalation.version } };
-  });
+  const markSynced = (on: SyncEscalationCardDeps): Promise<Escalation> =>
+    on.escalations.update(accountId, escalationId, (current) => {
+      if (!current.channelCard || current.channelCard.syncedVersion >= escalation.version) return undefined;
+      return { ...current, channelCard: { ...current.channelCard, activityId, syncedVersion: escalation.version } };
+    });
+  if (card.activityId && behindAnswer) behindAnswer('escalation.card_synced', markSynced);
+  else await markSynced(deps);
   return card.activityId ? 'updated' : 'posted';
 }
 

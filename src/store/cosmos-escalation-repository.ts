@@ -3,7 +3,7 @@ import { ScopedRepository, type StoreContainer } from './store-container';
 import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
-import type { EscalationRepository, IntakeClaim } from '../domain/ports';
+import type { EscalationRepository, OpenedOutcome, StoredIntake } from '../domain/ports';
 import type { EscalationHistory } from '../domain/service-review';
 import { createDocument, isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
@@ -63,28 +63,59 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
   }
 
   /**
-   * Stores a new escalation, moves the number hint past it and completes its intake claim, in one
-   * transactional batch of its account's partition: all three or none. False when its number was
-   * taken by another opener first (nothing is written; the next number is tried).
+   * The next number each account's openers here last left, so an opener need not read the
+   * counter first. Only a hint, like the counter: a number taken meanwhile costs one more try.
    */
-  async createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string }): Promise<boolean> {
+  private readonly numberHints = new Map<string, number>();
+
+  /**
+   * Stores a new escalation, its submission's intake record and the number hint in one
+   * transactional batch of its account's partition: all three or none. The intake goes first, so
+   * a repeat of the submission (or two openers of the same one at once) is told `intake-exists`
+   * and writes nothing, and a number another opener took first is told `number-taken`.
+   */
+  async createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string; readonly replacing?: string }): Promise<OpenedOutcome> {
     const valid = escalationSchema.parse(escalation);
     const accountId = valid.accountId;
+    const intakeId = toDocumentId(`intake:${intake.key}`);
+    const intakeBody = { id: intakeId, accountId, type: 'intake', schemaVersion: 1, claimedAt: intake.claimedAt, escalationId: valid.escalationId, ttl: completedIntakeTtlInSeconds };
     const operations: OperationInput[] = [
+      intake.replacing
+        ? { operationType: BulkOperationType.Replace, id: intakeId, resourceBody: intakeBody, ifMatch: intake.replacing }
+        : { operationType: BulkOperationType.Create, resourceBody: intakeBody },
       { operationType: BulkOperationType.Create, resourceBody: escalationDocument(valid) as JSONObject },
       // A hint only: a lower value written by a concurrent opener costs a later probe, never a duplicate.
       { operationType: BulkOperationType.Upsert, resourceBody: { id: 'counter:escalations', accountId, type: 'counter', schemaVersion: 1, next: valid.number + 1 } },
-      {
-        operationType: BulkOperationType.Upsert,
-        resourceBody: { id: toDocumentId(`intake:${intake.key}`), accountId, type: 'intake', schemaVersion: 1, claimedAt: intake.claimedAt, escalationId: valid.escalationId, ttl: completedIntakeTtlInSeconds },
-      },
     ];
     const response = await this.container.items.batch(operations, accountId);
-    const first = response.result?.[0]?.statusCode;
-    if (response.code !== 207 && first !== undefined && first < 300) return true;
-    if (first === 409) return false;
-    const failed = response.result?.find((r) => r.statusCode >= 400 && r.statusCode !== 424)?.statusCode ?? response.code ?? 500;
+    const statuses = (response.result ?? []).map((r) => r.statusCode);
+    if (response.code !== 207 && statuses.length === operations.length && statuses.every((code) => code < 300)) {
+      this.rememberNumber(accountId, valid.number + 1);
+      return { kind: 'created' };
+    }
+    const [intakeStatus, escalationStatus] = statuses;
+    if (intakeStatus === 409 || intakeStatus === 412 || intakeStatus === 404) {
+      const stored = await this.readIntake(accountId, intake.key);
+      return { kind: 'intake-exists', ...(stored ? { intake: stored } : {}) };
+    }
+    if (escalationStatus === 409) {
+      this.numberHints.delete(accountId);
+      return { kind: 'number-taken' };
+    }
+    const failed = statuses.find((code) => code >= 400 && code !== 424) ?? response.code ?? 500;
     throw Object.assign(new Error(`escalation ${valid.escalationId} could not be stored (status ${failed})`), { code: failed });
+  }
+
+  async readIntake(accountId: string, intakeKey: string): Promise<StoredIntake | undefined> {
+    const doc = await readDocument(this.container, toDocumentId(`intake:${intakeKey}`), accountId);
+    if (!doc) return undefined;
+    const intake = parseDocument(intakeSchema, doc);
+    return { claimedAt: intake.claimedAt, ...(intake.escalationId ? { escalationId: intake.escalationId } : {}), etag: doc._etag ?? '' };
+  }
+
+  private rememberNumber(accountId: string, next: number): void {
+    if (this.numberHints.size >= 10_000) this.numberHints.clear();
+    if ((this.numberHints.get(accountId) ?? 0) < next) this.numberHints.set(accountId, next);
   }
 
   /**
@@ -224,6 +255,8 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
   }
 
   async nextNumberHint(accountId: string): Promise<number> {
+    const remembered = this.numberHints.get(accountId);
+    if (remembered !== undefined) return remembered;
     const doc = await readDocument(this.container, 'counter:escalations', accountId);
     return doc ? parseDocument(counterSchema, doc).next : 1;
   }
@@ -246,51 +279,6 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
       } catch (error) {
         if (!isPreconditionFailed(error) && !isConflict(error)) throw error;
       }
-    }
-  }
-
-  async claimIntake(accountId: string, intakeKey: string, now: Date, options: { windowInMs: number; inFlightInMs: number }): Promise<IntakeClaim> {
-    const id = toDocumentId(`intake:${intakeKey}`);
-    const fresh = { id, accountId, type: 'intake', schemaVersion: 1, claimedAt: now.toISOString() };
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      try {
-        await this.container.items.create(fresh);
-        return { kind: 'claimed', recovering: false };
-      } catch (error) {
-        if (!isConflict(error)) throw error;
-      }
-      const doc = await readDocument(this.container, id, accountId);
-      if (!doc) continue;
-      const claim = parseDocument(intakeSchema, doc);
-      const age = now.getTime() - new Date(claim.claimedAt).getTime();
-      if (claim.escalationId && age < options.windowInMs) return { kind: 'duplicate', escalationId: claim.escalationId };
-      if (!claim.escalationId && age < options.inFlightInMs) return { kind: 'in-flight' };
-      try {
-        await this.container.item(id, accountId).replace(fresh, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-        return { kind: 'claimed', recovering: !claim.escalationId };
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-      }
-    }
-    return { kind: 'in-flight' };
-  }
-
-  async completeIntake(accountId: string, intakeKey: string, escalationId: string): Promise<void> {
-    const id = toDocumentId(`intake:${intakeKey}`);
-    const doc = await readDocument(this.container, id, accountId);
-    const claimedAt = doc ? parseDocument(intakeSchema, doc).claimedAt : new Date(0).toISOString();
-    // Once complete, a claim only answers repeats within the duplicate window: it expires after a day.
-    await this.container.items.upsert({ id, accountId, type: 'intake', schemaVersion: 1, claimedAt, escalationId, ttl: completedIntakeTtlInSeconds });
-  }
-
-  async releaseIntake(accountId: string, intakeKey: string): Promise<void> {
-    const id = toDocumentId(`intake:${intakeKey}`);
-    const doc = await readDocument(this.container, id, accountId);
-    if (!doc || parseDocument(intakeSchema, doc).escalationId) return;
-    try {
-      await this.container.item(id, accountId).delete({ accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-    } catch (error) {
-      if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
     }
   }
 

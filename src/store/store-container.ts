@@ -39,8 +39,8 @@ export class StoreContainer {
     const item = this.container.item(id, partitionKey);
     return {
       read: <T extends ItemDefinition = ItemDefinition>(options?: RequestOptions): Promise<ItemResponse<T>> => {
-        const memo = this.memo();
-        const key = `${id}|${partitionKey}`;
+        const memo = this.remembers(id) ? this.scope.reads : undefined;
+        const key = this.memoKey(id, partitionKey);
         const known = memo?.get(key) as ItemResponse<T> | undefined;
         if (known) return Promise.resolve(copyOf(known));
         return this.call('read', () => item.read<T>(this.options(options))).then((response) => {
@@ -49,7 +49,7 @@ export class StoreContainer {
         });
       },
       replace: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> =>
-        this.write(() => this.call('replace', () => item.replace<T>(body, this.options(options))), `${id}|${partitionKey}`),
+        this.write(() => this.call('replace', () => item.replace<T>(body, this.options(options))), this.remembers(id) ? this.memoKey(id, partitionKey) : undefined),
       delete: (options?: RequestOptions): Promise<ItemResponse<ItemDefinition>> => this.write(() => this.call('delete', () => item.delete(this.options(options)))),
     };
   }
@@ -69,11 +69,13 @@ export class StoreContainer {
             return Object.assign(answer, { requestCharge: chargeInHeaders(answer) });
           });
           // What a batch that went through wrote is what those records now are.
-          const memo = this.memo();
+          const memo = this.scope.reads;
           if (memo && response.code !== 207) {
             for (const result of response.result ?? []) {
               const body = result.resourceBody;
-              if (result.statusCode < 300 && typeof body?.id === 'string') memo.set(`${body.id}|${partitionKey}`, { resource: structuredClone(body), etag: result.eTag, statusCode: result.statusCode });
+              if (result.statusCode < 300 && typeof body?.id === 'string' && this.remembers(body.id)) {
+                memo.set(this.memoKey(body.id, partitionKey), { resource: structuredClone(body), etag: result.eTag, statusCode: result.statusCode });
+              }
             }
           }
           return response;
@@ -81,9 +83,18 @@ export class StoreContainer {
     };
   }
 
-  /** The turn's point reads, for the account records only (links and people are read as they are asked). */
-  private memo(): Map<string, unknown> | undefined {
-    return this.container.id === 'accounts' ? this.scope.reads : undefined;
+  /**
+   * Which point reads a turn remembers: an account's records, and the channel links (read to
+   * decide the audience at the start of a channel turn and again before a post in that turn).
+   * People, settings and the rest are read as they are asked.
+   */
+  private remembers(id: string): boolean {
+    const container = this.container.id;
+    return container === 'accounts' || (container === 'directory' && id.startsWith('channel:'));
+  }
+
+  private memoKey(id: string, partitionKey: string): string {
+    return `${this.container.id}|${id}|${partitionKey}`;
   }
 
   /**
@@ -91,8 +102,9 @@ export class StoreContainer {
    * through is remembered as what the record now is.
    */
   private async write<R>(send: () => Promise<R>, replaced?: string): Promise<R> {
-    const memo = this.memo();
-    if (memo) for (const key of [...memo.keys()]) memo.delete(key);
+    const memo = this.scope.reads;
+    const mine = `${this.container.id}|`;
+    if (memo) for (const key of [...memo.keys()]) if (key.startsWith(mine)) memo.delete(key);
     const response = await send();
     const stored = response as ItemResponse<ItemDefinition>;
     if (memo && replaced && stored.resource) memo.set(replaced, copyOf(stored));

@@ -46,10 +46,10 @@ export function reportingTo(events: BusinessEvents | undefined): {
         if (created) report({ name: 'escalation.opened', accountId: escalation.accountId, escalationId: escalation.escalationId, severity: escalation.severity });
         return created;
       },
-      createOpened: async (escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string }) => {
-        const created = await repository.createOpened(escalation, intake);
-        if (created) report({ name: 'escalation.opened', accountId: escalation.accountId, escalationId: escalation.escalationId, severity: escalation.severity });
-        return created;
+      createOpened: async (escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string; readonly replacing?: string }) => {
+        const outcome = await repository.createOpened(escalation, intake);
+        if (outcome.kind === 'created') report({ name: 'escalation.opened', accountId: escalation.accountId, escalationId: escalation.escalationId, severity: escalation.severity });
+        return outcome;
       },
       update: async (accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined) => {
         // The change may run again on a conflict: the last run is the one stored.

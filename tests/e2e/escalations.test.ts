@@ -266,6 +266,19 @@ describe('escalations through the HTTP server', () => {
       assert.equal(bot.connector.sent(`a:personal-${demo.users.alex.aadObjectId}`).length, 1, 'the TAM is notified once');
     });
 
+    it('opens a new escalation for the same submission once the repeat window has passed, in one batch', async () => {
+      await create(demo.users.adele, sevA, { channel, replyToId: 'intake-1' });
+      bot.clock.advanceMinutes(9);
+      assert.match(cardText(await create(demo.users.adele, sevA, { channel, replyToId: 'intake-1' })), /opened already as ESC-CONTOSO-0001/);
+      bot.clock.advanceMinutes(2);
+      const later = await create(demo.users.adele, sevA, { channel, replyToId: 'intake-2' });
+      assert.match(cardText(later), /Opened ESC-CONTOSO-0002/);
+      assert.equal(await openCount(), 2);
+      // A repeat now answers with the second one: its intake took the place of the first.
+      assert.match(cardText(await create(demo.users.adele, sevA, { channel, replyToId: 'intake-2' })), /opened already as ESC-CONTOSO-0002/);
+      assert.equal(await openCount(), 2);
+    });
+
     it('creates one escalation when the same submission arrives twice at the same moment', async () => {
       await Promise.all([create(demo.users.adele, sevA), create(demo.users.adele, sevA), create(demo.users.adele, sevA)]);
       assert.equal(await openCount(), 1);

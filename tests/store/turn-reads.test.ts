@@ -70,6 +70,19 @@ describe("a turn's reads of account records", () => {
     const directory = new StoreContainer(store.containers.directory).inScope({ meter, reads: new Map() });
     await directory.item('p', 'p').read();
     await directory.item('p', 'p').read();
-    assert.equal(meter.operations, 4, 'links and people are read as asked, every time');
+    assert.equal(meter.operations, 4, 'people and settings are read as asked, every time');
+  });
+
+  it('reads a channel link once a turn, and again after the directory is written', async () => {
+    const meter = new RequestMeter();
+    await store.containers.directory.items.upsert({ id: 'channel:19:x', pk: 'channel:19:x', accountId: 'contoso' });
+    const directory = new StoreContainer(store.containers.directory).inScope({ meter, reads: new Map() });
+    await directory.item('channel:19:x', 'channel:19:x').read();
+    await directory.item('channel:19:x', 'channel:19:x').read();
+    assert.equal(meter.operations, 1, 'the audience check before a post reuses the turn\'s read');
+    await directory.items.upsert({ id: 'channel:19:x', pk: 'channel:19:x', accountId: 'fabrikam' });
+    const { resource } = await directory.item('channel:19:x', 'channel:19:x').read<{ accountId: string }>();
+    assert.equal(resource?.accountId, 'fabrikam', 'a write in the turn is seen by its next read');
+    assert.equal(meter.operations, 3);
   });
 });

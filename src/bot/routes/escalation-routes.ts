@@ -234,7 +234,7 @@ function scheduleNotifications(deps: BotDependencies, ids: readonly string[]): v
 async function syncChannelCard(turn: Turn, escalation: Escalation): Promise<void> {
   const fromChannelCard = !!turn.context.activity.replyToId && escalation.channelCard?.activityId === turn.context.activity.replyToId;
   if (fromChannelCard) {
-    await syncEscalationCard(turn.deps, escalation.accountId, escalation.escalationId, escalation).catch((error: unknown) =>
+    await syncEscalationCard(turn.deps, escalation.accountId, escalation.escalationId, escalation, (name, work) => turn.deps.background.run(name, work)).catch((error: unknown) =>
       turn.deps.logger.warn('escalation.card_sync_failed', { escalationId: escalation.escalationId, error }),
     );
   } else {
