@@ -175,30 +175,43 @@ async function main(): Promise<void> {
   const serviceUrl = connector.serviceUrl;
   const bench = { aadObjectId: checkInAccounts.tam.aadObjectId, name: checkInAccounts.tam.displayName, tenantId: demo.tenantId };
   const channel = demo.contosoChannel;
-  await fetch(`${app.url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(actionExecute(serviceUrl, demo.users.adele, 'escalation.create', { title: 'Refresh me', description: 'd', severity: 'B', product: 'Azure' }, { channel, replyToId: 'bench-seed' })),
-  });
+  // Eight escalations, each with its card in the channel: ESC-CONTOSO-0001 (message bench-seed-1) ... 0008.
+  const seeded = Array.from({ length: concurrency }, (_, k) => ({ escalationId: `ESC-CONTOSO-${String(k + 1).padStart(4, '0')}`, replyToId: `bench-seed-${k + 1}` }));
+  for (const [k, seed] of seeded.entries()) {
+    await fetch(`${app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(actionExecute(serviceUrl, demo.users.adele, 'escalation.create', { title: `Bench escalation ${k + 1}`, description: 'd', severity: 'B', product: 'Azure' }, { channel, replyToId: seed.replyToId })),
+    });
+  }
+  const first = seeded[0]!;
+  // Writes land on different records, as people's writes do: the n-th turn on the (n mod 8)-th.
+  const note = (i: number): Record<string, unknown> => {
+    const seed = seeded[i % seeded.length]!;
+    return actionExecute(serviceUrl, demo.users.alex, 'escalation.update', { escalationId: seed.escalationId, accountId: 'contoso', note: `Bench note ${i}` }, { channel, replyToId: seed.replyToId });
+  };
 
   const workflows: { name: string; count: number; body: (i: number) => unknown; target: string }[] = [
     { name: 'echo (floor)', count: 3000, target: echo.url, body: (i) => personalMessage(serviceUrl, demo.users.alex, `echo ${i}`) },
     { name: 'help', count: 3000, target: app.url, body: () => personalMessage(serviceUrl, demo.users.alex, 'help') },
-    { name: 'escalation.refresh', count: 2000, target: app.url, body: () => actionExecute(serviceUrl, demo.users.alex, 'escalation.refresh', { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso' }, { channel, replyToId: 'bench-seed' }) },
+    { name: 'escalation.refresh', count: 2000, target: app.url, body: () => actionExecute(serviceUrl, demo.users.alex, 'escalation.refresh', { escalationId: first.escalationId, accountId: 'contoso' }, { channel, replyToId: first.replyToId }) },
     { name: 'contract', count: 2000, target: app.url, body: () => personalMessage(serviceUrl, demo.users.alex, 'contract contoso') },
     { name: 'plan', count: 2000, target: app.url, body: () => personalMessage(serviceUrl, demo.users.alex, 'plan contoso') },
     { name: 'alerts', count: 2000, target: app.url, body: () => personalMessage(serviceUrl, demo.users.alex, 'alerts') },
+    { name: 'escalation.update', count: 1000, target: app.url, body: note },
+    // The same, all eight in flight on one escalation: what its ETag costs when people collide.
     {
-      name: 'escalation.update',
+      name: 'escalation.update (one record)',
       count: 1000,
       target: app.url,
-      body: (i) => actionExecute(serviceUrl, demo.users.alex, 'escalation.update', { escalationId: 'ESC-CONTOSO-0001', accountId: 'contoso', note: `Bench note ${i}` }, { channel, replyToId: 'bench-seed' }),
+      body: (i) => actionExecute(serviceUrl, demo.users.alex, 'escalation.update', { escalationId: first.escalationId, accountId: 'contoso', note: `Bench note ${i}` }, { channel, replyToId: first.replyToId }),
     },
     {
       name: 'contract.logHours',
       count: 1000,
       target: app.url,
-      body: (i) => actionExecute(serviceUrl, demo.users.alex, 'contract.logHours', { accountId: 'contoso', bucket: 'Proactive', hours: '0.25', date: new Date().toISOString().slice(0, 10), note: `Bench ${i}` }),
+      // A TAM's hours on their accounts' contracts, eight contracts in turn.
+      body: (i) => actionExecute(serviceUrl, bench, 'contract.logHours', { accountId: checkInAccounts.accounts[i % concurrency]!.accountId, bucket: 'Proactive', hours: '0.25', date: new Date().toISOString().slice(0, 10), note: `Bench ${i}` }),
     },
     {
       name: 'portfolio',

@@ -31,7 +31,7 @@ export class CardTemplates {
    * than the rest of a read-only turn, and the same card is asked for again and again (help, a
    * record refreshed while nothing changed). Bounded, least recently used first out.
    */
-  private readonly rendered = new Map<string, string>();
+  private readonly rendered = new Map<string, string | number>();
   private static readonly renderedLimit = 256;
 
   private constructor(private readonly templates: ReadonlyMap<CardName, Template>) {}
@@ -54,6 +54,7 @@ export class CardTemplates {
     if (known !== undefined) {
       this.rendered.delete(key);
       this.rendered.set(key, known);
+      if (typeof known === 'number') throw tooLarge(name, known);
       return JSON.parse(known) as AdaptiveCardJson;
     }
     const card = template.expand({ $root: data }) as AdaptiveCardJson;
@@ -63,14 +64,23 @@ export class CardTemplates {
     withSubmitFallbacks(card);
     const json = JSON.stringify(card);
     const bytes = Buffer.byteLength(json, 'utf8');
-    if (bytes > maxCardBytes) throw new CardRenderError(`card ${name} is ${bytes} bytes, over the ${maxCardBytes} byte limit`);
+    // Too large is remembered too (its size): pages that search for how many rows fit ask again.
+    this.remember(key, bytes > maxCardBytes ? bytes : json);
+    if (bytes > maxCardBytes) throw tooLarge(name, bytes);
+    return card;
+  }
+
+  private remember(key: string, rendered: string | number): void {
     if (this.rendered.size >= CardTemplates.renderedLimit) {
       const oldest = this.rendered.keys().next();
       if (!oldest.done) this.rendered.delete(oldest.value);
     }
-    this.rendered.set(key, json);
-    return card;
+    this.rendered.set(key, rendered);
   }
+}
+
+function tooLarge(name: CardName, bytes: number): CardRenderError {
+  return new CardRenderError(`card ${name} is ${bytes} bytes, over the ${maxCardBytes} byte limit`);
 }
 
 /**

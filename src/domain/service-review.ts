@@ -1,5 +1,5 @@
 import { addDays, calendarDateOf, daysBetween, formatCalendarDate, type CalendarDate } from './calendar-date';
-import type { Contract, LedgerEntry } from './contract';
+import type { Contract, LedgerLine } from './contract';
 import { contractStatus, formatHours, type Verdict } from './contract-forecast';
 import { isActive, type CheckIn, type DeliveryPlan, type PlanItem, type ServiceType } from './delivery-plan';
 import { checkInGraceDays, nextDueDate } from './delivery-schedule';
@@ -24,7 +24,8 @@ export interface ReviewInput {
   /** Escalations that may have had anything in the month; others are ignored. */
   readonly escalations: readonly EscalationHistory[];
   readonly contract?: Contract;
-  readonly ledger: readonly LedgerEntry[];
+  /** Hours by bucket and day (entries or the contract's summary of them). */
+  readonly ledger: readonly LedgerLine[];
   readonly plan?: DeliveryPlan;
   /** Check-ins recorded around the month (from three months before it to its end). */
   readonly checkIns: readonly CheckIn[];
@@ -281,7 +282,7 @@ function checkInsOf(plan: DeliveryPlan, records: readonly CheckIn[], period: Mon
   };
 }
 
-function hoursOf(contract: Contract, ledger: readonly LedgerEntry[], period: MonthPeriod, today: CalendarDate): NonNullable<ServiceReview['hours']> {
+function hoursOf(contract: Contract, ledger: readonly LedgerLine[], period: MonthPeriod, today: CalendarDate): NonNullable<ServiceReview['hours']> {
   const asOf = today < period.lastDay ? today : period.lastDay;
   const toDate = ledger.filter((e) => e.date <= period.lastDay);
   const status = contractStatus(contract, toDate, asOf);

@@ -118,6 +118,23 @@ async function repeatOf(deps: OpenEscalationDeps, accountId: string, intakeKey: 
   return { replacing: stored.etag };
 }
 
+const openingQueues = new Map<string, Promise<void>>();
+
+/** Runs `work` after the work queued before it under the same key has settled. */
+function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const before = openingQueues.get(key) ?? Promise.resolve();
+  const run = before.then(work);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  openingQueues.set(key, settled);
+  void settled.then(() => {
+    if (openingQueues.get(key) === settled) openingQueues.delete(key);
+  });
+  return run;
+}
+
 async function createClaimed(
   deps: OpenEscalationDeps,
   caller: Caller,
@@ -127,11 +144,10 @@ async function createClaimed(
   const { account, intake, intakeKey, now, progress } = context;
   const actor = actorOf(caller);
   // Independent reads, side by side: each is a round trip to the store.
-  const [{ overrides, entitlement, supportHours }, channelCard, tamReferences, numberHint] = await Promise.all([
+  const [{ overrides, entitlement, supportHours }, channelCard, tamReferences] = await Promise.all([
     contractTerms(deps, account.accountId, now),
     channelCardFor(deps, account.accountId, input.origin),
     accountTams(deps, account.accountId).then((tams) => Promise.all(tams.map(async (tam) => ({ tam, reference: await deps.conversations.getPersonal(tam) })))),
-    deps.escalations.nextNumberHint(account.accountId),
   ]);
   const targets = slaTargetsFor(intake.severity, overrides);
   // Somebody is responsible from the first minute: the account's primary TAM.
@@ -142,42 +158,49 @@ async function createClaimed(
     if (typeof teamsUserId === 'string' && !watchers.some((w) => w.key === personKey(tam))) watchers.push({ key: personKey(tam), teamsUserId });
   }
 
-  let number = numberHint;
-  let created: Escalation | undefined;
-  let replacing: string | undefined;
-  for (let attempt = 0; attempt < 500 && !created; attempt++) {
-    const escalation: Escalation = {
-      escalationId: escalationIdFor(account.code, number),
-      accountId: account.accountId,
-      number,
-      ...intake,
-      ...(input.sourceMessage && (input.sourceMessage.link || input.sourceMessage.author) ? { sourceMessage: input.sourceMessage } : {}),
-      status: 'new',
-      openedBy: actor,
-      openedAt: now.toISOString(),
-      ...(primary ? { owner: actorOfPerson(primary) } : {}),
-      ...(entitlement.covered ? {} : { outsideEntitlement: { gap: entitlement.gap } }),
-      // Its clocks run in the account's support hours for its severity (SPEC 2.1).
-      sla: initialSla(now, targets, clockFor(supportHoursOf(supportHours ? { supportHours } : undefined, account), intake.severity)),
-      timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
-      watchers,
-      version: 1,
-      ...(channelCard ? { channelCard } : {}),
-      recentActions: [],
-      intakeKey,
-      updatedAt: now.toISOString(),
-    };
-    progress.writeAttempted = true;
-    // The submission's intake, the escalation and the number hint: one batch, all or nothing.
-    const outcome = await deps.escalations.createOpened(escalation, { key: intakeKey, claimedAt: now.toISOString(), ...(replacing ? { replacing } : {}) });
-    if (outcome.kind === 'created') created = escalation;
-    else if (outcome.kind === 'number-taken') number += 1;
-    else {
-      const repeat = await repeatOf(deps, account.accountId, intakeKey, outcome.intake, now);
-      if ('existing' in repeat) return { kind: 'duplicate', escalation: repeat.existing, account, notifications: [] };
-      replacing = repeat.replacing;
+  // Openers of one account here take their numbers one after another: none tries a number another
+  // of them is storing, so each stores in one batch (openers elsewhere are told number-taken).
+  const stored = await oneAtATime(account.accountId, async (): Promise<{ created?: Escalation; duplicate?: Escalation }> => {
+    let number = await deps.escalations.nextNumberHint(account.accountId);
+    let created: Escalation | undefined;
+    let replacing: string | undefined;
+    for (let attempt = 0; attempt < 500 && !created; attempt++) {
+      const escalation: Escalation = {
+        escalationId: escalationIdFor(account.code, number),
+        accountId: account.accountId,
+        number,
+        ...intake,
+        ...(input.sourceMessage && (input.sourceMessage.link || input.sourceMessage.author) ? { sourceMessage: input.sourceMessage } : {}),
+        status: 'new',
+        openedBy: actor,
+        openedAt: now.toISOString(),
+        ...(primary ? { owner: actorOfPerson(primary) } : {}),
+        ...(entitlement.covered ? {} : { outsideEntitlement: { gap: entitlement.gap } }),
+        // Its clocks run in the account's support hours for its severity (SPEC 2.1).
+        sla: initialSla(now, targets, clockFor(supportHoursOf(supportHours ? { supportHours } : undefined, account), intake.severity)),
+        timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
+        watchers,
+        version: 1,
+        ...(channelCard ? { channelCard } : {}),
+        recentActions: [],
+        intakeKey,
+        updatedAt: now.toISOString(),
+      };
+      progress.writeAttempted = true;
+      // The submission's intake, the escalation and the number hint: one batch, all or nothing.
+      const outcome = await deps.escalations.createOpened(escalation, { key: intakeKey, claimedAt: now.toISOString(), ...(replacing ? { replacing } : {}) });
+      if (outcome.kind === 'created') created = escalation;
+      else if (outcome.kind === 'number-taken') number += 1;
+      else {
+        const repeat = await repeatOf(deps, account.accountId, intakeKey, outcome.intake, now);
+        if ('existing' in repeat) return { duplicate: repeat.existing };
+        replacing = repeat.replacing;
+      }
     }
-  }
+    return created ? { created } : {};
+  });
+  if (stored.duplicate) return { kind: 'duplicate', escalation: stored.duplicate, account, notifications: [] };
+  const created = stored.created;
   if (!created) throw new DomainError('unavailable', 'Could not allocate an escalation number; please try again.');
   // A new severity A escalation is an alert at once (to the TAMs and their managers), through the
   // same store-then-send path as every other alert, so the sweep can never raise it a second time.

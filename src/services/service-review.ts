@@ -1,7 +1,8 @@
 import type { Caller } from '../domain/caller';
 import { addDays } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
-import type { Contract, LedgerEntry } from '../domain/contract';
+import type { Contract, LedgerLine } from '../domain/contract';
+import { ledgerLinesOf } from '../domain/ledger-summary';
 import type { Account } from '../domain/directory';
 import { DomainError } from '../domain/errors';
 import type { OutboxItem } from '../domain/outbox';
@@ -13,7 +14,7 @@ import { computeServiceReview, customerView, type ServiceReview } from '../domai
 
 export interface ReviewDeps {
   readonly accounts: Pick<AccountRepository, 'getAccount'>;
-  readonly contracts: Pick<ContractRepository, 'getContract' | 'listEntries'>;
+  readonly contracts: Pick<ContractRepository, 'getContract'>;
   readonly plans: Pick<DeliveryPlanRepository, 'getPlan' | 'listCheckIns'>;
   readonly escalations: Pick<EscalationRepository, 'listForPeriod'>;
   readonly clock: Clock;
@@ -23,11 +24,11 @@ export interface ReviewDeps {
 const checkInLookBackDays = 92;
 
 /**
- * The contract's ledger as the review reads it. One function, so the source can change (a ledger
- * summary kept with the contract) without the review noticing.
+ * The contract's ledger as the review reads it: its hours by bucket and day, from the summary
+ * kept with the contract, so the review reads no ledger entry.
  */
-export async function ledgerForReview(deps: Pick<ReviewDeps, 'contracts'>, contract: Contract): Promise<LedgerEntry[]> {
-  return deps.contracts.listEntries(contract.accountId, contract.contractId);
+export function ledgerForReview(contract: Contract): LedgerLine[] {
+  return ledgerLinesOf(contract);
 }
 
 /** A month the review can show: not after the current one in the account's zone. */
@@ -54,10 +55,8 @@ export async function buildServiceReview(deps: ReviewDeps, accountId: string, mo
     deps.plans.getPlan(accountId),
     deps.escalations.listForPeriod(accountId, period.start, period.end),
   ]);
-  const [ledger, checkIns] = await Promise.all([
-    contract ? ledgerForReview(deps, contract) : Promise.resolve([]),
-    plan ? deps.plans.listCheckIns(accountId, addDays(period.firstDay, -checkInLookBackDays), period.lastDay) : Promise.resolve([]),
-  ]);
+  const ledger = contract ? ledgerForReview(contract) : [];
+  const checkIns = plan ? await deps.plans.listCheckIns(accountId, addDays(period.firstDay, -checkInLookBackDays), period.lastDay) : [];
   return computeServiceReview({ account, month: chosen, now, escalations, ...(contract ? { contract } : {}), ledger, ...(plan ? { plan } : {}), checkIns });
 }
 

@@ -3,7 +3,7 @@ import { extractText, getDocumentProxy } from 'unpdf';
 import { actionExecute, botAdded, channelMessage, installationUpdate, personalMessage, type TeamsUser } from '../support/activities';
 import { cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
 import { invokeCard, onlyCard } from '../support/conversation-helpers';
-import { februaryInput } from '../support/review-fixture';
+import { februaryInput, februaryLedger } from '../support/review-fixture';
 import { demo, TestBot } from '../support/test-bot';
 
 const secret = 'review-link-secret-for-tests-0123456789';
@@ -44,7 +44,7 @@ async function seedAcme(bot: TestBot): Promise<void> {
   const { contract, plan } = februaryInput;
   assert.ok(contract && plan);
   await contracts.upsertContract(contract);
-  for (const entry of februaryInput.ledger) await contracts.createEntry(entry);
+  for (const entry of februaryLedger) await contracts.createEntry(entry);
   await plans.createPlan({ ...plan, items: plan.items.map((i) => (i.itemId === 'PI-1' ? { ...i, title: workshopTitle } : i)) });
   for (const checkIn of februaryInput.checkIns) await plans.createCheckIn(checkIn);
   for (const { escalation } of februaryInput.escalations) assert.equal(await escalations.create(escalation), true);

@@ -125,7 +125,7 @@ const entry = (id: string, date: string, bucket: string, hours: number): LedgerE
   loggedAt: `${date}T17:00:00.000Z`,
 });
 // February: Proactive 6 h, Reactive 8 − 2 = 6 h. To 28 Feb: Proactive 46, Reactive 6. March's 5 h are not counted.
-const ledger = [entry('l1', '2026-01-20', 'Proactive', 40), entry('l2', '2026-02-05', 'Proactive', 6), entry('l3', '2026-02-16', 'Reactive', 8), entry('l4', '2026-02-20', 'Reactive', -2), entry('l5', '2026-03-01', 'Proactive', 5)];
+export const februaryLedger: LedgerEntry[] = [entry('l1', '2026-01-20', 'Proactive', 40), entry('l2', '2026-02-05', 'Proactive', 6), entry('l3', '2026-02-16', 'Reactive', 8), entry('l4', '2026-02-20', 'Reactive', -2), entry('l5', '2026-03-01', 'Proactive', 5)];
 
 const item = (itemId: string, title: string, type: PlanItem['type'], dueDate: string, status: PlanItem['status'], extra: Partial<PlanItem> = {}): PlanItem => ({
   itemId,
@@ -175,7 +175,7 @@ export const februaryInput: ReviewInput = {
   now,
   escalations: [e1, e2, e3, e4, e5, e6],
   contract,
-  ledger,
+  ledger: februaryLedger,
   plan,
   checkIns,
 };
