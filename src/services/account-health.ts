@@ -51,8 +51,50 @@ function changedSummary(accountId: string, current: HealthSummary | undefined, c
  */
 export async function noteEscalationHealth(deps: HealthNoteDeps, before: Escalation | undefined, after: Escalation): Promise<void> {
   if (before && isOpen(before.status) === isOpen(after.status) && before.severity === after.severity) return;
-  const now = deps.clock.now();
-  await deps.health.update(after.accountId, (current) => changedSummary(after.accountId, current, (facts) => withEscalation(facts, after, now), now));
+  await noteTogether(deps, after.accountId, (facts, now) => withEscalation(facts, after, now));
+}
+
+type FactsChange = (facts: HealthFacts, now: Date) => HealthFacts;
+
+interface PendingNotes {
+  readonly changes: FactsChange[];
+  readonly applied: Promise<void>;
+}
+
+/** Changes waiting for an account's summary, per repository: at most one write in flight per account. */
+const waitingNotes = new WeakMap<HealthSummaryRepository, Map<string, PendingNotes>>();
+const notesInFlight = new WeakMap<HealthSummaryRepository, Map<string, Promise<void>>>();
+
+/**
+ * Changes to one account's summary that arrive while a write of it is in flight are applied
+ * together by the next write: one read and one write for a burst (escalations opened at once),
+ * not one each that collide on the summary's ETag and are tried again.
+ */
+function noteTogether(deps: HealthNoteDeps, accountId: string, change: FactsChange): Promise<void> {
+  const waiting = waitingNotes.get(deps.health) ?? new Map<string, PendingNotes>();
+  waitingNotes.set(deps.health, waiting);
+  const inFlight = notesInFlight.get(deps.health) ?? new Map<string, Promise<void>>();
+  notesInFlight.set(deps.health, inFlight);
+  const joined = waiting.get(accountId);
+  if (joined) {
+    joined.changes.push(change);
+    return joined.applied;
+  }
+  const changes: FactsChange[] = [change];
+  const before = inFlight.get(accountId) ?? Promise.resolve();
+  const applied = before.then(async () => {
+    // From here on, new changes wait for the next write.
+    waiting.delete(accountId);
+    const now = deps.clock.now();
+    await deps.health.update(accountId, (current) => changedSummary(accountId, current, (facts) => changes.reduce((f, c) => c(f, now), facts), now));
+  });
+  const settled = applied.catch(() => undefined);
+  waiting.set(accountId, { changes, applied });
+  inFlight.set(accountId, settled);
+  void settled.then(() => {
+    if (inFlight.get(accountId) === settled) inFlight.delete(accountId);
+  });
+  return applied;
 }
 
 /** An account was stored: its summary carries the new name, or is started (the sweep fills it in). */

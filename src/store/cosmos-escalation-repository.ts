@@ -5,7 +5,7 @@ import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
 import type { EscalationRepository, OpenedOutcome, StoredIntake } from '../domain/ports';
 import type { EscalationHistory } from '../domain/service-review';
-import { createDocument, isConflict, isNotFound, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { createDocument, isConflict, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 const counterSchema = z.object({ next: z.number().int().positive() });
 const intakeSchema = z.object({ claimedAt: z.string(), escalationId: z.string().optional() });

@@ -49,21 +49,21 @@ export class StoreContainer {
         });
       },
       replace: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> =>
-        this.write(() => this.call('replace', () => item.replace<T>(body, this.options(options))), this.remembers(id) ? this.memoKey(id, partitionKey) : undefined),
-      delete: (options?: RequestOptions): Promise<ItemResponse<ItemDefinition>> => this.write(() => this.call('delete', () => item.delete(this.options(options)))),
+        this.write([id], () => this.call('replace', () => item.replace<T>(body, this.options(options))), this.remembers(id) ? this.memoKey(id, partitionKey) : undefined),
+      delete: (options?: RequestOptions): Promise<ItemResponse<ItemDefinition>> => this.write([id], () => this.call('delete', () => item.delete(this.options(options)))),
     };
   }
 
   get items() {
     const items = this.container.items;
     return {
-      create: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(() => this.call('create', () => items.create<T>(body, this.options(options)))),
-      upsert: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(() => this.call('upsert', () => items.upsert<T>(body, this.options(options)))),
+      create: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(idsOf([body]), () => this.call('create', () => items.create<T>(body, this.options(options)))),
+      upsert: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> => this.write(idsOf([body]), () => this.call('upsert', () => items.upsert<T>(body, this.options(options)))),
       // A query's rows are whatever its SELECT makes them: unknown until parsed with their schema.
       query: <T = unknown>(query: SqlQuerySpec | string, options?: FeedOptions): StoreQuery<T> => this.query<T>(items.query<T>(query, this.options(options))),
       /** A transactional batch: all of its operations (one partition key, at most 100) or none. */
       batch: (operations: OperationInput[], partitionKey: string, options?: RequestOptions): Promise<Response<OperationResponse[]>> =>
-        this.write(async () => {
+        this.write(idsOf(operations.map((op) => ('resourceBody' in op ? op.resourceBody : undefined) ?? ('id' in op ? { id: op.id } : undefined))), async () => {
           const response = await this.call('batch', async () => {
             const answer = await items.batch(operations, partitionKey, this.options(options));
             return Object.assign(answer, { requestCharge: chargeInHeaders(answer) });
@@ -98,13 +98,16 @@ export class StoreContainer {
   }
 
   /**
-   * A write forgets the turn's reads of this container, whatever its outcome; a replace that went
-   * through is remembered as what the record now is.
+   * A write forgets the turn's reads of the records it writes, whatever its outcome (a write
+   * changes no other record); a replace that went through is remembered as what the record now
+   * is. A write whose records are not known forgets every read of this container.
    */
-  private async write<R>(send: () => Promise<R>, replaced?: string): Promise<R> {
+  private async write<R>(ids: readonly string[] | undefined, send: () => Promise<R>, replaced?: string): Promise<R> {
     const memo = this.scope.reads;
-    const mine = `${this.container.id}|`;
-    if (memo) for (const key of [...memo.keys()]) if (key.startsWith(mine)) memo.delete(key);
+    if (memo) {
+      const prefixes = ids ? ids.map((id) => `${this.container.id}|${id}|`) : [`${this.container.id}|`];
+      for (const key of [...memo.keys()]) if (prefixes.some((prefix) => key.startsWith(prefix))) memo.delete(key);
+    }
     const response = await send();
     const stored = response as ItemResponse<ItemDefinition>;
     if (memo && replaced && stored.resource) memo.set(replaced, copyOf(stored));
@@ -146,6 +149,17 @@ export class StoreContainer {
       ...(status !== undefined ? { status } : {}),
     });
   }
+}
+
+/** The ids of the records a write names; undefined when one of them has none. */
+function idsOf(bodies: readonly (unknown)[]): string[] | undefined {
+  const ids: string[] = [];
+  for (const body of bodies) {
+    const id = (body as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string') return undefined;
+    ids.push(id);
+  }
+  return ids;
 }
 
 /** A read answered again: its record copied, so nobody changes what the turn remembers. */

@@ -1,3 +1,4 @@
+import sinon from 'sinon';
 import assert from 'node:assert/strict';
 import { actionExecute, channelMessage, installationUpdate, personalMessage, type TeamsUser } from '../support/activities';
 import { adaptiveCardProblems, cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
@@ -152,6 +153,25 @@ describe('portfolio', function () {
     const resolved = await health.get('contoso');
     assert.equal(resolved?.view.openBySeverity.B, 0);
     assert.equal(resolved?.view.score, before?.view.score);
+  });
+
+  it('escalations opened at once are all counted, in fewer summary writes than one each', async () => {
+    const { health } = bot.running.repositories;
+    const before = (await health.get('contoso'))?.view.openBySeverity.C ?? 0;
+    const writes = sinon.spy(health, 'update');
+    try {
+      const opened = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { title: `Burst ${i}`, description: 'Since this morning', severity: 'C', product: 'Active Directory' }, { channel: demo.contosoChannel, replyToId: `burst-${i}` })),
+        ),
+      );
+      assert.ok(opened.every((r) => r.status === 200));
+      await bot.running.background.idle();
+      assert.equal((await health.get('contoso'))?.view.openBySeverity.C, before + 6, 'every one counted');
+      assert.ok(writes.callCount >= 1 && writes.callCount < 6, `summary updates for the burst: ${writes.callCount}`);
+    } finally {
+      writes.restore();
+    }
   });
 
   it('time alone: an item becoming late is scored by the sweep at that very instant, from the summary alone', async () => {

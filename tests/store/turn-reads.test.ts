@@ -37,7 +37,7 @@ describe("a turn's reads of account records", () => {
     assert.equal(meter.operations, 1);
   });
 
-  it('remembers what it replaced, and forgets everything on any other write', async () => {
+  it('remembers what it replaced, keeps what another write left alone, and forgets what a write names', async () => {
     const { container, meter } = turn();
     await updateDocument(container, { id: 'counter', partitionKey: 'contoso' }, codec, (c) => ({ n: c.n + 1 }));
     assert.equal(meter.operations, 2, 'one read, one replace');
@@ -45,7 +45,14 @@ describe("a turn's reads of account records", () => {
     assert.equal(meter.operations, 2, 'the replaced record is known');
     await container.items.upsert({ id: 'other', accountId: 'contoso' });
     assert.equal((await container.item('counter', 'contoso').read<{ n: number }>()).resource?.n, 2);
-    assert.equal(meter.operations, 4, 'after another write the record is read again');
+    assert.equal(meter.operations, 3, 'a write of another record leaves this one known');
+    await container.items.upsert({ id: 'counter', accountId: 'contoso', n: 7 });
+    assert.equal((await container.item('counter', 'contoso').read<{ n: number }>()).resource?.n, 7);
+    assert.equal(meter.operations, 5, 'after its own write the record is read again');
+    await container.items.batch([{ operationType: 'Upsert', resourceBody: { id: 'counter', accountId: 'contoso', n: 8 } }], 'contoso');
+    await container.item('other', 'contoso').read();
+    assert.equal((await container.item('counter', 'contoso').read<{ n: number }>()).resource?.n, 8, 'a batch leaves what it wrote');
+    assert.equal(meter.operations, 7, 'the batch and the read of the record it did not write');
   });
 
   it('never lets a conditional write go on a stale read twice: someone else wrote, the retry reads afresh', async () => {
