@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CosmosClient } from '@azure/cosmos';
-import { actionExecute, personalMessage } from '../tests/support/activities';
+import { actionExecute, botAdded, personalMessage } from '../tests/support/activities';
 import { FakeConnector } from '../tests/support/fake-connector';
 import { demo } from '../tests/support/test-bot';
 import { JsonLogger } from '../src/logging/json-logger';
@@ -177,6 +177,8 @@ async function main(): Promise<void> {
   const serviceUrl = connector.serviceUrl;
   const bench = { aadObjectId: checkInAccounts.tam.aadObjectId, name: checkInAccounts.tam.displayName, tenantId: demo.tenantId };
   const channel = demo.contosoChannel;
+  // The app installed in the Contoso channel, as Teams does it: escalation cards there are kept up to date.
+  await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(botAdded(serviceUrl, demo.users.alex, channel)) });
   // Eight escalations, each with its card in the channel: ESC-CONTOSO-0001 (message bench-seed-1) ... 0008.
   const seeded = Array.from({ length: concurrency }, (_, k) => ({ escalationId: `ESC-CONTOSO-${String(k + 1).padStart(4, '0')}`, replyToId: `bench-seed-${k + 1}` }));
   for (const [k, seed] of seeded.entries()) {

@@ -263,6 +263,11 @@ export interface DeliveryPlanRepository {
   /** Records a check-in; false when the one for this due date exists. */
   createCheckIn(checkIn: CheckIn): Promise<boolean>;
   updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined>;
+  /**
+   * Records a check-in and moves the plan on with it, in one transactional batch: both or
+   * neither. False (and the plan left as it is) when the check-in for that due date exists.
+   */
+  recordCheckIn(checkIn: CheckIn, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<boolean>;
   /** The account's check-ins due from `from` to `to` (both included), earliest first. */
   listCheckIns(accountId: string, from: CalendarDate, to: CalendarDate): Promise<CheckIn[]>;
   /** Plans whose next check-in is due on or before `today` (background sweep). */

@@ -80,8 +80,8 @@ export async function submitCheckIn(
   if (lines.length === 0) return { kind: 'invalid', errors: {}, formError: 'There is nothing on this check-in to record.' };
 
   const by = { key: personKey(caller.identity), name: caller.displayName };
-  // Entries first (deterministic ids, so a resend adds nothing); then, side by side, the flag that
-  // has the alert rules look at the ledger again and the plan; the check-in record last.
+  // Entries first (deterministic ids, so a resend adds nothing), with the contract's summary of
+  // them; then the check-in with the plan it moves on.
   const delivered = lines.filter((l) => l.hoursDelivered > 0).map((line): LedgerEntry => {
     const item = plan.items.find((i) => i.itemId === line.itemId);
     return {
@@ -100,7 +100,9 @@ export async function submitCheckIn(
   });
   // One batch: the entries and the contract's summary of them.
   if (delivered.length > 0) await deps.contracts.createEntries(accountId, delivered);
-  const planMovedOn = deps.plans.updatePlan(accountId, (current) => {
+  const checkIn: CheckIn = { accountId, dueDate, submittedAt: now.toISOString(), by, items: lines };
+  // The check-in and the plan moved on by it: one batch, both or neither.
+  const created = await deps.plans.recordCheckIn(checkIn, (current) => {
     const byItem = new Map(lines.map((l) => [l.itemId, l]));
     const items = current.items.map((item) => {
       const line = byItem.get(item.itemId);
@@ -114,9 +116,6 @@ export async function submitCheckIn(
       updatedAt: now.toISOString(),
     };
   });
-  await planMovedOn;
-  const checkIn: CheckIn = { accountId, dueDate, submittedAt: now.toISOString(), by, items: lines };
-  const created = await deps.plans.createCheckIn(checkIn);
   const stored = created ? checkIn : ((await deps.plans.getCheckIn(accountId, dueDate)) ?? checkIn);
   return { kind: created ? 'recorded' : 'duplicate', checkIn: stored, hoursLogged: lines.reduce((s, l) => s + l.hoursDelivered, 0), bucket };
 }

@@ -1,3 +1,4 @@
+import { BulkOperationType, type JSONObject, type OperationInput } from '@azure/cosmos';
 import { ScopedRepository } from './store-container';
 import type { CalendarDate } from '../domain/calendar-date';
 import { checkInSchema, deliveryPlanSchema, type CheckIn, type DeliveryPlan } from '../domain/delivery-plan';
@@ -34,6 +35,30 @@ export class CosmosDeliveryPlanRepository extends ScopedRepository implements De
   async createCheckIn(checkIn: CheckIn): Promise<boolean> {
     const valid = checkInSchema.parse(checkIn);
     return createDocument(this.container, { id: checkInId(valid.dueDate), type: 'checkIn', schemaVersion: 1, ...valid });
+  }
+
+  async recordCheckIn(checkIn: CheckIn, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<boolean> {
+    const valid = checkInSchema.parse(checkIn);
+    const accountId = valid.accountId;
+    const record = { id: checkInId(valid.dueDate), type: 'checkIn', schemaVersion: 1, ...valid };
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const doc = await readDocument(this.container, 'plan', accountId);
+      if (!doc) throw Object.assign(new Error(`no delivery plan for ${accountId}`), { code: 404 });
+      const next = change(planCodec.parse(doc));
+      // The check-in first: when it exists, that is the answer, whatever the plan's ETag.
+      const operations: OperationInput[] = [
+        { operationType: BulkOperationType.Create, resourceBody: record },
+        ...(next ? [{ operationType: BulkOperationType.Replace, id: 'plan', resourceBody: planDocument(planCodec.validate(next)) as JSONObject, ifMatch: doc._etag ?? '' }] : []),
+      ];
+      const response = await this.container.items.batch(operations, accountId);
+      const [checkInStatus, planStatus] = (response.result ?? []).map((r) => r.statusCode);
+      if (response.code !== 207 && checkInStatus !== undefined && checkInStatus < 300) return true;
+      if (checkInStatus === 409) return false;
+      if (planStatus === 412) continue;
+      const failed = (response.result ?? []).find((r) => r.statusCode >= 400 && r.statusCode !== 424)?.statusCode ?? response.code ?? 500;
+      throw Object.assign(new Error(`the check-in of ${accountId} due ${valid.dueDate} could not be stored (status ${failed})`), { code: failed });
+    }
+    throw Object.assign(new Error(`the plan of ${accountId} kept changing under us`), { code: 412 });
   }
 
   async updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined> {

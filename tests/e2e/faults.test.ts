@@ -81,10 +81,15 @@ describe('faults: a throttled, failing and hanging Cosmos store', function () {
     assert.ok(outcomes.some((o) => !o.ok), 'some actions met a fault');
   });
 
-  it('finishes a check-in cut off half-way (hours logged, plan not yet saved) when it is sent again, adding nothing twice', async () => {
+  it('finishes a check-in cut off half-way (hours logged, check-in and plan not yet saved) when it is sent again, adding nothing twice', async () => {
     const submission = { accountId: 'contoso', dueDate: '2026-02-25', 'status_PI-4': 'in-delivery', 'health_PI-4': 'amber', 'hours_PI-4': '3', 'note_PI-4': 'Half-way', 'status_PI-5': 'in-delivery', 'health_PI-5': 'green', 'hours_PI-5': '2' };
-    proxy.failNext((method, url) => method === 'PUT' && url.endsWith('/docs/plan'), '503', 10);
+    // The first batch of the account partition (the hours and the contract's summary) goes
+    // through; the next (the check-in with its plan) fails.
+    let batches = 0;
+    let cutting = true;
+    proxy.failNext((method, url) => cutting && method === 'POST' && url.endsWith('/colls/accounts/docs') && ++batches > 1, '503', 10);
     const first = await timed(actionExecute(bot.serviceUrl, demo.users.alex, 'checkin.submit', submission));
+    cutting = false;
     assert.match(first.text, /Please try again|Something went wrong/);
     const reference = /Reference: ([0-9a-f-]{36})/.exec(first.text)?.[1];
     assert.ok(reference, 'the card gives the turn\'s correlation id');
@@ -92,6 +97,7 @@ describe('faults: a throttled, failing and hanging Cosmos store', function () {
     const deliveries = async () => (await bot.running.repositories.contracts.listEntries('contoso', 'CONTOSO-UE-2026')).filter((e) => e.entryId.startsWith('d-2026-02-25-'));
     assert.equal((await deliveries()).length, 2, 'the hours were logged before the failure');
     assert.equal((await bot.running.repositories.plans.getPlan('contoso'))?.nextCheckInDue, '2026-02-25', 'the plan was not saved');
+    assert.equal(await bot.running.repositories.plans.getCheckIn('contoso', '2026-02-25'), undefined, 'nor the check-in: both or neither');
     proxy.heal();
     const second = await timed(actionExecute(bot.serviceUrl, demo.users.alex, 'checkin.submit', submission));
     assert.match(second.text, /Check-in of 25 Feb 2026 recorded\./);
