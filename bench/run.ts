@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CosmosClient } from '@azure/cosmos';
-import { actionExecute, botAdded, personalMessage } from '../tests/support/activities';
+import { actionExecute, personalMessage } from '../tests/support/activities';
 import { FakeConnector } from '../tests/support/fake-connector';
 import { demo } from '../tests/support/test-bot';
 import { JsonLogger } from '../src/logging/json-logger';
@@ -177,8 +177,9 @@ async function main(): Promise<void> {
   const serviceUrl = connector.serviceUrl;
   const bench = { aadObjectId: checkInAccounts.tam.aadObjectId, name: checkInAccounts.tam.displayName, tenantId: demo.tenantId };
   const channel = demo.contosoChannel;
-  // The app installed in the Contoso channel, as Teams does it: escalation cards there are kept up to date.
-  await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(botAdded(serviceUrl, demo.users.alex, channel)) });
+  // The app is not installed in the Contoso channel here: Teams allows a conversation 7 messages a
+  // second, which would set the pace of every channel write instead of the app (the card sync
+  // finds no conversation and leaves the card to the card-sync pass).
   // Eight escalations, each with its card in the channel: ESC-CONTOSO-0001 (message bench-seed-1) ... 0008.
   const seeded = Array.from({ length: concurrency }, (_, k) => ({ escalationId: `ESC-CONTOSO-${String(k + 1).padStart(4, '0')}`, replyToId: `bench-seed-${k + 1}` }));
   for (const [k, seed] of seeded.entries()) {
@@ -408,7 +409,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
         `The echo bot spends ${fmt(floorRow.cpuPerTurnInMs, 2)} ms of CPU a turn and reads nothing; \`help\` spends ${fmt(row('help').cpuPerTurnInMs, 2)} ms with ${fmt(requestsOf('help'), 0)} Cosmos requests (teams-ai's routing, the caller's identity from cached people and links, a card from its template). ` +
         `Missed here: ${missed.map((x) => `\`${x.name}\` ${fmt(x.load.p50 / floor.p50, 2)}× (${fmt(requestsOf(x.name), 1)} requests, ${fmt(x.cpuPerTurnInMs, 1)} ms CPU)`).join(', ')}. ` +
         'Each request costs the app about 0.3 ms of CPU (the SDK\'s pipeline, its signing and JSON) and the store, in the bench process on the same two cores, more; rendering a card that is not remembered yet (one whose data is new: every write) costs about 0.5-1 ms; the SDK\'s own turn (authentication, the adapter, teams-ai\'s routing) is the floor the echo bot shows. ' +
-        'Write turns are listed request by request in section 2, with what comes before the answer and what follows it: opening an escalation is the caller\'s channel link, the contract (SLA targets and entitlement) and one transactional batch (the intake, the escalation, the number hint); the channel card is updated in place before the answer and the record marked in sync behind it, with the health summary. ' +
+        'Write turns are listed request by request in section 2, with what comes before the answer and what follows it: opening an escalation is the caller\'s channel link, the contract (SLA targets and entitlement) and one transactional batch (the intake, the escalation, the number hint); the health summary follows behind the answer. The bench does not install the app in the channel (Teams allows 7 messages a second a conversation, which would set the pace of every channel write): where it is installed, a write from a channel card also updates that card in place before the answer (its conversation reference is cached) and marks the record in sync behind it. ' +
         `The portfolio renders 50 accounts into pages of at most 28 KB, and the review computes a month of figures with three charts: their CPU, not their requests, sets their time.`,
       '',
     );
