@@ -54,7 +54,7 @@ export class StoreReadiness implements StoreObserver {
 }
 
 /**
- * The store is there when it answers: any status but a server error or a request timeout. A 404 or
+ * The store is there when it answers: every status but a server error or a request timeout. A 404 or
  * 412 is an answer about the item; a 429 is a busy store, not a missing one (taking instances out
  * of rotation would not make it less busy).
  */
