@@ -17,11 +17,7 @@ export const alertSettingsSchema = z.object({
 export type AlertSettings = z.infer<typeof alertSettingsSchema>;
 
 export function defaultAlertSettings(personKey: string, timeZone = 'UTC'): AlertSettings {
-  return { personKey, mode: 'immediate', digestHour: 8, timeZone: isTimeZone(timeZone) ? timeZone : 'UTC', mutedRules: [] };
-}
-
-export function isTimeZone(value: string): boolean {
-  return isKnownTimeZone(value);
+  return { personKey, mode: 'immediate', digestHour: 8, timeZone: isKnownTimeZone(timeZone) ? timeZone : 'UTC', mutedRules: [] };
 }
 
 /** Send this finding to this person at once? Critical always; normal unless muted or gathered for the digest. */

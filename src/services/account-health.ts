@@ -17,6 +17,7 @@ import { ledgerLinesOf } from '../domain/ledger-summary';
 import type { DeliveryPlan } from '../domain/delivery-plan';
 import type { Account } from '../domain/directory';
 import { isOpen, type Escalation } from '../domain/escalation';
+import { OneAtATime } from './one-at-a-time';
 import type { AccountRepository, AlertRepository, ContractRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository, HealthSummaryRepository } from '../domain/ports';
 
 /** What a change to one record needs: the summary and the time. */
@@ -56,14 +57,12 @@ export async function noteEscalationHealth(deps: HealthNoteDeps, before: Escalat
 
 type FactsChange = (facts: HealthFacts, now: Date) => HealthFacts;
 
-interface PendingNotes {
-  readonly changes: FactsChange[];
-  readonly applied: Promise<void>;
+/** Per summary repository: one write of an account's summary at a time, and the changes waiting for the next. */
+interface NoteQueue {
+  readonly writes: OneAtATime;
+  readonly waiting: Map<string, { readonly changes: FactsChange[]; readonly applied: Promise<void> }>;
 }
-
-/** Changes waiting for an account's summary, per repository: at most one write in flight per account. */
-const waitingNotes = new WeakMap<HealthSummaryRepository, Map<string, PendingNotes>>();
-const notesInFlight = new WeakMap<HealthSummaryRepository, Map<string, Promise<void>>>();
+const noteQueues = new WeakMap<HealthSummaryRepository, NoteQueue>();
 
 /**
  * Changes to one account's summary that arrive while a write of it is in flight are applied
@@ -71,29 +70,21 @@ const notesInFlight = new WeakMap<HealthSummaryRepository, Map<string, Promise<v
  * not one each that collide on the summary's ETag and are tried again.
  */
 function noteTogether(deps: HealthNoteDeps, accountId: string, change: FactsChange): Promise<void> {
-  const waiting = waitingNotes.get(deps.health) ?? new Map<string, PendingNotes>();
-  waitingNotes.set(deps.health, waiting);
-  const inFlight = notesInFlight.get(deps.health) ?? new Map<string, Promise<void>>();
-  notesInFlight.set(deps.health, inFlight);
-  const joined = waiting.get(accountId);
+  const queue: NoteQueue = noteQueues.get(deps.health) ?? { writes: new OneAtATime(), waiting: new Map() };
+  noteQueues.set(deps.health, queue);
+  const joined = queue.waiting.get(accountId);
   if (joined) {
     joined.changes.push(change);
     return joined.applied;
   }
   const changes: FactsChange[] = [change];
-  const before = inFlight.get(accountId) ?? Promise.resolve();
-  const applied = before.then(async () => {
+  const applied = queue.writes.run(accountId, async () => {
     // From here on, new changes wait for the next write.
-    waiting.delete(accountId);
+    queue.waiting.delete(accountId);
     const now = deps.clock.now();
     await deps.health.update(accountId, (current) => changedSummary(accountId, current, (facts) => changes.reduce((f, c) => c(f, now), facts), now));
   });
-  const settled = applied.catch(() => undefined);
-  waiting.set(accountId, { changes, applied });
-  inFlight.set(accountId, settled);
-  void settled.then(() => {
-    if (inFlight.get(accountId) === settled) inFlight.delete(accountId);
-  });
+  queue.waiting.set(accountId, { changes, applied });
   return applied;
 }
 

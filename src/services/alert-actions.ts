@@ -1,6 +1,7 @@
 import type { Caller } from '../domain/caller';
 import { acknowledgementOf, snoozeChoices, type Alert } from '../domain/alert';
-import { defaultAlertSettings, isTimeZone, nextDigestTime, type AlertSettings } from '../domain/alert-settings';
+import { defaultAlertSettings, nextDigestTime, type AlertSettings } from '../domain/alert-settings';
+import { isKnownTimeZone } from '../domain/zoned-time';
 import { alertRules, type AlertRule } from '../domain/alert';
 import type { Clock } from '../domain/clock';
 import { personKey } from '../domain/directory';
@@ -146,7 +147,7 @@ export async function saveAlertSettings(
   const hour = /^\d{1,2}$/.test(text(data.digestHour)) ? Number(text(data.digestHour)) : Number.NaN;
   if (!(hour >= 0 && hour <= 23)) errors.digestHour = 'Choose an hour from 00:00 to 23:00.';
   const timeZone = text(data.timeZone);
-  if (!isTimeZone(timeZone)) errors.timeZone = 'Give a time zone such as Europe/London or America/New_York.';
+  if (!isKnownTimeZone(timeZone)) errors.timeZone = 'Give a time zone such as Europe/London or America/New_York.';
   if (Object.keys(errors).length > 0 || !mode) return { kind: 'invalid', errors };
   const mutedRules = alertRules.filter((rule: AlertRule) => text(data[`rule_${rule}`]) === 'false');
   const key = personKey(caller.identity);

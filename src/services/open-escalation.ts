@@ -14,6 +14,7 @@ import { reactiveEntitlement, type Entitlement } from '../domain/entitlement';
 import { calendarDateOf } from '../domain/calendar-date';
 import { raiseAlerts, type AlertDeps } from './alerts';
 import { accountTams } from './account-tams';
+import { OneAtATime } from './one-at-a-time';
 import { actorOfPerson, primaryTamOf } from '../domain/ownership';
 
 export interface OpenEscalationDeps extends AlertDeps {
@@ -118,22 +119,8 @@ async function repeatOf(deps: OpenEscalationDeps, accountId: string, intakeKey: 
   return { replacing: stored.etag };
 }
 
-const openingQueues = new Map<string, Promise<void>>();
-
-/** Runs `work` after the work queued before it under the same key has settled. */
-function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const before = openingQueues.get(key) ?? Promise.resolve();
-  const run = before.then(work);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  openingQueues.set(key, settled);
-  void settled.then(() => {
-    if (openingQueues.get(key) === settled) openingQueues.delete(key);
-  });
-  return run;
-}
+/** Openers of one account in this instance, one after another. */
+const openers = new OneAtATime();
 
 async function createClaimed(
   deps: OpenEscalationDeps,
@@ -160,7 +147,7 @@ async function createClaimed(
 
   // Openers of one account here take their numbers one after another: none tries a number another
   // of them is storing, so each stores in one batch (openers elsewhere are told number-taken).
-  const stored = await oneAtATime(account.accountId, async (): Promise<{ created?: Escalation; duplicate?: Escalation }> => {
+  const stored = await openers.run(account.accountId, async (): Promise<{ created?: Escalation; duplicate?: Escalation }> => {
     let number = await deps.escalations.nextNumberHint(account.accountId);
     let created: Escalation | undefined;
     let replacing: string | undefined;

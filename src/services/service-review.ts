@@ -1,7 +1,6 @@
 import type { Caller } from '../domain/caller';
 import { addDays } from '../domain/calendar-date';
 import type { Clock } from '../domain/clock';
-import type { Contract, LedgerLine } from '../domain/contract';
 import { ledgerLinesOf } from '../domain/ledger-summary';
 import type { Account } from '../domain/directory';
 import { DomainError } from '../domain/errors';
@@ -22,14 +21,6 @@ export interface ReviewDeps {
 
 /** Check-ins this long before the month are read too: a late one can skip due dates inside it. */
 const checkInLookBackDays = 92;
-
-/**
- * The contract's ledger as the review reads it: its hours by bucket and day, from the summary
- * kept with the contract, so the review reads no ledger entry.
- */
-export function ledgerForReview(contract: Contract): LedgerLine[] {
-  return ledgerLinesOf(contract);
-}
 
 /** A month the review can show: not after the current one in the account's zone. */
 export function reviewableMonth(account: Pick<Account, 'timeZone'>, month: ReviewMonth | undefined, now: Date): ReviewMonth {
@@ -55,7 +46,8 @@ export async function buildServiceReview(deps: ReviewDeps, accountId: string, mo
     deps.plans.getPlan(accountId),
     deps.escalations.listForPeriod(accountId, period.start, period.end),
   ]);
-  const ledger = contract ? ledgerForReview(contract) : [];
+  // The month's hours from the summary kept with the contract: no ledger entry is read.
+  const ledger = contract ? ledgerLinesOf(contract) : [];
   const checkIns = plan ? await deps.plans.listCheckIns(accountId, addDays(period.firstDay, -checkInLookBackDays), period.lastDay) : [];
   return computeServiceReview({ account, month: chosen, now, escalations, ...(contract ? { contract } : {}), ledger, ...(plan ? { plan } : {}), checkIns });
 }
