@@ -177,7 +177,8 @@ async function createClaimed(
       // The submission's intake, the escalation and the number hint: one batch, all or nothing.
       const outcome = await deps.escalations.createOpened(escalation, { key: intakeKey, claimedAt: now.toISOString(), ...(replacing ? { replacing } : {}) });
       if (outcome.kind === 'created') created = escalation;
-      else if (outcome.kind === 'number-taken') number += 1;
+      // Taken by an opener elsewhere: the counter (which every opening moves on) says how far they got.
+      else if (outcome.kind === 'number-taken') number = Math.max(number + 1, await deps.escalations.nextNumberHint(account.accountId));
       else {
         const repeat = await repeatOf(deps, account.accountId, intakeKey, outcome.intake, now);
         if ('existing' in repeat) return { duplicate: repeat.existing };
