@@ -22,6 +22,7 @@ import {
 } from './embedded-journal';
 import { maxBatchBytes, maxItemBytes } from './embedded-limits';
 import { installLinearQueryAccumulators } from './embedded-query-engine';
+import { installPartitionScopedQueries, withRequestPartition } from './embedded-partitions';
 import { ImageExpiry } from './embedded-ttl';
 
 export { EmbeddedStoreDamaged } from './embedded-journal';
@@ -88,6 +89,7 @@ type Change =
 
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promise<EmbeddedCosmos> {
   installLinearQueryAccumulators();
+  installPartitionScopedQueries();
   installBodyReadAhead();
   const clock = options.clock ?? systemClock;
   const { logger } = options;
@@ -211,7 +213,7 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
     const replaced = change?.kind === 'replaceColl' ? inner.database(change.db).collection(change.coll) : undefined;
     let result: unknown;
     try {
-      result = await found[1](inner, req, res, found[0]);
+      result = await withRequestPartition(req, () => found[1](inner, req, res, found[0]));
     } catch (error) {
       logger.error('store.embedded.request_failed', { method, url: req.url, error: error instanceof Error ? error.message : String(error) });
       res.statusCode = 500;

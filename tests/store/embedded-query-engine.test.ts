@@ -71,4 +71,15 @@ describe('embedded store query engine', () => {
     const [count] = await run<number>('SELECT VALUE COUNT(1) FROM c WHERE ARRAY_LENGTH(c.tags) > 0');
     assert.equal(count, docs.filter((d) => d.tags.length > 0).length);
   });
+
+  it('runs a query that names a partition key within that partition only, as Cosmos does', async () => {
+    // No filter on the account: the partition key alone scopes it.
+    const inA1 = await run<Doc>('SELECT * FROM c WHERE c.n >= 0', [], 'a1');
+    assert.equal(inA1.length, 20);
+    assert.ok(inA1.every((d) => d.accountId === 'a1'));
+    assert.deepEqual(await run('SELECT VALUE COUNT(1) FROM c', [], 'a2'), [20]);
+    assert.deepEqual(await run('SELECT * FROM c WHERE c.accountId = @a', [{ name: '@a', value: 'a0' }], 'a1'), [], 'another partition\'s items are not in it');
+    assert.deepEqual(await run('SELECT * FROM c', [], 'nobody'), []);
+    assert.equal((await run<Doc>('SELECT * FROM c WHERE c.n >= 0')).length, 60, 'a cross-partition query still sees every item');
+  });
 });
