@@ -12,8 +12,9 @@ import itemsModule = require('@vercel/cosmosdb-server/lib/account/items');
  * key sees the items of that partition only.
  */
 interface ItemsInternals {
-  _data: Map<string, { read(): Record<string, unknown> }>;
-  _getPartition(data: Record<string, unknown>): unknown;
+  _data: Map<string, StoredEntry>;
+  /** The partition key path, as property names ("/accountId": ["accountId"]). */
+  _getPartitionKeyPath(): string[];
   query: (this: ItemsInternals, params: unknown, options: unknown) => unknown;
 }
 
@@ -29,10 +30,9 @@ export function installPartitionScopedQueries(): void {
   proto.query = function (this: ItemsInternals, params: unknown, options: unknown): unknown {
     const partition = requestPartition.getStore();
     if (!partition) return query.call(this, params, options);
-    const all = this._data;
-    const inPartition = new Map([...all].filter(([, item]) => samePartition(this._getPartition(item.read()), partition.value)));
+    const all = this._data instanceof PartitionIndexedMap ? this._data : (this._data = new PartitionIndexedMap(this._getPartitionKeyPath(), this._data));
     // The query reads `_data` only; it sees the partition for the length of this call.
-    this._data = inPartition;
+    this._data = all.partition(partition.value);
     try {
       return query.call(this, params, options);
     } finally {
@@ -62,6 +62,53 @@ function partitionKeyOf(req: IncomingMessage): { key: unknown } | undefined {
   }
 }
 
-function samePartition(a: unknown, b: unknown): boolean {
-  return a === b || (a === undefined && b === null);
+type StoredEntry = { read(): Record<string, unknown> };
+
+/**
+ * The container's items by id, as the server keeps them, and by partition: kept in step on every
+ * set and delete, so a partition's items are at hand without looking at the others.
+ */
+class PartitionIndexedMap extends Map<string, StoredEntry> {
+  private readonly partitions = new Map<unknown, Map<string, StoredEntry>>();
+
+  constructor(
+    private readonly path: readonly string[],
+    entries: Iterable<[string, StoredEntry]>,
+  ) {
+    super();
+    for (const [key, value] of entries) this.set(key, value);
+  }
+
+  override set(key: string, value: StoredEntry): this {
+    const before = super.get(key);
+    if (before) this.partitions.get(this.partitionOf(before))?.delete(key);
+    super.set(key, value);
+    const partition = this.partitionOf(value);
+    const members = this.partitions.get(partition) ?? new Map<string, StoredEntry>();
+    this.partitions.set(partition, members);
+    members.set(key, value);
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    const before = super.get(key);
+    if (before) this.partitions.get(this.partitionOf(before))?.delete(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.partitions.clear();
+    super.clear();
+  }
+
+  /** The items of one partition (a copy: the query may not change the index). */
+  partition(value: unknown): Map<string, StoredEntry> {
+    return new Map(this.partitions.get(value ?? null));
+  }
+
+  private partitionOf(entry: StoredEntry): unknown {
+    let value: unknown = entry.read();
+    for (const key of this.path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    return value ?? null;
+  }
 }
