@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
 import type { DeliveryResult } from '../domain/ports';
@@ -59,14 +61,14 @@ export class BotConnectorClient {
     // One signal bounds everything the call waits for: the token, the answer and its body.
     const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutInMs)]) : AbortSignal.timeout(timeoutInMs);
     if (signal.aborted) return { status: 'retry', error: 'not sent: the deadline had passed' };
-    let response: Response;
+    let response: ConnectorAnswer;
     let requested = false;
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       const token = await untilAborted(this.token(), signal);
       if (token) headers.authorization = `Bearer ${token}`;
       requested = true;
-      response = await fetch(url, { method, headers, body: JSON.stringify({ type: 'message', ...activity }), signal });
+      response = await call(method, url, headers, JSON.stringify({ type: 'message', ...activity }), signal);
     } catch (error) {
       if (signal.aborted) {
         // Once the request has left, a missing answer says nothing about whether Teams posted it.
@@ -74,8 +76,8 @@ export class BotConnectorClient {
       }
       return { status: 'retry', error: `network: ${error instanceof Error ? error.message : String(error)}` };
     }
-    const text = await untilAborted(response.text(), signal).catch(() => '');
-    if (response.ok) {
+    const text = await untilAborted(response.text, signal).catch(() => '');
+    if (response.status >= 200 && response.status < 300) {
       let id = '';
       try {
         const parsed = (JSON.parse(text) as { id?: unknown }).id;
@@ -89,11 +91,12 @@ export class BotConnectorClient {
     if (response.status === 403 || response.status === 404) {
       return { status: 'gone', reason: `${response.status} ${code ?? (response.status === 403 ? 'BotNotInConversationRoster' : 'ConversationNotFound')}` };
     }
-    const retryAfter = Number(response.headers.get('retry-after'));
+    const retryAfterHeader = response.headers['retry-after'];
+    const retryAfter = Number(retryAfterHeader);
     return {
       status: 'retry',
       error: `${response.status}${code ? ` ${code}` : ''}`,
-      ...(Number.isFinite(retryAfter) && response.headers.has('retry-after') ? { retryAfterInMs: Math.max(0, retryAfter * 1000) } : {}),
+      ...(Number.isFinite(retryAfter) && typeof retryAfterHeader === 'string' ? { retryAfterInMs: Math.max(0, retryAfter * 1000) } : {}),
     };
   }
 
@@ -107,4 +110,38 @@ export class BotConnectorClient {
     const withToken = appCredentials as { getToken?: (forceRefresh?: boolean) => Promise<string> };
     return withToken.getToken ? withToken.getToken() : undefined;
   }
+}
+
+/** An answer's status and headers as they arrive; its body when it has all come (or '' if cut off). */
+interface ConnectorAnswer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly text: Promise<string>;
+}
+
+/**
+ * Connections kept open between requests. Node's own HTTP client rather than `fetch`: on this
+ * path (every reply of every turn) `fetch` costs several times the CPU of a plain request.
+ */
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+function call(method: 'POST' | 'PUT', url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<ConnectorAnswer> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    const options = { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal };
+    const onAnswer = (res: http.IncomingMessage): void => {
+      const text = new Promise<string>((done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+        res.on('error', () => done(''));
+        res.on('close', () => done(res.complete ? Buffer.concat(chunks).toString('utf8') : ''));
+      });
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
+    };
+    const request = secure ? https.request(target, { ...options, agent: agents.https }, onAnswer) : http.request(target, { ...options, agent: agents.http }, onAnswer);
+    request.on('error', reject);
+    request.end(body);
+  });
 }

@@ -2,8 +2,6 @@ import { shutdownMicrosoftOpenTelemetry, useMicrosoftOpenTelemetry } from '@micr
 import type { IncomingMessage } from 'node:http';
 import { context, metrics, trace, type Attributes } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Logger } from '../domain/logger';
 import { ObservedLogger } from './observed-logger';
 import { withoutQueryStrings } from './without-query-strings';
@@ -52,7 +50,6 @@ export function startAzureMonitorTelemetry(settings: AzureMonitorSettings): Tele
     },
     spanProcessors: [withoutQueryStrings],
   });
-  registerInstrumentations({ instrumentations: [new UndiciInstrumentation()] });
 
   const meter = metrics.getMeter(scope);
   const turnDuration = meter.createHistogram('tam.turn.duration', { unit: 'ms', description: 'Time from a turn starting to its last answer, by kind (command, verb, ...) and name.' });
