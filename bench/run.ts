@@ -216,7 +216,8 @@ async function main(): Promise<void> {
       count: 1000,
       target: app.url,
       // A TAM's hours on their accounts' contracts, eight contracts in turn.
-      body: (i) => actionExecute(serviceUrl, bench, 'contract.logHours', { accountId: checkInAccounts.accounts[i % concurrency]!.accountId, bucket: 'Proactive', hours: '0.25', date: new Date().toISOString().slice(0, 10), note: `Bench ${i}` }),
+      // Each from a form of its own, as the card's: the ledger version it was made from comes with it.
+      body: (i) => actionExecute(serviceUrl, bench, 'contract.logHours', { accountId: checkInAccounts.accounts[i % concurrency]!.accountId, ledgerVersion: String(i), bucket: 'Proactive', hours: '0.25', date: new Date().toISOString().slice(0, 10), note: `Bench ${i}` }),
     },
     {
       name: 'portfolio',

@@ -50,18 +50,16 @@ export async function logHours(
   const actor = { key: personKey(caller.identity), name: caller.displayName };
   // Keyed on the ledger the form was made from: a resend of that form logs nothing new, while the
   // same hours logged again from a fresh form are a new entry. Older forms fall back to a window.
+  // A repeat is found by the batch itself: its entry's id is there already, and nothing is written.
   if (options.fromLedgerVersion !== undefined) {
     const entryId = `m-${fingerprintOf([accountId, contract.contractId, actor.key, valid, `v${options.fromLedgerVersion}`])}`;
-    const existing = await deps.contracts.getEntry(accountId, entryId);
-    if (existing) return { kind: 'duplicate', entry: existing };
     return appendEntry(deps, accountId, entryId, contract.contractId, valid, actor, now);
   }
   const window = Math.floor(now.getTime() / logRepeatWindowInMs);
   const idFor = (w: number): string => `m-${fingerprintOf([accountId, contract.contractId, actor.key, valid, w])}`;
-  for (const earlier of [idFor(window), idFor(window - 1)]) {
-    const existing = await deps.contracts.getEntry(accountId, earlier);
-    if (existing && now.getTime() - new Date(existing.loggedAt).getTime() < logRepeatWindowInMs) return { kind: 'duplicate', entry: existing };
-  }
+  // The window before this one may hold a repeat from less than a window ago; this one's is the batch's to find.
+  const earlier = await deps.contracts.getEntry(accountId, idFor(window - 1));
+  if (earlier && now.getTime() - new Date(earlier.loggedAt).getTime() < logRepeatWindowInMs) return { kind: 'duplicate', entry: earlier };
   return appendEntry(deps, accountId, idFor(window), contract.contractId, valid, actor, now);
 }
 

@@ -102,4 +102,21 @@ describe('repeats: the same press once, a new change always', function () {
     assert.match(cardText(invokeCard(fresh.body)), /Logged 1 h to Proactive/);
     assert.equal(await entries(), before + 2);
   });
+
+  it('log hours from a form without a ledger version: a repeat within ten minutes logs once, across a window boundary too; later it is a new entry', async () => {
+    const entries = async (): Promise<number> => (await bot.running.repositories.contracts.listEntries('contoso', 'CONTOSO-UE-2026')).length;
+    const fields = { accountId: 'contoso', bucket: 'Proactive', hours: '2', date: '2026-03-02', note: 'Older form' };
+    const send = async (): Promise<string> => cardText(invokeCard((await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'contract.logHours', fields))).body));
+    const before = await entries();
+    // One minute before a ten-minute boundary, so the repeat falls in the next window.
+    bot.clock.set('2026-03-02T10:09:00.000Z');
+    assert.match(await send(), /Logged 2 h to Proactive/);
+    assert.match(await send(), /Already logged: 2 h to Proactive/, 'the same window');
+    bot.clock.advanceMinutes(3);
+    assert.match(await send(), /Already logged: 2 h to Proactive/, 'the next window, within ten minutes');
+    assert.equal(await entries(), before + 1);
+    bot.clock.advanceMinutes(10);
+    assert.match(await send(), /Logged 2 h to Proactive/, 'ten minutes on, the same hours are new');
+    assert.equal(await entries(), before + 2);
+  });
 });
