@@ -22,6 +22,10 @@ export type CommandHandlers = Readonly<Record<CommandId, CommandHandler>>;
 export async function startTurn(context: TurnContext, facts: ActivityFacts, base: BotDependencies): Promise<Turn> {
   // The turn's own dependencies: its store calls within the turn's budget.
   const deps = turnDependencies(context, base);
+  // A card action on an escalation reads it whatever the verb: that read goes out beside the
+  // caller's (the turn keeps it, and the verb's own read of it waits for this one).
+  const named = escalationNamed(context.activity.value);
+  if (named) void deps.escalations.get(named.accountId, named.escalationId).catch(() => undefined);
   const caller = await identifyCaller(deps, {
     identity: facts.identity,
     displayName: facts.displayName,
@@ -29,4 +33,14 @@ export async function startTurn(context: TurnContext, facts: ActivityFacts, base
     ...(facts.channelId ? { channelId: facts.channelId } : {}),
   });
   return { context, facts, caller, deps };
+}
+
+/** The escalation an Action.Execute's data names, if it names one. */
+function escalationNamed(value: unknown): { accountId: string; escalationId: string } | undefined {
+  const data = (value as { action?: { data?: unknown } } | undefined)?.action?.data as Record<string, unknown> | undefined;
+  const accountId = data?.accountId;
+  const escalationId = data?.escalationId;
+  return typeof accountId === 'string' && typeof escalationId === 'string' && accountId.length > 0 && accountId.length <= 200 && escalationId.length > 0 && escalationId.length <= 200
+    ? { accountId, escalationId }
+    : undefined;
 }

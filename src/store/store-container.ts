@@ -41,12 +41,21 @@ export class StoreContainer {
       read: <T extends ItemDefinition = ItemDefinition>(options?: RequestOptions): Promise<ItemResponse<T>> => {
         const memo = this.remembers(id) ? this.scope.reads : undefined;
         const key = this.memoKey(id, partitionKey);
-        const known = memo?.get(key) as ItemResponse<T> | undefined;
-        if (known) return Promise.resolve(copyOf(known));
-        return this.call('read', () => item.read<T>(this.options(options))).then((response) => {
-          if (response.resource) memo?.set(key, copyOf(response));
-          return response;
-        });
+        // A read the turn made, or is making: one that found nothing (or failed) is made again.
+        const known = memo?.get(key) as ItemResponse<T> | Promise<ItemResponse<T> | undefined> | undefined;
+        if (known) return Promise.resolve(known).then((response) => (response ? copyOf(response) : this.item(id, partitionKey).read<T>(options)));
+        const reading = this.call('read', () => item.read<T>(this.options(options)));
+        if (memo) {
+          const kept = reading.then(
+            (response) => (response.resource ? copyOf(response) : undefined),
+            () => undefined,
+          );
+          memo.set(key, kept);
+          void kept.then((response) => {
+            if (!response && memo.get(key) === kept) memo.delete(key);
+          });
+        }
+        return reading;
       },
       replace: <T extends ItemDefinition>(body: T, options?: RequestOptions): Promise<ItemResponse<T>> =>
         this.write([id], () => this.call('replace', () => item.replace<T>(body, this.options(options))), this.remembers(id) ? this.memoKey(id, partitionKey) : undefined),

@@ -80,6 +80,16 @@ describe("a turn's reads of account records", () => {
     assert.equal(meter.operations, 4, 'people and settings are read as asked, every time');
   });
 
+  it('reads a record asked for twice at once once, and a missing one afresh each time', async () => {
+    const { container, meter } = turn();
+    const [a, b] = await Promise.all([container.item('counter', 'contoso').read<{ n: number }>(), container.item('counter', 'contoso').read<{ n: number }>()]);
+    assert.equal(meter.operations, 1, 'the second read waits for the first');
+    assert.equal(a.resource?.n, b.resource?.n);
+    assert.notEqual(a.resource, b.resource, 'each reader its own copy');
+    await Promise.all([container.item('nothing', 'contoso').read().catch(() => undefined), container.item('nothing', 'contoso').read().catch(() => undefined)]);
+    assert.equal(meter.operations, 3, 'a read that found nothing is not kept');
+  });
+
   it('reads a channel link once a turn, and again after the directory is written', async () => {
     const meter = new RequestMeter();
     await store.containers.directory.items.upsert({ id: 'channel:19:x', pk: 'channel:19:x', accountId: 'contoso' });
