@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import query from '@zeit/cosmosdb-query';
 import { installLinearQueryAccumulators } from '../../src/store/embedded-query-engine';
+import { requiredType } from '../../src/store/embedded-partitions';
 import { startTestStore, type TestStore } from '../support/embedded-store';
 
 interface Doc {
@@ -81,5 +82,41 @@ describe('embedded store query engine', () => {
     assert.deepEqual(await run('SELECT * FROM c WHERE c.accountId = @a', [{ name: '@a', value: 'a0' }], 'a1'), [], 'another partition\'s items are not in it');
     assert.deepEqual(await run('SELECT * FROM c', [], 'nobody'), []);
     assert.equal((await run<Doc>('SELECT * FROM c WHERE c.n >= 0')).length, 60, 'a cross-partition query still sees every item');
+  });
+
+  it('finds the type a query requires outright, and only then', () => {
+    const ask = (sql: string, parameters: { name: string; value: unknown }[] = []): string | undefined => requiredType(query(sql).ast, parameters);
+    assert.equal(ask('SELECT * FROM c WHERE c.accountId = @a AND c.type = @type AND c.n > 1', [{ name: '@type', value: 'plan' }]), 'plan');
+    assert.equal(ask('SELECT * FROM c WHERE c.type = "checkIn"'), 'checkIn');
+    assert.equal(ask("SELECT * FROM c WHERE 'alert' = c['type'] AND (c.n = 1 OR c.n = 2)"), 'alert');
+    assert.equal(ask('SELECT * FROM d WHERE d.type = "x"'), 'x', 'under its own alias');
+    assert.equal(ask('SELECT * FROM c WHERE c.type = "x" OR c.n = 1'), undefined, 'an OR narrows nothing');
+    assert.equal(ask('SELECT * FROM c WHERE NOT (c.type = "x")'), undefined);
+    assert.equal(ask('SELECT * FROM c WHERE c.kind.type = "x"'), undefined, 'a nested property');
+    assert.equal(ask('SELECT * FROM c WHERE c.type = @t', [{ name: '@t', value: 3 }]), undefined, 'not a string');
+    assert.equal(ask('SELECT * FROM c WHERE c.type = @t'), undefined, 'no such parameter');
+    assert.equal(ask('SELECT * FROM c'), undefined);
+  });
+
+  it('answers a query of one type within a partition as a scan of the partition does, through writes that change types', async () => {
+    const typed = store.containers.accounts;
+    const kinds = ['plan', 'checkIn', 'alert'];
+    for (let i = 0; i < 30; i++) await typed.items.create({ id: `t${i}`, accountId: `b${i % 2}`, type: kinds[i % 3], n: i % 5 });
+    await typed.items.create({ id: 'untyped', accountId: 'b0', n: 1 });
+    // A replace that changes the type, a delete and an upsert of a new one, after the index exists.
+    await run('SELECT * FROM c WHERE c.type = "plan"', [], 'b0');
+    await typed.item('t0', 'b0').replace({ id: 't0', accountId: 'b0', type: 'alert', n: 4 });
+    await typed.item('t6', 'b0').delete();
+    await typed.items.upsert({ id: 't30', accountId: 'b0', type: 'checkIn', n: 2 });
+    const ids = (rows: { id: string }[]): string[] => rows.map((r) => r.id).sort();
+    for (const partition of ['b0', 'b1']) {
+      for (const type of [...kinds, 'none']) {
+        const narrowed = await run<{ id: string }>('SELECT * FROM c WHERE c.type = @type AND c.n >= 1', [{ name: '@type', value: type }], partition);
+        const scanned = await run<{ id: string }>('SELECT * FROM c WHERE c.accountId = @p AND c.type = @type AND c.n >= 1', [{ name: '@p', value: partition }, { name: '@type', value: type }]);
+        assert.deepEqual(ids(narrowed), ids(scanned), `${type} in ${partition}`);
+      }
+    }
+    assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "alert"', [], 'b0')), ['t0', 't14', 't2', 't20', 't26', 't8'].sort());
+    assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "checkIn" OR c.id = "untyped"', [], 'b0')), ['t10', 't16', 't22', 't28', 't30', 't4', 'untyped'].sort());
   });
 });
