@@ -45,29 +45,45 @@ export class CardTemplates {
     return new CardTemplates(templates);
   }
 
-  /** A fresh card each call (callers may add to it), the same as expanding the template anew. */
-  render(name: CardName, data: object): AdaptiveCardJson {
+  /**
+   * A fresh card each call (callers may add to it), the same as expanding the template anew.
+   *
+   * `late` names values in the data that differ on every card while the rest stays the same: a
+   * stamp, a link signed for this minute. They are kept out of the remembered card and put back
+   * into each copy, so a review asked for again is not expanded again for a new signature. A late
+   * value must be carried through the template as it is (shown or sent back), never computed with.
+   */
+  render(name: CardName, data: object, late: readonly string[] = []): AdaptiveCardJson {
     const template = this.templates.get(name);
     if (!template) throw new CardRenderError(`no card template named ${name}`);
-    const key = `${name}\u0000${JSON.stringify(data)}`;
+    const values = late.filter((value) => value.length >= minimumLateLength);
+    let json = JSON.stringify(data);
+    values.forEach((value, i) => (json = json.split(jsonText(value)).join(lateToken(i))));
+    const key = `${name}\u0000${json}`;
     const known = this.rendered.get(key);
+    let rendered: string;
     if (known !== undefined) {
       this.rendered.delete(key);
       this.rendered.set(key, known);
       if (typeof known === 'number') throw tooLarge(name, known);
-      return JSON.parse(known) as AdaptiveCardJson;
+      rendered = known;
+    } else {
+      const card = template.expand({ $root: values.length > 0 ? (JSON.parse(json) as unknown) : data }) as AdaptiveCardJson;
+      if (card.type !== 'AdaptiveCard' || card.version !== cardSchemaVersion) {
+        throw new CardRenderError(`card ${name} must be an AdaptiveCard of version ${cardSchemaVersion}`);
+      }
+      withSubmitFallbacks(card);
+      rendered = JSON.stringify(card);
+      const bytes = Buffer.byteLength(rendered, 'utf8');
+      // Too large is remembered too (its size): pages that search for how many rows fit ask again.
+      this.remember(key, bytes > maxCardBytes ? bytes : rendered);
+      if (bytes > maxCardBytes) throw tooLarge(name, bytes);
+      if (values.length === 0) return card;
     }
-    const card = template.expand({ $root: data }) as AdaptiveCardJson;
-    if (card.type !== 'AdaptiveCard' || card.version !== cardSchemaVersion) {
-      throw new CardRenderError(`card ${name} must be an AdaptiveCard of version ${cardSchemaVersion}`);
-    }
-    withSubmitFallbacks(card);
-    const json = JSON.stringify(card);
-    const bytes = Buffer.byteLength(json, 'utf8');
-    // Too large is remembered too (its size): pages that search for how many rows fit ask again.
-    this.remember(key, bytes > maxCardBytes ? bytes : json);
+    values.forEach((value, i) => (rendered = rendered.split(lateToken(i)).join(jsonText(value))));
+    const bytes = values.length > 0 ? Buffer.byteLength(rendered, 'utf8') : 0;
     if (bytes > maxCardBytes) throw tooLarge(name, bytes);
-    return card;
+    return JSON.parse(rendered) as AdaptiveCardJson;
   }
 
   private remember(key: string, rendered: string | number): void {
@@ -78,6 +94,14 @@ export class CardTemplates {
     this.rendered.set(key, rendered);
   }
 }
+
+/** Shorter values are not worth keeping out: they could also occur by chance inside other text. */
+const minimumLateLength = 8;
+/** Stands in for a late value while the card is expanded and remembered: private-use characters and a per-process nonce, which no data carries. */
+const lateNonce = Math.random().toString(36).slice(2, 10);
+const lateToken = (i: number): string => `\uE000${lateNonce}:${i}\uE001`;
+/** A string as it appears inside JSON text (escaped, without its quotes). */
+const jsonText = (value: string): string => JSON.stringify(value).slice(1, -1);
 
 function tooLarge(name: CardName, bytes: number): CardRenderError {
   return new CardRenderError(`card ${name} is ${bytes} bytes, over the ${maxCardBytes} byte limit`);

@@ -112,5 +112,6 @@ export function reviewCard(templates: CardTemplates, model: ReviewCardModel): Ad
     footer: model.links.length > 0 ? 'The PDF link works for 24 hours: ask for the review again for a new one.' : '',
     links: model.links.map((l) => ({ title: l.title, url: l.url })),
     buttons,
-  });
+    // New on every card: the card is otherwise the same while the month's figures are.
+  }, [model.stamp, ...model.links.map((l) => l.url)]);
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import sinon from 'sinon';
+import { Template } from 'adaptivecards-templating';
 import { verbs } from '../../src/bot/verbs';
 import { CardTemplates, cardNames, findCardsDirectory, type AdaptiveCardJson } from '../../src/cards/card-templates';
 import { helpCard, linkChannelCard, noticeCard, welcomeCard, whoamiCard } from '../../src/cards/conversation-cards';
@@ -340,6 +342,31 @@ describe('card templates', () => {
 
   it('refuses to render a card over the Teams size limit', () => {
     assert.throws(() => noticeCard(templates, { title: 'T', text: 'x'.repeat(30_000) }), /over the 28672 byte limit/);
+  });
+
+  it('keeps late values (a stamp, signed links) out of the remembered card and puts each card\'s own back', () => {
+    const february = computeServiceReview(februaryInput);
+    const model = (stamp: string, url: string) => ({ review: february, providerView: true, links: [{ title: 'Download PDF', url }], canPost: true, stamp, previousMonth: '2026-01' as const });
+    const first = { stamp: 'a1b2c3d4e5f60718', url: 'https://tam.example/reports/review.pdf?token=eyJhIjoiMSJ9.FIRSTSIG&x="q"' };
+    const second = { stamp: '99887766554433aa', url: 'https://tam.example/reports/review.pdf?token=eyJhIjoiMiJ9.second' };
+    const expand = sinon.spy(Template.prototype, 'expand');
+    try {
+      const fresh = CardTemplates.load();
+      const a = reviewCard(fresh, model(first.stamp, first.url));
+      const b = reviewCard(fresh, model(second.stamp, second.url));
+      assert.equal(expand.callCount, 1, 'the second card, new stamp and link, is not expanded again');
+      // Each is the card its own values give when expanded anew.
+      assert.deepEqual(a, reviewCard(CardTemplates.load(), model(first.stamp, first.url)));
+      assert.deepEqual(b, reviewCard(CardTemplates.load(), model(second.stamp, second.url)));
+      const text = JSON.stringify(b);
+      assert.ok(text.includes(second.stamp) && text.includes(second.url), 'its own stamp and link');
+      assert.ok(!text.includes(first.stamp) && !text.includes('FIRSTSIG'), 'nothing of the first card');
+      assert.doesNotMatch(text, /\uE000/, 'no stand-in left');
+      const post = executeActions(b).find((action) => action.verb === 'review.post');
+      assert.deepEqual(post?.data, { accountId: february.accountId, month: february.month, stamp: second.stamp });
+    } finally {
+      expand.restore();
+    }
   });
 
   it('renders the same data to the same card again, a fresh copy each time, and other data to its own card', () => {
