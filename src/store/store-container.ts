@@ -47,7 +47,7 @@ export class StoreContainer {
         const reading = this.call('read', () => item.read<T>(this.options(options)));
         if (memo) {
           const kept = reading.then(
-            (response) => (response.resource ? copyOf(response) : undefined),
+            (response) => (response.resource ? frozen(response) : undefined),
             () => undefined,
           );
           memo.set(key, kept);
@@ -83,7 +83,7 @@ export class StoreContainer {
             for (const result of response.result ?? []) {
               const body = result.resourceBody;
               if (result.statusCode < 300 && typeof body?.id === 'string' && this.remembers(body.id)) {
-                memo.set(this.memoKey(body.id, partitionKey), { resource: structuredClone(body), etag: result.eTag, statusCode: result.statusCode });
+                memo.set(this.memoKey(body.id, partitionKey), { resource: deepFreeze(body), etag: result.eTag, statusCode: result.statusCode });
               }
             }
           }
@@ -119,7 +119,7 @@ export class StoreContainer {
     }
     const response = await send();
     const stored = response as ItemResponse<ItemDefinition>;
-    if (memo && replaced && stored.resource) memo.set(replaced, copyOf(stored));
+    if (memo && replaced && stored.resource) memo.set(replaced, frozen(stored));
     return response;
   }
 
@@ -171,7 +171,25 @@ function idsOf(bodies: readonly (unknown)[]): string[] | undefined {
   return ids;
 }
 
-/** A read answered again: its record copied, so nobody changes what the turn remembers. */
+/**
+ * A response the turn remembers, as its first reader got it: its record frozen rather than copied
+ * (a copy of a large record costs more than the read's own parsing), so a reader that tried to
+ * change it would fail at once instead of changing what later reads of the turn are answered.
+ */
+function frozen<T extends ItemDefinition>(response: ItemResponse<T>): ItemResponse<T> {
+  if (response.resource) deepFreeze(response.resource);
+  return response;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** A read answered again: its record copied, so its reader may change it. */
 function copyOf<T extends ItemDefinition>(response: ItemResponse<T>): ItemResponse<T> {
   const copy = Object.create(Object.getPrototypeOf(response) as object) as ItemResponse<T>;
   return Object.assign(copy, response, { resource: response.resource ? structuredClone(response.resource) : response.resource });

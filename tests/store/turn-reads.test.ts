@@ -28,12 +28,14 @@ describe("a turn's reads of account records", () => {
     return { container: new StoreContainer(store.containers.accounts).inScope({ meter, reads: new Map() }), meter };
   }
 
-  it('reads a record once a turn, and hands out copies', async () => {
+  it('reads a record once a turn: the first reader cannot change it, a later one gets a copy', async () => {
     const { container, meter } = turn();
     const first = await container.item('counter', 'contoso').read<{ id: string; n: number }>();
-    (first.resource as { n: number }).n = 99;
+    assert.throws(() => ((first.resource as { n: number }).n = 99), TypeError, 'what the turn remembers is not changed by its reader');
     const second = await container.item('counter', 'contoso').read<{ id: string; n: number }>();
-    assert.equal(second.resource?.n, 1, 'what the turn remembers is not changed by its reader');
+    (second.resource as { n: number }).n = 98;
+    const third = await container.item('counter', 'contoso').read<{ id: string; n: number }>();
+    assert.equal(third.resource?.n, 1, 'nor by a later reader');
     assert.equal(meter.operations, 1);
   });
 
