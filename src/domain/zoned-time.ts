@@ -60,10 +60,39 @@ function wallClockMs(at: number, timeZone: string): number {
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
 }
 
+const hourInMs = 3_600_000;
+
+/**
+ * Offsets by zone and UTC hour, for the hours in which the offset does not change: SLA clocks and
+ * support hours ask for the same few hours again and again, and each answer costs a formatting.
+ * An hour is kept only when its first and last second have the same offset (zones change offset
+ * at most a few times a year, never twice within an hour). Bounded: cleared when full.
+ */
+const steadyHours = new Map<string, Map<number, number>>();
+let steadyHourCount = 0;
+const steadyHourLimit = 50_000;
+
 /** Local time minus UTC at an instant, in ms (Europe/London in summer: +3,600,000). */
 export function offsetAt(at: number, timeZone: string): number {
   const whole = Math.floor(at / 1000) * 1000;
-  return wallClockMs(whole, timeZone) - whole;
+  const hour = Math.floor(whole / hourInMs);
+  let hours = steadyHours.get(timeZone);
+  const known = hours?.get(hour);
+  if (known !== undefined) return known;
+  const offset = wallClockMs(whole, timeZone) - whole;
+  const first = hour * hourInMs;
+  const last = first + hourInMs - 1000;
+  const steady = [first, last].every((t) => (t === whole ? offset : wallClockMs(t, timeZone) - t) === offset);
+  if (steady) {
+    if (steadyHourCount >= steadyHourLimit) {
+      steadyHours.clear();
+      steadyHourCount = 0;
+    }
+    if (!hours) steadyHours.set(timeZone, (hours = new Map<number, number>()));
+    hours.set(hour, offset);
+    steadyHourCount += 1;
+  }
+  return offset;
 }
 
 /** The local calendar day of an instant, as days since 1970-01-01. */
