@@ -43,7 +43,7 @@ export class StoreContainer {
         const key = this.memoKey(id, partitionKey);
         // A read the turn made, or is making: one that found nothing (or failed) is made again.
         const known = memo?.get(key) as ItemResponse<T> | Promise<ItemResponse<T> | undefined> | undefined;
-        if (known) return Promise.resolve(known).then((response) => (response ? copyOf(response) : this.item(id, partitionKey).read<T>(options)));
+        if (known) return Promise.resolve(known).then((response) => (response ?? this.item(id, partitionKey).read<T>(options)));
         const reading = this.call('read', () => item.read<T>(this.options(options)));
         if (memo) {
           const kept = reading.then(
@@ -172,8 +172,8 @@ function idsOf(bodies: readonly (unknown)[]): string[] | undefined {
 }
 
 /**
- * A response the turn remembers, as its first reader got it: its record frozen rather than copied
- * (a copy of a large record costs more than the read's own parsing), so a reader that tried to
+ * A response the turn remembers, as its readers get it: its record frozen rather than copied (a
+ * copy of a large record costs more than the read's own parsing), so a reader that tried to
  * change it would fail at once instead of changing what later reads of the turn are answered.
  */
 function frozen<T extends ItemDefinition>(response: ItemResponse<T>): ItemResponse<T> {
@@ -187,12 +187,6 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-/** A read answered again: its record copied, so its reader may change it. */
-function copyOf<T extends ItemDefinition>(response: ItemResponse<T>): ItemResponse<T> {
-  const copy = Object.create(Object.getPrototypeOf(response) as object) as ItemResponse<T>;
-  return Object.assign(copy, response, { resource: response.resource ? structuredClone(response.resource) : response.resource });
 }
 
 /** The request charge in a response's or an error's headers. */
