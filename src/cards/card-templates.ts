@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Template } from 'adaptivecards-templating';
+import { compileTemplate } from './template-expander';
 
 /** An Adaptive Card as sent to Teams. */
 export interface AdaptiveCardJson {
@@ -21,9 +21,10 @@ export class CardRenderError extends Error {
 }
 
 /**
- * The card templates in `cards/`, each parsed once at start-up (building a Template costs more
- * than a whole turn) and expanded per message with typed data. Data is bound, never spliced into
- * the template's source, so user text cannot add elements or actions.
+ * The card templates in `cards/`, each compiled once at start-up (template-expander.ts; a
+ * template that uses more of the templating language than it understands fails here) and
+ * expanded per message with typed data. Data is bound, never spliced into the template's source,
+ * so user text cannot add elements or actions.
  */
 export class CardTemplates {
   /**
@@ -33,14 +34,16 @@ export class CardTemplates {
    */
   private readonly rendered = new Map<string, string | number>();
   private static readonly renderedLimit = 256;
+  /** Cards expanded from their template so far, the rest having been remembered. */
+  private expanded = 0;
 
-  private constructor(private readonly templates: ReadonlyMap<CardName, Template>) {}
+  private constructor(private readonly templates: ReadonlyMap<CardName, (data: unknown) => unknown>) {}
 
   static load(directory: string = findCardsDirectory()): CardTemplates {
-    const templates = new Map<CardName, Template>();
+    const templates = new Map<CardName, (data: unknown) => unknown>();
     for (const name of cardNames) {
       const source = JSON.parse(fs.readFileSync(path.join(directory, `${name}.json`), 'utf8')) as unknown;
-      templates.set(name, new Template(source));
+      templates.set(name, compileTemplate(source));
     }
     return new CardTemplates(templates);
   }
@@ -68,7 +71,8 @@ export class CardTemplates {
       if (typeof known === 'number') throw tooLarge(name, known);
       rendered = known;
     } else {
-      const card = template.expand({ $root: values.length > 0 ? (JSON.parse(json) as unknown) : data }) as AdaptiveCardJson;
+      const card = template(values.length > 0 ? (JSON.parse(json) as unknown) : data) as AdaptiveCardJson;
+      this.expanded += 1;
       if (card.type !== 'AdaptiveCard' || card.version !== cardSchemaVersion) {
         throw new CardRenderError(`card ${name} must be an AdaptiveCard of version ${cardSchemaVersion}`);
       }
@@ -84,6 +88,11 @@ export class CardTemplates {
     const bytes = values.length > 0 ? Buffer.byteLength(rendered, 'utf8') : 0;
     if (bytes > maxCardBytes) throw tooLarge(name, bytes);
     return JSON.parse(rendered) as AdaptiveCardJson;
+  }
+
+  /** How many renders expanded a template (the others were answered from the remembered cards). */
+  get expansions(): number {
+    return this.expanded;
   }
 
   private remember(key: string, rendered: string | number): void {
