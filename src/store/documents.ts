@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ErrorResponse } from '@azure/cosmos';
 import type { StoreContainer } from './store-container';
 import type { z } from 'zod';
+import { deepFreeze } from './deep-freeze';
 
 /** Characters an id is kept in as it is: readable, and never escaped on the wire by any client. */
 const plain = /^[A-Za-z0-9._:@-]+$/;
@@ -37,11 +38,40 @@ export function fromEscapedDocumentId(id: string): string {
 
 const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments', 'id', 'pk', 'type', 'schemaVersion'];
 
+/**
+ * Records already parsed, by the version of the document they came from (its resource id and
+ * ETag, which name one content for good) and the schema: the account, its contract, plan and
+ * health summary are read on turn after turn while they stay the same, and checking a large one
+ * against its schema costs more than reading it. Each is frozen, since it is handed out again.
+ * Bounded, least recently used first out.
+ */
+const parsedVersions = new Map<string, { readonly schema: z.ZodType<unknown>; readonly value: unknown }[]>();
+const parsedVersionLimit = 2_000;
+
 /** Strips storage bookkeeping from a document and checks it against the domain schema. */
 export function parseDocument<T>(schema: z.ZodType<T>, document: unknown): T {
-  const copy = { ...(document as Record<string, unknown>) };
+  const stored = document as Record<string, unknown>;
+  const version = typeof stored._rid === 'string' && typeof stored._etag === 'string' ? `${stored._rid}|${stored._etag}` : undefined;
+  const known = version ? parsedVersions.get(version) : undefined;
+  const hit = known?.find((entry) => entry.schema === schema);
+  if (version && known) {
+    parsedVersions.delete(version);
+    parsedVersions.set(version, known);
+  }
+  if (hit) return hit.value as T;
+  const copy = { ...stored };
   for (const key of systemProperties) delete copy[key];
-  return schema.parse(copy);
+  const value = schema.parse(copy);
+  if (version) {
+    if (!known && parsedVersions.size >= parsedVersionLimit) {
+      const oldest = parsedVersions.keys().next();
+      if (!oldest.done) parsedVersions.delete(oldest.value);
+    }
+    const entries = known ?? [];
+    entries.push({ schema, value: deepFreeze(value) });
+    if (!known) parsedVersions.set(version, entries);
+  }
+  return value;
 }
 
 export function statusCodeOf(error: unknown): number | undefined {

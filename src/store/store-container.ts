@@ -1,6 +1,7 @@
 import type { Container, FeedOptions, FeedResponse, ItemDefinition, ItemResponse, OperationInput, OperationResponse, QueryIterator, RequestOptions, Response, SqlQuerySpec } from '@azure/cosmos';
 import type { StoreScope } from '../domain/store-scope';
 import type { StoreObserver } from './store-readiness';
+import { deepFreeze } from './deep-freeze';
 
 interface Charged {
   readonly requestCharge?: number;
@@ -179,14 +180,6 @@ function idsOf(bodies: readonly (unknown)[]): string[] | undefined {
 function frozen<T extends ItemDefinition>(response: ItemResponse<T>): ItemResponse<T> {
   if (response.resource) deepFreeze(response.resource);
   return response;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 /** The request charge in a response's or an error's headers. */
