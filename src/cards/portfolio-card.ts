@@ -120,6 +120,29 @@ const isTooLarge = (error: unknown): boolean => error instanceof CardRenderError
  * `portfolioRowsPerPage`), with "More" to the rest. Returns the card and how many rows it shows.
  */
 export function portfolioCard(templates: CardTemplates, model: PortfolioCardModel): { card: AdaptiveCardJson; shown: number } {
+  // The same page asked for again (a manager's portfolio while nothing changed): the rows that
+  // fit are known, so it is rendered once instead of searched for again.
+  const key = JSON.stringify(model);
+  const known = pagesFound.get(key);
+  if (known !== undefined) {
+    pagesFound.delete(key);
+    pagesFound.set(key, known);
+    return { card: render(templates, model, known), shown: known };
+  }
+  const page = searchPage(templates, model);
+  if (pagesFound.size >= pagesFoundLimit) {
+    const oldest = pagesFound.keys().next();
+    if (!oldest.done) pagesFound.delete(oldest.value);
+  }
+  pagesFound.set(key, page.shown);
+  return page;
+}
+
+/** How many rows fit, by page model; bounded, least recently used first out. */
+const pagesFound = new Map<string, number>();
+const pagesFoundLimit = 100;
+
+function searchPage(templates: CardTemplates, model: PortfolioCardModel): { card: AdaptiveCardJson; shown: number } {
   let fits = Math.min(model.rows.length, portfolioRowsPerPage);
   try {
     return { card: render(templates, model, fits), shown: fits };

@@ -386,6 +386,28 @@ describe('card templates', () => {
     }
   });
 
+  it('searches for the rows of a portfolio page that fit once, and renders the same page again in one go', () => {
+    const rows: PortfolioCardRow[] = Array.from({ length: 30 }, (_, i) => ({ accountId: `account-${i}`, name: `${'N'.repeat(1500)}${i}`, cursor: `s:${i}`, showCommercial: false }));
+    const model = { title: 'Your portfolio', subtitle: '30 accounts', rows, before: 0, total: 30, today: '2026-03-02' };
+    const render = sinon.spy(CardTemplates.prototype, 'render');
+    try {
+      const fresh = CardTemplates.load();
+      const first = portfolioCard(fresh, model);
+      assert.ok(first.shown > 1 && first.shown < 30, `${first.shown} rows fit`);
+      assert.ok(render.callCount > 2, 'the first time, a search');
+      render.resetHistory();
+      const again = portfolioCard(fresh, structuredClone(model));
+      assert.equal(render.callCount, 1, 'the same page: one render');
+      assert.deepEqual(again, first);
+      render.resetHistory();
+      const changed = portfolioCard(fresh, { ...model, rows: rows.map((r, i) => (i === 0 ? { ...r, name: 'Short' } : r)) });
+      assert.ok(render.callCount > 2, 'another page is searched for');
+      assert.ok(changed.shown >= first.shown);
+    } finally {
+      render.restore();
+    }
+  });
+
   it('renders the same data to the same card again, a fresh copy each time, and other data to its own card', () => {
     const fresh = CardTemplates.load();
     const data = { title: 'Contoso', text: 'First' };
