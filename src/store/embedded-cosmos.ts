@@ -21,7 +21,7 @@ import {
   writeSnapshot,
 } from './embedded-journal';
 import { maxBatchBytes, maxItemBytes } from './embedded-limits';
-import { installLinearQueryAccumulators } from './embedded-query-engine';
+import { installParsedQueryCache, installLinearQueryAccumulators } from './embedded-query-engine';
 import { installPartitionScopedQueries, withRequestPartition } from './embedded-partitions';
 import { ImageExpiry } from './embedded-ttl';
 
@@ -89,6 +89,7 @@ type Change =
 
 export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promise<EmbeddedCosmos> {
   installLinearQueryAccumulators();
+  installParsedQueryCache();
   installPartitionScopedQueries();
   installBodyReadAhead();
   const clock = options.clock ?? systemClock;

@@ -2,6 +2,8 @@
 // namespace import would be a frozen copy.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import transformerModule = require('@zeit/cosmosdb-query/lib/transformer');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import queryModule = require('@zeit/cosmosdb-query');
 
 /**
  * The embedded server's query engine (@zeit/cosmosdb-query) compiles each SQL query to
@@ -61,4 +63,29 @@ export function linearise<T>(root: T): T {
     return isAccumulatorCopy(node) ? pushOnto(node) : node;
   };
   return visit(root) as T;
+}
+
+
+const queries = queryModule as unknown as { default: (sql: string) => unknown; parsedOnce?: true };
+
+/**
+ * The server parses a query's SQL again for every request only to check that it names the
+ * partition key, which costs more than running the query over a partition. The parsed query is
+ * kept by its text (bounded), as Cosmos keeps its query plans; what a query returns is unchanged.
+ */
+export function installParsedQueryCache(): void {
+  if (!queries.parsedOnce) {
+    const parse = queries.default;
+    const parsed = new Map<string, unknown>();
+    queries.default = (sql) => {
+      let query = parsed.get(sql);
+      if (!query) {
+        query = parse(sql);
+        if (parsed.size >= 500) parsed.clear();
+        parsed.set(sql, query);
+      }
+      return query;
+    };
+    queries.parsedOnce = true;
+  }
 }

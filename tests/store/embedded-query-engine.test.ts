@@ -119,4 +119,16 @@ describe('embedded store query engine', () => {
     assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "alert"', [], 'b0')), ['t0', 't14', 't2', 't20', 't26', 't8'].sort());
     assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "checkIn" OR c.id = "untyped"', [], 'b0')), ['t10', 't16', 't22', 't28', 't30', 't4', 'untyped'].sort());
   });
+
+  it('answers one query text run again with other parameters from those parameters, page after page', async () => {
+    const sql = 'SELECT * FROM c WHERE c.n = @n AND IS_DEFINED(c.tags) ORDER BY c.id';
+    for (const n of [0, 3, 0, 10, 3]) {
+      const expected = docs.filter((d) => d.n === n).map((d) => d.id).sort();
+      assert.deepEqual((await run<Doc>(sql, [{ name: '@n', value: n }])).map((d) => d.id), expected, `n = ${n}`);
+      const pages = store.containers.accounts.items.query<Doc>({ query: sql, parameters: [{ name: '@n', value: n }] }, { maxItemCount: 2 });
+      const paged: string[] = [];
+      while (pages.hasMoreResults()) paged.push(...(await pages.fetchNext()).resources.map((d) => d.id));
+      assert.deepEqual(paged, expected, `n = ${n}, two at a time`);
+    }
+  });
 });
