@@ -31,9 +31,10 @@ export function reviewableMonth(account: Pick<Account, 'timeZone'>, month: Revie
 }
 
 /**
- * The whole review of an account's month, the provider's view included: four reads side by side
- * (account, contract, plan, the month's escalations), then the ledger and the check-ins around the
- * month. Who may see which part is decided by the callers below.
+ * The whole review of an account's month, the provider's view included: the account (for its
+ * zone, which decides the month), then four reads side by side: contract (its ledger summary holds
+ * the month's hours), plan, the month's escalations and the check-ins around the month. Who may
+ * see which part is decided by the callers below.
  */
 export async function buildServiceReview(deps: ReviewDeps, accountId: string, month: ReviewMonth | undefined): Promise<ServiceReview> {
   const now = deps.clock.now();
@@ -41,14 +42,16 @@ export async function buildServiceReview(deps: ReviewDeps, accountId: string, mo
   if (!account) throw new DomainError('not_found', `There is no account "${accountId}".`, {}, accountId);
   const chosen = reviewableMonth(account, month, now);
   const period = monthPeriod(chosen, account.timeZone ?? 'UTC');
-  const [contract, plan, escalations] = await Promise.all([
+  // The check-ins are asked for beside the plan, not after it: an account without a plan has none.
+  const [contract, plan, escalations, checkInsFound] = await Promise.all([
     deps.contracts.getContract(accountId),
     deps.plans.getPlan(accountId),
     deps.escalations.listForPeriod(accountId, period.start, period.end),
+    deps.plans.listCheckIns(accountId, addDays(period.firstDay, -checkInLookBackDays), period.lastDay),
   ]);
   // The month's hours from the summary kept with the contract: no ledger entry is read.
   const ledger = contract ? ledgerLinesOf(contract) : [];
-  const checkIns = plan ? await deps.plans.listCheckIns(accountId, addDays(period.firstDay, -checkInLookBackDays), period.lastDay) : [];
+  const checkIns = plan ? checkInsFound : [];
   return computeServiceReview({ account, month: chosen, now, escalations, ...(contract ? { contract } : {}), ledger, ...(plan ? { plan } : {}), checkIns });
 }
 
