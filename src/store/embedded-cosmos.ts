@@ -21,7 +21,7 @@ import {
   writeSnapshot,
 } from './embedded-journal';
 import { maxBatchBytes, maxItemBytes } from './embedded-limits';
-import { installParsedQueryCache, installLinearQueryAccumulators } from './embedded-query-engine';
+import { installParsedQueryCache, installLinearQueryAccumulators, queryPlanFor } from './embedded-query-engine';
 import { installPartitionScopedQueries, withRequestPartition } from './embedded-partitions';
 import { ImageExpiry } from './embedded-ttl';
 
@@ -205,6 +205,12 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
       return;
     }
 
+    if (method === 'POST' && isTrue(req, 'x-ms-cosmos-is-query-plan-request')) {
+      const query = body && typeof body === 'object' ? (body as { query?: unknown }).query : undefined;
+      const plan = typeof query === 'string' ? queryPlanFor(query) : { status: 400, body: { code: 'BadRequest', message: 'The query-plan request carries no query.' } };
+      send(req, res, plan.status, plan.body);
+      return;
+    }
     const found = route(req);
     if (!found) {
       send(req, res, 400, { message: 'no route' });

@@ -89,3 +89,53 @@ export function installParsedQueryCache(): void {
     queries.parsedOnce = true;
   }
 }
+
+/** The parts of a parsed query a plan tells of. */
+interface PlanAst {
+  readonly body?: {
+    readonly top?: { readonly value?: { readonly value?: unknown } } | null;
+    readonly select?: { readonly value?: unknown } | null;
+    readonly orderBy?: { readonly expressions?: readonly { readonly order?: string }[] } | null;
+  } | null;
+}
+
+/**
+ * What Azure Cosmos DB answers to a query-plan request (`x-ms-cosmos-is-query-plan-request`):
+ * how the query is to be run, worked out from its text without running it. The embedded server
+ * knows no such request and ran the query itself, over the whole container, since the SDK sends
+ * no partition key with it: each single-partition query cost a full scan besides its own. Syntax
+ * errors are refused as Cosmos refuses them (400).
+ */
+export function queryPlanFor(sql: string): { status: number; body: unknown } {
+  let ast: PlanAst;
+  try {
+    ast = (queries.default(sql) as { ast: PlanAst }).ast;
+  } catch (error) {
+    return { status: 400, body: { code: 'BadRequest', message: `Syntax error in the query: ${error instanceof Error ? error.message : String(error)}` } };
+  }
+  const body = ast.body;
+  const top = body?.top?.value?.value;
+  const orderBy = (body?.orderBy?.expressions ?? []).map((s) => (s.order === 'DESC' ? 'Descending' : 'Ascending'));
+  return {
+    status: 200,
+    body: {
+      partitionedQueryExecutionInfoVersion: 2,
+      queryInfo: {
+        distinctType: 'None',
+        top: typeof top === 'number' ? top : null,
+        offset: null,
+        limit: null,
+        orderBy,
+        orderByExpressions: [],
+        groupByExpressions: [],
+        groupByAliases: [],
+        aggregates: [],
+        groupByAliasToAggregateType: {},
+        rewrittenQuery: '',
+        hasSelectValue: body?.select?.value !== undefined,
+        dCountInfo: null,
+      },
+      queryRanges: [{ min: '', max: 'FF', isMinInclusive: true, isMaxInclusive: false }],
+    },
+  };
+}

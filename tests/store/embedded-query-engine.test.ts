@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import query from '@zeit/cosmosdb-query';
 import { installLinearQueryAccumulators } from '../../src/store/embedded-query-engine';
 import { requiredType } from '../../src/store/embedded-partitions';
+import sinon from 'sinon';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import itemsModule = require('@vercel/cosmosdb-server/lib/account/items');
 import { startTestStore, type TestStore } from '../support/embedded-store';
 
 interface Doc {
@@ -129,6 +132,34 @@ describe('embedded store query engine', () => {
       const paged: string[] = [];
       while (pages.hasMoreResults()) paged.push(...(await pages.fetchNext()).resources.map((d) => d.id));
       assert.deepEqual(paged, expected, `n = ${n}, two at a time`);
+    }
+  });
+
+  it('answers a query-plan request with a plan, as Cosmos does, without running the query', async () => {
+    const plan = async (sql: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const res = await fetch(`${store.server.endpoint}dbs/test/colls/accounts/docs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/query+json', 'x-ms-documentdb-isquery': 'True', 'x-ms-cosmos-is-query-plan-request': 'True' },
+        body: JSON.stringify({ query: sql, parameters: [] }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const items = (itemsModule as unknown as { default: { prototype: { query: () => unknown } } }).default.prototype;
+    const ran = sinon.spy(items, 'query');
+    try {
+      const ordered = await plan('SELECT TOP 5 VALUE c.id FROM c WHERE c.accountId = "a1" ORDER BY c.n DESC, c.id');
+      assert.equal(ordered.status, 200);
+      assert.deepEqual((ordered.body.queryInfo as Record<string, unknown>).orderBy, ['Descending', 'Ascending']);
+      assert.equal((ordered.body.queryInfo as Record<string, unknown>).top, 5);
+      assert.equal((ordered.body.queryInfo as Record<string, unknown>).hasSelectValue, true);
+      assert.equal((await plan('SELEKT nonsense')).status, 400, 'a query that does not parse is refused');
+      assert.equal((await plan(undefined)).status, 400);
+      assert.equal(ran.callCount, 0, 'no query was run for a plan');
+      // The SDK asks for a plan beside every query: only the query itself is run.
+      assert.equal((await run<Doc>('SELECT * FROM c WHERE c.n = 3', [], 'a1')).length, docs.filter((d) => d.accountId === 'a1' && d.n === 3).length);
+      assert.equal(ran.callCount, 1);
+    } finally {
+      ran.restore();
     }
   });
 });
