@@ -172,6 +172,17 @@ describe('delivery plans and check-ins through the HTTP server', () => {
       assert.match(cardText(contract), /25\.5 h of 200 h used/, '18 h before + 7.5 h delivered');
     });
 
+    it('answers a card of a check-in recorded two check-ins ago with what it recorded, and writes nothing', async () => {
+      const first = { ...northwindCheckIn, 'status_PI-2': 'in-delivery', 'health_PI-2': 'green', 'hours_PI-2': '1', 'note_PI-2': '' };
+      assert.match(cardText(await invoke(demo.users.patti, 'checkin.submit', first)), /Check-in of 4 Mar 2026 recorded/);
+      const second = { ...first, dueDate: '2026-03-11', 'hours_PI-2': '2' };
+      assert.match(cardText(await invoke(demo.users.patti, 'checkin.submit', second)), /Check-in of 11 Mar 2026 recorded/);
+      const before = [await plan(), (await ledger()).length];
+      const old = await invoke(demo.users.patti, 'checkin.submit', { ...first, 'hours_PI-2': '5' });
+      assert.match(cardText(old), /The check-in of 4 Mar 2026 was recorded already\./);
+      assert.deepEqual([await plan(), (await ledger()).length], before);
+    });
+
     it('adds nothing twice when two people submit the same check-in at the same moment', async () => {
       const submission = { ...northwindCheckIn, 'status_PI-2': 'in-delivery', 'health_PI-2': 'green', 'hours_PI-2': '4', 'note_PI-2': '' };
       await Promise.all([invoke(demo.users.patti, 'checkin.submit', submission), invoke(demo.users.megan, 'checkin.submit', submission)]);
