@@ -33,6 +33,8 @@ export async function dueQuery<T>(container: StoreContainer, type: string, now: 
 /** The item keeps its latest `timelineKept` entries; at `timelineFlushAt` the older ones move out. */
 export const timelineKept = 20;
 export const timelineFlushAt = 40;
+/** A transactional batch holds at most 100 operations: the entries moved and the item. */
+const maxMovedABatch = 99;
 
 /** One timeline entry moved out of its escalation's item, keyed on its place in the timeline. */
 function timelineDocument(accountId: string, escalationId: string, ordinal: number, entry: TimelineEntry): Record<string, unknown> {
@@ -120,29 +122,38 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
 
   /**
    * Read-change-write under the ETag. The item keeps only its latest timeline entries: once it
-   * holds `timelineFlushAt`, the oldest are first written as timeline items of the same partition
-   * (upserts keyed on their ordinal, so a retry or a crash half-way doubles nothing) and only then
-   * dropped from the item, so no entry is ever in neither place.
+   * holds `timelineFlushAt`, the oldest move out as timeline items of the same partition in the
+   * same transactional batch as the change (upserts keyed on their ordinal, then the item under
+   * its ETag): both or neither, so no entry is ever in neither place or in both.
    */
   async update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation> {
     const key = { id: toDocumentId(escalationId), partitionKey: accountId };
-    let flush: { entries: TimelineEntry[]; firstOrdinal: number } | undefined;
-    const first = await updateDocument(this.container, key, escalationCodec, (current) => {
-      if (current.timeline.length < timelineFlushAt) return change(current);
-      flush = { entries: current.timeline.slice(0, current.timeline.length - timelineKept), firstOrdinal: (current.timelineMoved ?? 0) + 1 };
-      return undefined;
-    }, maxAttempts);
-    if (!flush || !('value' in first)) return this.result(escalationId, first);
-    const { entries, firstOrdinal } = flush;
-    await Promise.all(entries.map((entry, i) => this.container.items.upsert(timelineDocument(accountId, escalationId, firstOrdinal + i, entry))));
-    const movedThrough = firstOrdinal + entries.length - 1;
-    const second = await updateDocument(this.container, key, escalationCodec, (current) => {
-      // Only what is in timeline items now leaves the item (a concurrent flush may have moved it already).
-      const drop = Math.max(0, Math.min(current.timeline.length, movedThrough - (current.timelineMoved ?? 0)));
-      const trimmed = { ...current, timeline: current.timeline.slice(drop), timelineMoved: (current.timelineMoved ?? 0) + drop };
-      return change(trimmed) ?? (drop > 0 ? trimmed : undefined);
-    }, maxAttempts);
-    return this.result(escalationId, second);
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      let moving: { entries: TimelineEntry[]; firstOrdinal: number } | undefined;
+      const outcome = await updateDocument(this.container, key, escalationCodec, (current) => {
+        if (current.timeline.length < timelineFlushAt) return change(current);
+        // The oldest, at most a batch's worth: a longer timeline (kept by an older version) moves out over several changes.
+        moving = { entries: current.timeline.slice(0, Math.min(current.timeline.length - timelineKept, maxMovedABatch)), firstOrdinal: (current.timelineMoved ?? 0) + 1 };
+        return undefined;
+      }, maxAttempts);
+      if (!moving || !('value' in outcome)) return this.result(escalationId, outcome);
+      const current = outcome.value;
+      const { entries, firstOrdinal } = moving;
+      const trimmed: Escalation = { ...current, timeline: current.timeline.slice(entries.length), timelineMoved: (current.timelineMoved ?? 0) + entries.length };
+      const next = escalationCodec.validate(change(trimmed) ?? trimmed);
+      const operations: OperationInput[] = [
+        ...entries.map((entry, i): OperationInput => ({ operationType: BulkOperationType.Upsert, resourceBody: timelineDocument(accountId, escalationId, firstOrdinal + i, entry) as JSONObject })),
+        { operationType: BulkOperationType.Replace, id: key.id, resourceBody: escalationDocument(next) as JSONObject, ifMatch: outcome.etag ?? '' },
+      ];
+      const response = await this.container.items.batch(operations, accountId);
+      const statuses = (response.result ?? []).map((r) => r.statusCode);
+      if (response.code !== 207 && statuses.length === operations.length && statuses.every((code) => code < 300)) return next;
+      // Written meanwhile (the item's ETag moved on): read it again and move what is there now.
+      if (statuses[statuses.length - 1] === 412) continue;
+      const failed = statuses.find((code) => code >= 400 && code !== 424) ?? response.code ?? 500;
+      throw Object.assign(new Error(`escalation ${escalationId} could not be stored (status ${failed})`), { code: failed });
+    }
+    throw Object.assign(new Error(`escalation ${escalationId} kept changing under us`), { code: 412 });
   }
 
   async listTimeline(accountId: string, escalationId: string): Promise<TimelineEntry[]> {

@@ -118,7 +118,8 @@ export async function readDocument(container: StoreContainer, id: string, partit
   }
 }
 
-export type UpdateOutcome<T> = { readonly status: 'updated' | 'unchanged'; readonly value: T } | { readonly status: 'missing' | 'contended' };
+/** `etag`: of the document the value was read from, when it was left unchanged. */
+export type UpdateOutcome<T> = { readonly status: 'updated' | 'unchanged'; readonly value: T; readonly etag?: string } | { readonly status: 'missing' | 'contended' };
 
 /** How a record is read from, checked for and written to its document. */
 export interface DocumentCodec<T> {
@@ -145,7 +146,7 @@ export async function updateDocument<T>(
     if (!doc) return { status: 'missing' };
     const current = codec.parse(doc);
     const changed = change(current);
-    if (!changed) return { status: 'unchanged', value: current };
+    if (!changed) return { status: 'unchanged', value: current, ...(doc._etag ? { etag: doc._etag } : {}) };
     const valid = codec.validate(changed);
     try {
       await container.item(key.id, key.partitionKey).replace(codec.toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
