@@ -331,4 +331,4 @@ export function escalationDocument(escalation: Escalation): Record<string, unkno
   };
 }
 
-const escalationCodec: DocumentCodec<Escalation> = { parse: (doc) => parseDocument(escalationSchema, doc), validate: (escalation) => escalationSchema.parse(escalation), toDocument: escalationDocument };
+const escalationCodec: DocumentCodec<Escalation> = { parse: (doc) => parseDocument(escalationSchema, doc), schema: escalationSchema, validate: (escalation) => escalationSchema.parse(escalation), toDocument: escalationDocument };

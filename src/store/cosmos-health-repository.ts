@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ScopedRepository } from './store-container';
 import { healthSummarySchema, healthViewSchema, type HealthSummary } from '../domain/account-health';
 import type { HealthSummaryRepository, PortfolioEntry } from '../domain/ports';
-import { isConflict, isPreconditionFailed, parseDocument, readDocument, toDocumentId } from './documents';
+import { isConflict, isPreconditionFailed, parseDocument, readDocument, rememberParsed, toDocumentId } from './documents';
 
 /** Every summary lives in this one partition of the directory container. */
 export const healthPartition = 'health';
@@ -30,10 +30,12 @@ export class CosmosHealthRepository extends ScopedRepository implements HealthSu
       const current = doc ? parseDocument(healthSummarySchema, doc) : undefined;
       const next = change(current);
       if (!next) return current;
-      const body = summaryDocument(healthSummarySchema.parse(next));
+      const valid = healthSummarySchema.parse(next);
+      const body = summaryDocument(valid);
       try {
-        if (doc) await this.container.item(summaryId(accountId), healthPartition).replace(body, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-        else await this.container.items.create(body);
+        const written = doc ? await this.container.item(summaryId(accountId), healthPartition).replace(body, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } }) : await this.container.items.create(body);
+        // Read back at the next change, it need not be checked against its schema again.
+        rememberParsed(healthSummarySchema, written.resource, valid);
         return next;
       } catch (error) {
         // Someone wrote it in between: read it again and make the change on what is there now.

@@ -74,6 +74,22 @@ export function parseDocument<T>(schema: z.ZodType<T>, document: unknown): T {
   return value;
 }
 
+/**
+ * What was just written, as it will be read back: a document this process wrote is parsed from the
+ * record it was made of, not again at its next read. Only for a document whose body is the record
+ * and storage fields (the codec says so with its schema; a test holds each to it).
+ */
+export function rememberParsed<T>(schema: z.ZodType<T>, stored: unknown, value: T): void {
+  const written = stored as Record<string, unknown> | undefined;
+  if (typeof written?._rid !== 'string' || typeof written._etag !== 'string') return;
+  const version = `${written._rid}|${written._etag}`;
+  if (!parsedVersions.has(version) && parsedVersions.size >= parsedVersionLimit) {
+    const oldest = parsedVersions.keys().next();
+    if (!oldest.done) parsedVersions.delete(oldest.value);
+  }
+  parsedVersions.set(version, [{ schema, value: deepFreeze(value) }]);
+}
+
 export function statusCodeOf(error: unknown): number | undefined {
   if (error && typeof error === 'object' && 'code' in error) {
     const code = (error as ErrorResponse).code;
@@ -124,6 +140,8 @@ export type UpdateOutcome<T> = { readonly status: 'updated' | 'unchanged'; reado
 /** How a record is read from, checked for and written to its document. */
 export interface DocumentCodec<T> {
   parse(document: StoredDocument): T;
+  /** The schema `parse` checks a document against, when its document is the record and storage fields alone. */
+  readonly schema?: z.ZodType<T>;
   /** Checks a changed record before it is written; returns what is stored. */
   validate(value: T): T;
   toDocument(value: T): Record<string, unknown>;
@@ -149,7 +167,8 @@ export async function updateDocument<T>(
     if (!changed) return { status: 'unchanged', value: current, ...(doc._etag ? { etag: doc._etag } : {}) };
     const valid = codec.validate(changed);
     try {
-      await container.item(key.id, key.partitionKey).replace(codec.toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+      const written = await container.item(key.id, key.partitionKey).replace(codec.toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+      if (codec.schema) rememberParsed(codec.schema, written.resource, valid);
       return { status: 'updated', value: valid };
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
