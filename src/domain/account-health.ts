@@ -272,10 +272,22 @@ export function mergeSlaEvents(current: readonly SlaEvent[], seen: readonly SlaE
 /** The facts with one escalation as it is now. */
 export function withEscalation(facts: HealthFacts, e: Escalation, now: Date): HealthFacts {
   const seen = escalationHealth(e, now);
-  const others = facts.openEscalations.filter((o) => o.escalationId !== e.escalationId);
+  const openEscalations = facts.openEscalations.filter((o) => o.escalationId !== e.escalationId);
+  // Kept in id order: the new one goes where it belongs (the list is in that order already).
+  if (seen.open) {
+    const id = seen.open.escalationId;
+    let low = 0;
+    let high = openEscalations.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((openEscalations[middle]?.escalationId ?? '').localeCompare(id) < 0) low = middle + 1;
+      else high = middle;
+    }
+    openEscalations.splice(low, 0, seen.open);
+  }
   return {
     ...facts,
-    openEscalations: (seen.open ? [...others, seen.open] : others).sort((a, b) => a.escalationId.localeCompare(b.escalationId)),
+    openEscalations,
     slaEvents: eventsInWindow(mergeSlaEvents(facts.slaEvents, seen.events), now),
   };
 }

@@ -39,9 +39,23 @@ export interface HealthSweepDeps extends HealthNoteDeps {
 /** The summary with its facts changed, or undefined when the facts are as they were (nothing to write). */
 function changedSummary(accountId: string, current: HealthSummary | undefined, change: (facts: HealthFacts) => HealthFacts, now: Date): HealthSummary | undefined {
   const facts = change(current?.facts ?? emptyHealthFacts);
-  if (current && JSON.stringify(facts) === JSON.stringify(current.facts)) return undefined;
+  if (current && sameFacts(facts, current.facts)) return undefined;
   // A summary started from one change has not read the account's other records: the sweep does (it is due at once).
   return summariseHealth({ accountId, accountName: current?.view.accountName ?? accountId, facts, complete: current?.complete ?? false }, now);
+}
+
+/**
+ * The same facts, as their JSON would say: the open escalations (one line each, the longest part
+ * of a busy account's summary) compared line by line rather than written out twice.
+ */
+function sameFacts(a: HealthFacts, b: HealthFacts): boolean {
+  const { openEscalations: openA, ...restA } = a;
+  const { openEscalations: openB, ...restB } = b;
+  if (openA.length !== openB.length) return false;
+  for (let i = 0; i < openA.length; i++) {
+    if (openA[i]?.escalationId !== openB[i]?.escalationId || openA[i]?.severity !== openB[i]?.severity) return false;
+  }
+  return JSON.stringify(restA) === JSON.stringify(restB);
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   colourOf,
   contractHealth,
@@ -193,5 +194,26 @@ describe('when time alone changes the score', () => {
     assert.equal(complete.view.score, 100);
     const started = summariseHealth({ accountId: 'contoso', accountName: 'contoso', facts: f, complete: false }, now);
     assert.equal(started.healthCheckAt, new Date(0).toISOString());
+  });
+});
+
+describe('open escalations in the health facts', () => {
+  it('keeps them in id order, each once, whatever order they open, change and close in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ number: fc.integer({ min: 1, max: 60 }), status: fc.constantFrom('new', 'acknowledged', 'resolved', 'closed'), severity: fc.constantFrom('A', 'B', 'C') }), { maxLength: 80 }), (changes) => {
+        const now = new Date('2026-03-02T12:00:00Z');
+        let facts = emptyHealthFacts;
+        const open = new Map<string, string>();
+        for (const change of changes) {
+          const escalation = { ...sampleEscalation({ number: change.number, severity: change.severity }), status: change.status as 'new' };
+          facts = withEscalation(facts, escalation, now);
+          if (change.status === 'new' || change.status === 'acknowledged') open.set(escalation.escalationId, change.severity);
+          else open.delete(escalation.escalationId);
+        }
+        const expected = [...open].map(([escalationId, severity]) => ({ escalationId, severity })).sort((a, b) => a.escalationId.localeCompare(b.escalationId));
+        assert.deepEqual(facts.openEscalations, expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
