@@ -39,38 +39,48 @@ export function fromEscapedDocumentId(id: string): string {
 const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments', 'id', 'pk', 'type', 'schemaVersion'];
 
 /**
- * Records already parsed, by the version of the document they came from (its resource id and
- * ETag, which name one content for good) and the schema: the account, its contract, plan and
- * health summary are read on turn after turn while they stay the same, and checking a large one
- * against its schema costs more than reading it. Each is frozen, since it is handed out again.
- * Bounded, least recently used first out.
+ * Records already parsed, by document (its resource id) and the version they came from (its ETag,
+ * which names one content for good) and the schema: the account, its contract, plan and health
+ * summary are read on turn after turn while they stay the same, and checking a large one against
+ * its schema costs more than reading it. Only the latest version seen of a document is kept. Each
+ * record is frozen, since it is handed out again. Bounded, least recently used first out.
  */
-const parsedVersions = new Map<string, { readonly schema: z.ZodType<unknown>; readonly value: unknown }[]>();
-const parsedVersionLimit = 2_000;
+const parsedDocuments = new Map<string, { readonly etag: string; readonly entries: { readonly schema: z.ZodType<unknown>; readonly value: unknown }[] }>();
+const parsedDocumentLimit = 2_000;
+
+function versionOf(document: unknown): { rid: string; etag: string } | undefined {
+  const stored = document as Record<string, unknown> | undefined;
+  return typeof stored?._rid === 'string' && typeof stored._etag === 'string' ? { rid: stored._rid, etag: stored._etag } : undefined;
+}
+
+function keep(rid: string, etag: string, schema: z.ZodType<unknown>, value: unknown): void {
+  const known = parsedDocuments.get(rid);
+  parsedDocuments.delete(rid);
+  if (parsedDocuments.size >= parsedDocumentLimit) {
+    const oldest = parsedDocuments.keys().next();
+    if (!oldest.done) parsedDocuments.delete(oldest.value);
+  }
+  const entries = known?.etag === etag ? known.entries.filter((e) => e.schema !== schema) : [];
+  entries.push({ schema, value: deepFreeze(value) });
+  parsedDocuments.set(rid, { etag, entries });
+}
 
 /** Strips storage bookkeeping from a document and checks it against the domain schema. */
 export function parseDocument<T>(schema: z.ZodType<T>, document: unknown): T {
-  const stored = document as Record<string, unknown>;
-  const version = typeof stored._rid === 'string' && typeof stored._etag === 'string' ? `${stored._rid}|${stored._etag}` : undefined;
-  const known = version ? parsedVersions.get(version) : undefined;
-  const hit = known?.find((entry) => entry.schema === schema);
-  if (version && known) {
-    parsedVersions.delete(version);
-    parsedVersions.set(version, known);
+  const version = versionOf(document);
+  if (version) {
+    const known = parsedDocuments.get(version.rid);
+    const hit = known?.etag === version.etag ? known.entries.find((entry) => entry.schema === schema) : undefined;
+    if (hit) {
+      parsedDocuments.delete(version.rid);
+      parsedDocuments.set(version.rid, known!);
+      return hit.value as T;
+    }
   }
-  if (hit) return hit.value as T;
-  const copy = { ...stored };
+  const copy = { ...(document as Record<string, unknown>) };
   for (const key of systemProperties) delete copy[key];
   const value = schema.parse(copy);
-  if (version) {
-    if (!known && parsedVersions.size >= parsedVersionLimit) {
-      const oldest = parsedVersions.keys().next();
-      if (!oldest.done) parsedVersions.delete(oldest.value);
-    }
-    const entries = known ?? [];
-    entries.push({ schema, value: deepFreeze(value) });
-    if (!known) parsedVersions.set(version, entries);
-  }
+  if (version) keep(version.rid, version.etag, schema, value);
   return value;
 }
 
@@ -80,14 +90,8 @@ export function parseDocument<T>(schema: z.ZodType<T>, document: unknown): T {
  * and storage fields (the codec says so with its schema; a test holds each to it).
  */
 export function rememberParsed<T>(schema: z.ZodType<T>, stored: unknown, value: T): void {
-  const written = stored as Record<string, unknown> | undefined;
-  if (typeof written?._rid !== 'string' || typeof written._etag !== 'string') return;
-  const version = `${written._rid}|${written._etag}`;
-  if (!parsedVersions.has(version) && parsedVersions.size >= parsedVersionLimit) {
-    const oldest = parsedVersions.keys().next();
-    if (!oldest.done) parsedVersions.delete(oldest.value);
-  }
-  parsedVersions.set(version, [{ schema, value: deepFreeze(value) }]);
+  const version = versionOf(stored);
+  if (version) keep(version.rid, version.etag, schema, value);
 }
 
 export function statusCodeOf(error: unknown): number | undefined {
