@@ -50,15 +50,18 @@ export async function submitCheckIn(
   data: Readonly<Record<string, unknown>>,
 ): Promise<CheckInResult> {
   if (!canEditPlan(caller, accountId)) throw new DomainError('forbidden', 'Only the TAM of the account or a manager can record a check-in.');
-  // No read of the check-in itself: the batch that stores it finds a resent one (the current and
-  // the last due dates); only a card of an older due date is looked up, to show what it recorded.
+  // The check-in owed now is not read first: the batch that stores it refuses one stored meanwhile
+  // (two at once). A card of any other due date (the last one, resent; an older one) is looked
+  // up and answered with what it recorded, and nothing is written.
   const [plan, contract] = await Promise.all([deps.plans.getPlan(accountId), deps.contracts.getContract(accountId)]);
   if (!plan || !contract) throw new DomainError('not_found', 'This account has no delivery plan.');
   const bucket = deliveryBucketOf(contract);
-  if (dueDate !== plan.nextCheckInDue && plan.lastCheckIn?.dueDate !== dueDate) {
+  if (dueDate !== plan.nextCheckInDue) {
     const recorded = await deps.plans.getCheckIn(accountId, dueDate);
     if (recorded) return { kind: 'duplicate', checkIn: recorded, hoursLogged: recorded.items.reduce((s, i) => s + i.hoursDelivered, 0), bucket };
-    return { kind: 'invalid', errors: {}, formError: `This card is for the check-in due ${formatCalendarDate(dueDate)}, which is not the current one. Open the check-in again.` };
+    if (plan.lastCheckIn?.dueDate !== dueDate) {
+      return { kind: 'invalid', errors: {}, formError: `This card is for the check-in due ${formatCalendarDate(dueDate)}, which is not the current one. Open the check-in again.` };
+    }
   }
 
   const now = deps.clock.now();

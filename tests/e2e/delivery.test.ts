@@ -175,6 +175,11 @@ describe('delivery plans and check-ins through the HTTP server', () => {
     it('answers a card of a check-in recorded two check-ins ago with what it recorded, and writes nothing', async () => {
       const first = { ...northwindCheckIn, 'status_PI-2': 'in-delivery', 'health_PI-2': 'green', 'hours_PI-2': '1', 'note_PI-2': '' };
       assert.match(cardText(await invoke(demo.users.patti, 'checkin.submit', first)), /Check-in of 4 Mar 2026 recorded/);
+      // The same card sent again (a second press, another copy of the card), with hours on an item the first left out: recorded already, nothing added.
+      const entries = (await ledger()).length;
+      const resent = { ...first, 'status_PI-3': 'scheduled', 'health_PI-3': 'green', 'hours_PI-3': '3', 'note_PI-3': '' };
+      assert.match(cardText(await invoke(demo.users.patti, 'checkin.submit', resent)), /The check-in of 4 Mar 2026 was recorded already\./);
+      assert.equal((await ledger()).length, entries, 'no hours logged by the resent card');
       const second = { ...first, dueDate: '2026-03-11', 'hours_PI-2': '2' };
       assert.match(cardText(await invoke(demo.users.patti, 'checkin.submit', second)), /Check-in of 11 Mar 2026 recorded/);
       const before = [await plan(), (await ledger()).length];
