@@ -7,6 +7,9 @@ import { createDocument, parseDocument, toDocumentId, readDocument, updateDocume
 export const finishedOutboxTtlInSeconds = 30 * 24 * 3600;
 
 /** Proactive messages waiting to be (or already) sent; one document per dedupe key. */
+/** An item as its document holds it: its own id travels in `itemId`. One schema, so a parsed item is found again by it. */
+const storedItemSchema = outboxItemSchema.omit({ id: true });
+
 export class CosmosOutboxRepository extends ScopedRepository implements OutboxRepository {
 
   async enqueue(item: OutboxItem): Promise<boolean> {
@@ -79,7 +82,7 @@ export class CosmosOutboxRepository extends ScopedRepository implements OutboxRe
     // item keeps no next attempt (see toDocument).
     const { itemId, ttl: _ttl, ...rest } = doc;
     const nextAttemptAt = typeof rest.nextAttemptAt === 'string' ? rest.nextAttemptAt : typeof rest.createdAt === 'string' ? rest.createdAt : '';
-    return { ...parseDocument(outboxItemSchema.omit({ id: true }), { ...rest, nextAttemptAt }), id: String(itemId) };
+    return { ...parseDocument(storedItemSchema, { ...rest, nextAttemptAt }), id: String(itemId) };
   }
 
   /**

@@ -60,7 +60,8 @@ function keep(rid: string, etag: string, schema: z.ZodType<unknown>, value: unkn
     const oldest = parsedDocuments.keys().next();
     if (!oldest.done) parsedDocuments.delete(oldest.value);
   }
-  const entries = known?.etag === etag ? known.entries.filter((e) => e.schema !== schema) : [];
+  // A few schemas a document (one per way of reading it); a schema made anew on every call would not be found again.
+  const entries = known?.etag === etag ? known.entries.filter((e) => e.schema !== schema).slice(-3) : [];
   entries.push({ schema, value: deepFreeze(value) });
   parsedDocuments.set(rid, { etag, entries });
 }
