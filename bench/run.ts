@@ -468,7 +468,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
     `The sweep's own work grows only with what is due: the same requests at both sizes, and ${fmt(restRatio, 2)}× the time outside the store's query answers. ` +
       (sweepRatio <= 1.5
         ? ''
-        : `The store's answers do not: the embedded Cosmos-compatible server indexes items by partition and by type only, so the sweep's cross-partition queries filter every document of the container (${(r.large.escalations + 2 * r.large.accounts).toLocaleString('en-GB')} here against ${(r.small.escalations + 2 * r.small.accounts).toLocaleString('en-GB')}); that is ${fmt(r.large.queryMs, 0)} of the ${fmt(r.large.sweepMs, 0)} ms. Azure Cosmos DB answers the same \`alertCheckAt <= @now ORDER BY alertCheckAt\` queries from its range index, at a cost that follows the results, not the container.`),
+        : `The store's answers do not: the embedded Cosmos-compatible server indexes items by partition and by type only, not by range, so the sweep's cross-partition queries filter every document of their type in the container (${(r.large.escalations + 2 * r.large.accounts).toLocaleString('en-GB')} here against ${(r.small.escalations + 2 * r.small.accounts).toLocaleString('en-GB')}); that is ${fmt(r.large.queryMs, 0)} of the ${fmt(r.large.sweepMs, 0)} ms. Azure Cosmos DB answers the same \`alertCheckAt <= @now ORDER BY alertCheckAt\` queries from its range index, at a cost that follows the results, not the container.`),
     '',
   );
   lines.push('## 4. Alert fan-out under the Teams limits', '');

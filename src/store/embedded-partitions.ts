@@ -36,11 +36,13 @@ export function installPartitionScopedQueries(): void {
   const query = proto.query;
   proto.query = function (this: ItemsInternals, params: QueryParams, options: unknown): unknown {
     const partition = requestPartition.getStore();
-    if (!partition) return query.call(this, params, options);
+    const type = requiredType(this._getQuery(params.query).ast, params.parameters ?? []);
+    if (!partition && type === undefined) return query.call(this, params, options);
     const all = this._data instanceof PartitionIndexedMap ? this._data : (this._data = new PartitionIndexedMap(this._getPartitionKeyPath(), this._data));
-    // The query reads `_data` only; it sees the partition for the length of this call, and of
-    // that only the items of the type it asks for, as Cosmos finds them in its index.
-    this._data = all.partition(partition.value, requiredType(this._getQuery(params.query).ast, params.parameters ?? []));
+    // The query reads `_data` only; it sees the partition for the length of this call (or the
+    // whole container), and of that only the items of the type it asks for, as Cosmos finds them
+    // in its index.
+    this._data = partition ? all.partition(partition.value, type) : all.ofType(type ?? '');
     try {
       return query.call(this, params, options);
     } finally {
@@ -139,6 +141,8 @@ function isTypeOf(node: AstNode, alias: string): boolean {
 class PartitionIndexedMap extends Map<string, StoredEntry> {
   private readonly partitions = new Map<unknown, Map<string, StoredEntry>>();
   private readonly types = new Map<unknown, Map<unknown, Map<string, StoredEntry>>>();
+  /** By type across partitions, for the queries that name no partition. */
+  private readonly everyType = new Map<unknown, Map<string, StoredEntry>>();
 
   constructor(
     private readonly path: readonly string[],
@@ -162,6 +166,9 @@ class PartitionIndexedMap extends Map<string, StoredEntry> {
     const ofType = types.get(type) ?? new Map<string, StoredEntry>();
     types.set(type, ofType);
     ofType.set(key, value);
+    const everywhere = this.everyType.get(type) ?? new Map<string, StoredEntry>();
+    this.everyType.set(type, everywhere);
+    everywhere.set(key, value);
     return this;
   }
 
@@ -174,6 +181,7 @@ class PartitionIndexedMap extends Map<string, StoredEntry> {
   override clear(): void {
     this.partitions.clear();
     this.types.clear();
+    this.everyType.clear();
     super.clear();
   }
 
@@ -183,10 +191,17 @@ class PartitionIndexedMap extends Map<string, StoredEntry> {
     return new Map(type === undefined ? this.partitions.get(key) : this.types.get(key)?.get(type));
   }
 
+  /** The items of one type in every partition (a copy). */
+  ofType(type: string): Map<string, StoredEntry> {
+    return new Map(this.everyType.get(type));
+  }
+
   private forget(key: string, entry: StoredEntry): void {
     const partition = this.partitionOf(entry);
+    const type = entry.read().type;
     this.partitions.get(partition)?.delete(key);
-    this.types.get(partition)?.get(entry.read().type)?.delete(key);
+    this.types.get(partition)?.get(type)?.delete(key);
+    this.everyType.get(type)?.delete(key);
   }
 
   private partitionOf(entry: StoredEntry): unknown {

@@ -119,6 +119,12 @@ describe('embedded store query engine', () => {
         assert.deepEqual(ids(narrowed), ids(scanned), `${type} in ${partition}`);
       }
     }
+    // Across partitions too: the type's items of every partition, and no other.
+    for (const type of [...kinds, 'none']) {
+      const everywhere = await run<{ id: string }>('SELECT * FROM c WHERE c.type = @type AND c.n >= 1', [{ name: '@type', value: type }]);
+      const scanned = (await run<{ id: string; type?: string; n?: number }>('SELECT * FROM c')).filter((d) => d.type === type && (d.n ?? 0) >= 1);
+      assert.deepEqual(ids(everywhere), ids(scanned), `${type} in every partition`);
+    }
     assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "alert"', [], 'b0')), ['t0', 't14', 't2', 't20', 't26', 't8'].sort());
     assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "checkIn" OR c.id = "untyped"', [], 'b0')), ['t10', 't16', 't22', 't28', 't30', 't4', 'untyped'].sort());
   });
