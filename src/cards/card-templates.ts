@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileTemplate } from './template-expander';
+import { RecentlyUsed } from '../domain/recently-used';
 
 /** An Adaptive Card as sent to Teams. */
 export interface AdaptiveCardJson {
@@ -32,8 +33,7 @@ export class CardTemplates {
    * than the rest of a read-only turn, and the same card is asked for again and again (help, a
    * record refreshed while nothing changed). Bounded, least recently used first out.
    */
-  private readonly rendered = new Map<string, string | number>();
-  private static readonly renderedLimit = 256;
+  private readonly rendered = new RecentlyUsed<string, string | number>(256);
   /** Cards expanded from their template so far, the rest having been remembered. */
   private expanded = 0;
 
@@ -66,8 +66,6 @@ export class CardTemplates {
     const known = this.rendered.get(key);
     let rendered: string;
     if (known !== undefined) {
-      this.rendered.delete(key);
-      this.rendered.set(key, known);
       if (typeof known === 'number') throw tooLarge(name, known);
       rendered = known;
     } else {
@@ -80,7 +78,7 @@ export class CardTemplates {
       rendered = JSON.stringify(card);
       const bytes = Buffer.byteLength(rendered, 'utf8');
       // Too large is remembered too (its size): pages that search for how many rows fit ask again.
-      this.remember(key, bytes > maxCardBytes ? bytes : rendered);
+      this.rendered.set(key, bytes > maxCardBytes ? bytes : rendered);
       if (bytes > maxCardBytes) throw tooLarge(name, bytes);
       if (values.length === 0) return card;
     }
@@ -95,13 +93,6 @@ export class CardTemplates {
     return this.expanded;
   }
 
-  private remember(key: string, rendered: string | number): void {
-    if (this.rendered.size >= CardTemplates.renderedLimit) {
-      const oldest = this.rendered.keys().next();
-      if (!oldest.done) this.rendered.delete(oldest.value);
-    }
-    this.rendered.set(key, rendered);
-  }
 }
 
 /** Shorter values are not worth keeping out: they could also occur by chance inside other text. */

@@ -2,6 +2,7 @@ import { contributionMargin, healthBands, type HealthColour, type HealthView } f
 import { daysBetween, type CalendarDate } from '../domain/calendar-date';
 import { commandIds } from '../domain/commands';
 import { formatHours, type Verdict } from '../domain/contract-forecast';
+import { RecentlyUsed } from '../domain/recently-used';
 import { CardRenderError, type AdaptiveCardJson, type CardTemplates } from './card-templates';
 
 /** One account of a portfolio as the card shows it. */
@@ -124,23 +125,14 @@ export function portfolioCard(templates: CardTemplates, model: PortfolioCardMode
   // fit are known, so it is rendered once instead of searched for again.
   const key = JSON.stringify(model);
   const known = pagesFound.get(key);
-  if (known !== undefined) {
-    pagesFound.delete(key);
-    pagesFound.set(key, known);
-    return { card: render(templates, model, known), shown: known };
-  }
+  if (known !== undefined) return { card: render(templates, model, known), shown: known };
   const page = searchPage(templates, model);
-  if (pagesFound.size >= pagesFoundLimit) {
-    const oldest = pagesFound.keys().next();
-    if (!oldest.done) pagesFound.delete(oldest.value);
-  }
   pagesFound.set(key, page.shown);
   return page;
 }
 
-/** How many rows fit, by page model; bounded, least recently used first out. */
-const pagesFound = new Map<string, number>();
-const pagesFoundLimit = 100;
+/** How many rows fit, by page model. */
+const pagesFound = new RecentlyUsed<string, number>(100);
 
 function searchPage(templates: CardTemplates, model: PortfolioCardModel): { card: AdaptiveCardJson; shown: number } {
   let fits = Math.min(model.rows.length, portfolioRowsPerPage);

@@ -3,6 +3,7 @@ import type { ErrorResponse } from '@azure/cosmos';
 import type { StoreContainer } from './store-container';
 import type { z } from 'zod';
 import { deepFreeze } from './deep-freeze';
+import { RecentlyUsed } from '../domain/recently-used';
 
 /** Characters an id is kept in as it is: readable, and never escaped on the wire by any client. */
 const plain = /^[A-Za-z0-9._:@-]+$/;
@@ -45,8 +46,7 @@ const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments', 'id',
  * its schema costs more than reading it. Only the latest version seen of a document is kept. Each
  * record is frozen, since it is handed out again. Bounded, least recently used first out.
  */
-const parsedDocuments = new Map<string, { readonly etag: string; readonly entries: { readonly schema: z.ZodType<unknown>; readonly value: unknown }[] }>();
-const parsedDocumentLimit = 2_000;
+const parsedDocuments = new RecentlyUsed<string, { readonly etag: string; readonly entries: { readonly schema: z.ZodType<unknown>; readonly value: unknown }[] }>(2_000);
 
 function versionOf(document: unknown): { rid: string; etag: string } | undefined {
   const stored = document as Record<string, unknown> | undefined;
@@ -55,11 +55,6 @@ function versionOf(document: unknown): { rid: string; etag: string } | undefined
 
 function keep(rid: string, etag: string, schema: z.ZodType<unknown>, value: unknown): void {
   const known = parsedDocuments.get(rid);
-  parsedDocuments.delete(rid);
-  if (parsedDocuments.size >= parsedDocumentLimit) {
-    const oldest = parsedDocuments.keys().next();
-    if (!oldest.done) parsedDocuments.delete(oldest.value);
-  }
   // A few schemas a document (one per way of reading it); a schema made anew on every call would not be found again.
   const entries = known?.etag === etag ? known.entries.filter((e) => e.schema !== schema).slice(-3) : [];
   entries.push({ schema, value: deepFreeze(value) });
@@ -72,11 +67,7 @@ export function parseDocument<T>(schema: z.ZodType<T>, document: unknown): T {
   if (version) {
     const known = parsedDocuments.get(version.rid);
     const hit = known?.etag === version.etag ? known.entries.find((entry) => entry.schema === schema) : undefined;
-    if (hit) {
-      parsedDocuments.delete(version.rid);
-      parsedDocuments.set(version.rid, known!);
-      return hit.value as T;
-    }
+    if (hit) return hit.value as T;
   }
   const copy = { ...(document as Record<string, unknown>) };
   for (const key of systemProperties) delete copy[key];
