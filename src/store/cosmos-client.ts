@@ -1,4 +1,5 @@
 import { CosmosClient, type CosmosClientOptions } from '@azure/cosmos';
+import { QueryPlanCache } from './query-plan-cache';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 
 export interface CosmosConnection {
@@ -21,6 +22,8 @@ export function createCosmosClient(connection: CosmosConnection): CosmosClient {
   const options: CosmosClientOptions = {
     endpoint: connection.endpoint,
     userAgentSuffix: 'tam-assistant',
+    // The gateway's query plans, asked for before every query, are kept: the same query gets the same plan.
+    httpClient: new QueryPlanCache(),
     connectionPolicy: {
       // A plain-http endpoint is a local emulator or the embedded server of another process: it has
       // no other regions to discover.
