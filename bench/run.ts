@@ -269,7 +269,10 @@ async function main(): Promise<void> {
     const pid = served.child.pid ?? 0;
     const cpuBefore = cpuInMs(pid);
     const benchCpuBefore = process.cpuUsage();
+    // What the fake connector keeps of each call is for tests to look at: dropped before each run.
+    connector.reset();
     const load = await runLoad(w.target, w.count, concurrency, w.body);
+    const connectorCallsPerTurn = connector.calls.length / w.count;
     const cpuPerTurnInMs = (cpuInMs(pid) - cpuBefore) / w.count;
     // This process: the load, the fake connector and the store with its request counter.
     const benchCpu = process.cpuUsage(benchCpuBefore);
@@ -286,6 +289,7 @@ async function main(): Promise<void> {
       // What the turn started behind its answer too.
       await untilQuiet(counter);
       paths.push({ name: w.name, requests: counter.recorded, beforeAnswer });
+      log(`  one turn, request by request (${beforeAnswer} before the answer): ${counter.recorded.join('; ')}`);
       counter.recorded = undefined;
       counter.reset();
     }
@@ -300,7 +304,7 @@ async function main(): Promise<void> {
       requestCharge: (served.turnCost.requestCharge - costBefore.requestCharge) / turns,
     });
     const onWire = requestKinds.reduce((sum, k) => sum + perTurn[k], 0);
-    log(`  p50 ${fmt(load.p50, 2)} ms, p99 ${fmt(load.p99, 2)} ms, ${fmt(load.perSecond, 0)} turns/s, ${fmt(cpuPerTurnInMs, 2)} ms CPU a turn (store, connector and load ${fmt(benchCpuPerTurnInMs, 2)} ms), ${fmt(onWire, 2)} Cosmos requests a turn (${requestKinds.map((k) => `${k} ${fmt(perTurn[k], 2)}`).join(', ')}), errors ${load.errors}`);
+    log(`  p50 ${fmt(load.p50, 2)} ms, p99 ${fmt(load.p99, 2)} ms, ${fmt(load.perSecond, 0)} turns/s, ${fmt(cpuPerTurnInMs, 2)} ms CPU a turn (store, connector and load ${fmt(benchCpuPerTurnInMs, 2)} ms), ${fmt(onWire, 2)} Cosmos requests a turn (${requestKinds.map((k) => `${k} ${fmt(perTurn[k], 2)}`).join(', ')}), ${fmt(connectorCallsPerTurn, 2)} connector calls a turn, errors ${load.errors}`);
   }
 
   if (process.argv.includes('--turns-only')) {
