@@ -78,9 +78,47 @@ export const planHealthSchema = z.object({
 });
 export type PlanHealth = z.infer<typeof planHealthSchema>;
 
+const openLineSchema = z.object({ escalationId: z.string(), severity: z.enum(severities) });
+
+/**
+ * Open escalations by severity, their ids alone: a busy account's summary stays a few bytes an
+ * escalation (it is read and written on every opening, resolution and change of severity).
+ * Summaries written before kept one `{ escalationId, severity }` line each: they read as this.
+ */
+const openEscalationsSchema = z.preprocess(
+  (value) => {
+    if (!Array.isArray(value)) return value;
+    const lines = z.array(openLineSchema).safeParse(value);
+    return lines.success ? openFromLines(lines.data) : value;
+  },
+  z.object({ A: z.array(z.string()), B: z.array(z.string()), C: z.array(z.string()) }),
+);
+
+function openFromLines(lines: readonly { escalationId: string; severity: Severity }[]): Record<Severity, string[]> {
+  const open: Record<Severity, string[]> = { A: [], B: [], C: [] };
+  for (const line of lines) open[line.severity].push(line.escalationId);
+  for (const severity of severities) open[severity].sort(byId);
+  return open;
+}
+
+/** Id order: by code unit, the same on every instance whatever its locale. */
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Where `id` is, or would go, in a list in id order. */
+function placeOf(ids: readonly string[], id: string): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((ids[middle] ?? '') < id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** The inputs of one account's score, each kept from the record it comes from. */
 export const healthFactsSchema = z.object({
-  openEscalations: z.array(z.object({ escalationId: z.string(), severity: z.enum(severities) })),
+  openEscalations: openEscalationsSchema,
   slaEvents: z.array(slaEventSchema),
   contract: contractHealthSchema.optional(),
   plan: planHealthSchema.optional(),
@@ -118,7 +156,7 @@ export const healthSummarySchema = z.object({
 });
 export type HealthSummary = z.infer<typeof healthSummarySchema>;
 
-export const emptyHealthFacts: HealthFacts = { openEscalations: [], slaEvents: [] };
+export const emptyHealthFacts: HealthFacts = { openEscalations: { A: [], B: [], C: [] }, slaEvents: [] };
 
 const dayStart = (date: CalendarDate): Date => new Date(`${date}T00:00:00.000Z`);
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -189,9 +227,8 @@ export function healthScore(facts: HealthFacts, now: Date): { score: number; col
 }
 
 export function openBySeverity(facts: Pick<HealthFacts, 'openEscalations'>): Record<Severity, number> {
-  const counts: Record<Severity, number> = { A: 0, B: 0, C: 0 };
-  for (const e of facts.openEscalations) counts[e.severity] += 1;
-  return counts;
+  const open = facts.openEscalations;
+  return { A: open.A.length, B: open.B.length, C: open.C.length };
 }
 
 const verdictRank: Record<Verdict, number> = { 'over-consuming': 0, 'under-using': 1, 'on-pace': 2, 'not-started': 3, 'no-hours': 4, ended: 5 };
@@ -272,18 +309,16 @@ export function mergeSlaEvents(current: readonly SlaEvent[], seen: readonly SlaE
 /** The facts with one escalation as it is now. */
 export function withEscalation(facts: HealthFacts, e: Escalation, now: Date): HealthFacts {
   const seen = escalationHealth(e, now);
-  const openEscalations = facts.openEscalations.filter((o) => o.escalationId !== e.escalationId);
-  // Kept in id order: the new one goes where it belongs (the list is in that order already).
-  if (seen.open) {
-    const id = seen.open.escalationId;
-    let low = 0;
-    let high = openEscalations.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((openEscalations[middle]?.escalationId ?? '').localeCompare(id) < 0) low = middle + 1;
-      else high = middle;
-    }
-    openEscalations.splice(low, 0, seen.open);
+  // Out of the list it was in, into the one of its severity while open, each kept in id order;
+  // the lists it is not in are kept as they are.
+  const openEscalations = { ...facts.openEscalations };
+  for (const severity of severities) {
+    const ids = facts.openEscalations[severity];
+    const at = placeOf(ids, e.escalationId);
+    const isHere = ids[at] === e.escalationId;
+    const belongs = seen.open?.severity === severity;
+    if (isHere === belongs) continue;
+    openEscalations[severity] = isHere ? [...ids.slice(0, at), ...ids.slice(at + 1)] : [...ids.slice(0, at), e.escalationId, ...ids.slice(at)];
   }
   return {
     ...facts,

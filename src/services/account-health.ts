@@ -16,7 +16,7 @@ import type { Contract, LedgerLine } from '../domain/contract';
 import { ledgerLinesOf } from '../domain/ledger-summary';
 import type { DeliveryPlan } from '../domain/delivery-plan';
 import type { Account } from '../domain/directory';
-import { isOpen, type Escalation } from '../domain/escalation';
+import { isOpen, severities, type Escalation } from '../domain/escalation';
 import { OneAtATime } from './one-at-a-time';
 import type { AccountRepository, AlertRepository, ContractRepository, DeliveryPlanRepository, DirectoryRepository, EscalationRepository, HealthSummaryRepository } from '../domain/ports';
 
@@ -45,15 +45,17 @@ function changedSummary(accountId: string, current: HealthSummary | undefined, c
 }
 
 /**
- * The same facts, as their JSON would say: the open escalations (one line each, the longest part
- * of a busy account's summary) compared line by line rather than written out twice.
+ * The same facts, as their JSON would say: the open escalations (the longest part of a busy
+ * account's summary) compared id by id rather than written out twice.
  */
 function sameFacts(a: HealthFacts, b: HealthFacts): boolean {
   const { openEscalations: openA, ...restA } = a;
   const { openEscalations: openB, ...restB } = b;
-  if (openA.length !== openB.length) return false;
-  for (let i = 0; i < openA.length; i++) {
-    if (openA[i]?.escalationId !== openB[i]?.escalationId || openA[i]?.severity !== openB[i]?.severity) return false;
+  for (const severity of severities) {
+    const idsA = openA[severity];
+    const idsB = openB[severity];
+    if (idsA === idsB) continue;
+    if (idsA.length !== idsB.length || idsA.some((id, i) => id !== idsB[i])) return false;
   }
   return JSON.stringify(restA) === JSON.stringify(restB);
 }

@@ -232,7 +232,7 @@ function everyCard(templates: CardTemplates): { name: string; card: AdaptiveCard
         accountName: 'x',
         complete: true,
         facts: {
-          openEscalations: Array.from({ length: i % 4 }, (_, n) => ({ escalationId: `E${n}`, severity: (['A', 'B', 'C'] as const)[n % 3] ?? 'A' })),
+          openEscalations: { A: i % 4 > 0 ? ['E0'] : [], B: i % 4 > 1 ? ['E1'] : [], C: i % 4 > 2 ? ['E2'] : [] },
           slaEvents: [],
           ...(i % 5 === 0 ? {} : { contract: { contractId: 'C', endDate: '2026-03-20', checkedOn: '2026-03-02', buckets: Array.from({ length: 12 }, (_, b) => ({ name: 'b'.repeat(40) + b, verdict: 'over-consuming' as const })), purchasedHours: 100, usedHours: 90, hoursAtRiskUnused: 5, commercial: { value: 250_000, currency: 'GBP', ...(i % 2 ? { costRatePerHour: 190 } : {}) } } }),
           plan: { nextCheckInDue: '2026-02-01', openDueDates: ['2026-02-01'] },

@@ -7,10 +7,12 @@ import {
   emptyHealthFacts,
   escalationHealth,
   healthDeductions,
+  healthFactsSchema,
   healthScore,
   healthWeights,
   mergeSlaEvents,
   nextHealthCheck,
+  openBySeverity,
   planHealth,
   summariseHealth,
   withEscalation,
@@ -44,6 +46,14 @@ const contractPart = (overrides: Partial<ContractHealth> = {}): ContractHealth =
   ...overrides,
 });
 
+/** Open escalations by severity, each list in id order. */
+function openOf(lines: readonly { escalationId: string; severity: 'A' | 'B' | 'C' }[]): HealthFacts['openEscalations'] {
+  const open: Record<'A' | 'B' | 'C', string[]> = { A: [], B: [], C: [] };
+  for (const line of lines) open[line.severity].push(line.escalationId);
+  for (const ids of Object.values(open)) ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return open;
+}
+
 const event = (escalationId: string, state: SlaEvent['state'], dueAt: string, clock: SlaEvent['clock'] = 'response'): SlaEvent => ({ escalationId, clock, dueAt, state });
 
 describe('account health score', () => {
@@ -53,7 +63,7 @@ describe('account health score', () => {
   });
 
   it('open escalations: 12 per A, 5 per B, 2 per C, at most 36', () => {
-    const open = (severities: ('A' | 'B' | 'C')[]): HealthFacts => facts({ openEscalations: severities.map((severity, i) => ({ escalationId: `E${i}`, severity })) });
+    const open = (severities: ('A' | 'B' | 'C')[]): HealthFacts => facts({ openEscalations: openOf(severities.map((severity, i) => ({ escalationId: `E${i}`, severity }))) });
     assert.deepEqual(pointsOf(open(['A'])), { 'open-escalations': 12 });
     assert.deepEqual(pointsOf(open(['B', 'C'])), { 'open-escalations': 7 });
     assert.deepEqual(pointsOf(open(['A', 'A', 'A', 'B'])), { 'open-escalations': healthWeights.openEscalation.cap });
@@ -113,7 +123,7 @@ describe('account health score', () => {
 
   it('sums the deductions, costliest first, never below 0; colour bands at 75 and 50', () => {
     const all = facts({
-      openEscalations: [{ escalationId: 'E1', severity: 'A' }, { escalationId: 'E2', severity: 'B' }],
+      openEscalations: { A: ['E1'], B: ['E2'], C: [] },
       slaEvents: [event('E1', 'breached', '2026-03-01T10:00:00.000Z')],
       plan: { nextCheckInDue: '2026-03-10', openDueDates: ['2026-02-01'] },
     });
@@ -122,7 +132,7 @@ describe('account health score', () => {
     assert.equal(colour, 'amber');
     assert.deepEqual(deductions.map((d) => d.input), ['open-escalations', 'sla-breaches', 'late-items']);
     assert.deepEqual([colourOf(75), colourOf(74), colourOf(50), colourOf(49)], ['green', 'amber', 'amber', 'red']);
-    const worst = facts({ openEscalations: Array.from({ length: 5 }, (_, i) => ({ escalationId: `E${i}`, severity: 'A' as const })), slaEvents: Array.from({ length: 9 }, (_, i) => event(`E${i}`, 'breached', '2026-03-01T10:00:00.000Z')), contract: contractPart({ endDate: '2026-01-01', buckets: [{ name: 'R', verdict: 'over-consuming' }, { name: 'P', verdict: 'over-consuming' }], hoursAtRiskUnused: 200 }), plan: { nextCheckInDue: '2026-01-01', openDueDates: Array.from({ length: 9 }, () => '2026-01-01') } });
+    const worst = facts({ openEscalations: { A: Array.from({ length: 5 }, (_, i) => `E${i}`), B: [], C: [] }, slaEvents: Array.from({ length: 9 }, (_, i) => event(`E${i}`, 'breached', '2026-03-01T10:00:00.000Z')), contract: contractPart({ endDate: '2026-01-01', buckets: [{ name: 'R', verdict: 'over-consuming' }, { name: 'P', verdict: 'over-consuming' }], hoursAtRiskUnused: 200 }), plan: { nextCheckInDue: '2026-01-01', openDueDates: Array.from({ length: 9 }, () => '2026-01-01') } });
     assert.equal(healthScore(worst, now).score, 0);
   });
 });
@@ -136,7 +146,7 @@ describe('account health inputs from the records', () => {
     const breached = withEscalation(atRisk, e, new Date('2026-03-02T11:05:00Z'));
     assert.deepEqual(breached.slaEvents, [event('ESC-CONTOSO-0042', 'breached', '2026-03-02T11:00:00.000Z')]);
     const closed = withEscalation(breached, { ...e, status: 'resolved', sla: { ...e.sla, respondedAt: '2026-03-02T11:30:00.000Z' } }, new Date('2026-03-02T12:00:00Z'));
-    assert.deepEqual(closed.openEscalations, []);
+    assert.deepEqual(closed.openEscalations, { A: [], B: [], C: [] });
     assert.equal(closed.slaEvents.length, 1, 'the missed response still counts');
   });
 
@@ -198,6 +208,25 @@ describe('when time alone changes the score', () => {
 });
 
 describe('open escalations in the health facts', () => {
+  it('are kept as ids by severity; a summary written with one line per escalation reads the same', () => {
+    const older = healthFactsSchema.parse({
+      openEscalations: [{ escalationId: 'ESC-CONTOSO-0009', severity: 'B' }, { escalationId: 'ESC-CONTOSO-0002', severity: 'A' }, { escalationId: 'ESC-CONTOSO-0003', severity: 'B' }],
+      slaEvents: [],
+    });
+    assert.deepEqual(older.openEscalations, { A: ['ESC-CONTOSO-0002'], B: ['ESC-CONTOSO-0003', 'ESC-CONTOSO-0009'], C: [] });
+    assert.deepEqual(openBySeverity(older), { A: 1, B: 2, C: 0 });
+    assert.throws(() => healthFactsSchema.parse({ openEscalations: [{ escalationId: 'E1', severity: 'D' }], slaEvents: [] }), 'a line of no known severity is refused, not dropped');
+  });
+
+  it('leaves the lists an escalation is not in as they were: the same arrays', () => {
+    const now = new Date('2026-03-02T12:00:00Z');
+    const start = withEscalation(withEscalation(emptyHealthFacts, sampleEscalation({ number: 1, severity: 'A', status: 'new' }), now), sampleEscalation({ number: 2, severity: 'C', status: 'new' }), now);
+    const next = withEscalation(start, sampleEscalation({ number: 3, severity: 'B', status: 'new' }), now);
+    assert.equal(next.openEscalations.A, start.openEscalations.A);
+    assert.equal(next.openEscalations.C, start.openEscalations.C);
+    assert.deepEqual(next.openEscalations.B, ['ESC-CONTOSO-0003']);
+  });
+
   it('keeps them in id order, each once, whatever order they open, change and close in', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ number: fc.integer({ min: 1, max: 60 }), status: fc.constantFrom('new', 'acknowledged', 'resolved', 'closed'), severity: fc.constantFrom('A', 'B', 'C') }), { maxLength: 80 }), (changes) => {
@@ -210,8 +239,7 @@ describe('open escalations in the health facts', () => {
           if (change.status === 'new' || change.status === 'acknowledged') open.set(escalation.escalationId, change.severity);
           else open.delete(escalation.escalationId);
         }
-        const expected = [...open].map(([escalationId, severity]) => ({ escalationId, severity })).sort((a, b) => a.escalationId.localeCompare(b.escalationId));
-        assert.deepEqual(facts.openEscalations, expected);
+        assert.deepEqual(facts.openEscalations, openOf([...open].map(([escalationId, severity]) => ({ escalationId, severity: severity as 'A' }))));
       }),
       { numRuns: 200 },
     );
