@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import query from '@zeit/cosmosdb-query';
 import { installLinearQueryAccumulators } from '../../src/store/embedded-query-engine';
-import { requiredType } from '../../src/store/embedded-partitions';
+import { requiredType, upperBound } from '../../src/store/embedded-partitions';
 import sinon from 'sinon';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import itemsModule = require('@vercel/cosmosdb-server/lib/account/items');
@@ -127,6 +127,48 @@ describe('embedded store query engine', () => {
     }
     assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "alert"', [], 'b0')), ['t0', 't14', 't2', 't20', 't26', 't8'].sort());
     assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = "checkIn" OR c.id = "untyped"', [], 'b0')), ['t10', 't16', 't22', 't28', 't30', 't4', 'untyped'].sort());
+  });
+
+  it('finds an upper bound a query puts on a property outright, and only then', () => {
+    const ask = (sql: string, parameters: { name: string; value: unknown }[] = []) => upperBound(query(sql).ast, parameters);
+    const now = [{ name: '@now', value: '2026-03-02T10:00:00.000Z' }];
+    assert.deepEqual(ask('SELECT * FROM c WHERE c.type = @t AND c.alertCheckAt <= @now ORDER BY c.alertCheckAt', now), { path: ['alertCheckAt'], value: '2026-03-02T10:00:00.000Z' });
+    assert.deepEqual(ask('SELECT * FROM c WHERE c.type = "x" AND @now > c.sla.dueAt', now), { path: ['sla', 'dueAt'], value: '2026-03-02T10:00:00.000Z' });
+    assert.deepEqual(ask('SELECT * FROM c WHERE c["due"] < "2026-01-01"'), { path: ['due'], value: '2026-01-01' });
+    assert.equal(ask('SELECT * FROM c WHERE c.type = "x" AND (c.due <= @now OR c.n = 1)', now), undefined, 'under an OR');
+    assert.equal(ask('SELECT * FROM c WHERE c.due >= @now', now), undefined, 'a lower bound');
+    assert.equal(ask('SELECT * FROM c WHERE c.n <= @n', [{ name: '@n', value: 3 }]), undefined, 'not a string');
+    assert.equal(ask('SELECT * FROM c WHERE LOWER(c.due) <= @now', now), undefined, 'not a property');
+  });
+
+  it('answers a bounded query of one type as a scan does, within a partition and across, through writes that move the bound property (paths the indexing policy includes)', async () => {
+    const items = store.containers.accounts.items;
+    const at = (minute: number): string => `2026-03-02T10:${String(minute).padStart(2, '0')}:00.000Z`;
+    for (let i = 0; i < 40; i++) await items.create({ id: `r${i}`, accountId: `r${i % 3}`, type: i % 4 === 0 ? 'other' : 'due', alertCheckAt: i % 7 === 0 ? null : at(i), sla: { responseDueAt: at(59 - i) } });
+    const ids = (rows: { id: string }[]): string[] => rows.map((r) => r.id).sort();
+    const compare = async (label: string): Promise<void> => {
+      const all = await run<{ id: string; accountId: string; type?: string; alertCheckAt?: unknown; sla?: { responseDueAt?: unknown } }>('SELECT * FROM c');
+      for (const bound of [at(0), at(15), at(30), at(59), '2027']) {
+        for (const partition of [undefined, 'r0', 'r2']) {
+          const expect = (keep: (d: (typeof all)[number]) => boolean): string[] => ids(all.filter((d) => d.type === 'due' && (!partition || d.accountId === partition) && keep(d)));
+          const p = [{ name: '@type', value: 'due' }, { name: '@b', value: bound }];
+          assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = @type AND c.alertCheckAt <= @b ORDER BY c.alertCheckAt', p, partition)), expect((d) => typeof d.alertCheckAt === 'string' && d.alertCheckAt <= bound), `${label}: <= ${bound} in ${partition ?? 'every partition'}`);
+          assert.deepEqual(ids(await run('SELECT * FROM c WHERE c.type = @type AND @b > c.sla.responseDueAt', p, partition)), expect((d) => typeof d.sla?.responseDueAt === 'string' && d.sla.responseDueAt < bound), `${label}: nested < ${bound}`);
+        }
+      }
+      const top = await run<{ alertCheckAt: string }>('SELECT TOP 3 * FROM c WHERE c.type = @type AND c.alertCheckAt <= @b ORDER BY c.alertCheckAt', [{ name: '@type', value: 'due' }, { name: '@b', value: at(59) }]);
+      const expected = all.filter((d) => d.type === 'due' && typeof d.alertCheckAt === 'string').map((d) => d.alertCheckAt as string).sort().slice(0, 3);
+      assert.deepEqual(top.map((d) => d.alertCheckAt), expected, `${label}: the earliest first`);
+    };
+    await compare('as stored');
+    // After the indexes exist: a value moved past the bound and back, a string made a number, a type changed, deletes and new items.
+    await store.containers.accounts.item('r1', 'r1').replace({ id: 'r1', accountId: 'r1', type: 'due', alertCheckAt: at(50), sla: { responseDueAt: at(1) } });
+    await store.containers.accounts.item('r2', 'r2').replace({ id: 'r2', accountId: 'r2', type: 'due', alertCheckAt: 5, sla: {} });
+    await store.containers.accounts.item('r3', 'r0').replace({ id: 'r3', accountId: 'r0', type: 'other', alertCheckAt: at(3) });
+    await store.containers.accounts.item('r5', 'r2').delete();
+    await items.upsert({ id: 'r4', accountId: 'r1', type: 'due', alertCheckAt: at(2), sla: { responseDueAt: at(2) } });
+    await items.create({ id: 'r40', accountId: 'r0', type: 'due', alertCheckAt: at(0), sla: { responseDueAt: at(0) } });
+    await compare('after writes');
   });
 
   it('answers one query text run again with other parameters from those parameters, page after page', async () => {
