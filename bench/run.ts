@@ -384,19 +384,20 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   // Earlier runs on this kind of machine, as published (2026-11-26) and as re-measured (2026-12-01, before the turn-cost work);
   // then the two runs of this bench published since (both 2026-12-01): before the CPU and round-trip work, and before the last changes.
   const history: Record<string, [string, number][]> = {
-    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['two runs ago', 1.49], ['previous run', 0.87]],
-    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['two runs ago', 2.3], ['previous run', 1.57]],
-    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['two runs ago', 2.14], ['previous run', 1.5]],
-    plan: [['two runs ago', 2.29], ['previous run', 1.59]],
-    alerts: [['two runs ago', 2.67], ['previous run', 1.71]],
-    'escalation.update': [['previous run', 3.21]],
-    'escalation.update (one record)': [['two runs ago', 7.84], ['previous run', 6.38]],
-    'contract.logHours': [['two runs ago (one contract)', 5.8], ['previous run', 3.06]],
-    portfolio: [['two runs ago', 7.05], ['previous run', 3.34]],
-    review: [['two runs ago', 27.89], ['previous run', 6.5]],
-    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['two runs ago', 6.43], ['previous run', 4.59]],
-    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['two runs ago', 3.67], ['previous run', 3.2]],
+    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['two runs ago', 0.87], ['previous run', 0.76]],
+    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['two runs ago', 1.57], ['previous run', 1.27]],
+    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['two runs ago', 1.5], ['previous run', 1.18]],
+    plan: [['two runs ago', 1.59], ['previous run', 1.41]],
+    alerts: [['two runs ago', 1.71], ['previous run', 1.55]],
+    'escalation.update': [['two runs ago', 3.21], ['previous run', 2.76]],
+    'escalation.update (one record)': [['two runs ago', 6.38], ['previous run', 4.52]],
+    'contract.logHours': [['two runs ago', 3.06], ['previous run', 2.2]],
+    portfolio: [['two runs ago', 3.34], ['previous run', 2.49]],
+    review: [['two runs ago', 6.5], ['previous run', 2.73]],
+    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['two runs ago', 4.59], ['previous run', 3.39]],
+    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['two runs ago', 3.2], ['previous run', 2.69]],
   };
+
   lines.push('# Benchmarks', '');
   lines.push(`Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` (${Math.round(r.totalSeconds)} s in all) on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}.`);
   lines.push('Everything on loopback: the app (built, run as `npm run start:prod` runs it) and the echo bot (a bare botbuilder `CloudAdapter` on restify, `bench/echo-bot.ts`) each in their own process; the embedded Cosmos-compatible server, a counting proxy in front of it, the load generator and a fake Bot Connector answering every send in the bench process.', '');
@@ -421,9 +422,9 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
       `Where a target is missed, the cause: with ${concurrency} turns in flight on ${os.cpus().length} cores the app is bound by CPU, so a turn's latency follows the CPU it costs (p50 ≈ turns in flight ÷ turns per second). ` +
         `The echo bot spends ${fmt(floorRow.cpuPerTurnInMs, 2)} ms of CPU a turn and reads nothing; \`help\` spends ${fmt(row('help').cpuPerTurnInMs, 2)} ms with ${fmt(requestsOf('help'), 0)} Cosmos requests (teams-ai's routing, the caller's identity from cached people and links, a card from its template). ` +
         `Missed here: ${missed.map((x) => `\`${x.name}\` ${fmt(x.load.p50 / floor.p50, 2)}× (${fmt(requestsOf(x.name), 1)} requests, ${fmt(x.cpuPerTurnInMs, 1)} ms CPU)`).join(', ')}. ` +
-        'Each request costs the app about 0.3 ms of CPU (the SDK\'s pipeline, its signing and JSON: a query costs about as much as a point read, its query-plan request included) and the store, in the bench process on the same two cores, more; a card whose data is new (every write) is expanded from its compiled template in a few tens of microseconds; the SDK\'s own turn (authentication, the adapter, teams-ai\'s routing) is the floor the echo bot shows. ' +
-        'Write turns are listed request by request in section 2, with what comes before the answer and what follows it: opening an escalation is the caller\'s channel link, the contract (SLA targets and entitlement) and one transactional batch (the intake, the escalation, the number hint); the health summary follows behind the answer, and in this bench it holds one line per open escalation of the account (over a thousand by the end of the row), so each of its writes grows with the row. The bench does not install the app in the channel (Teams allows 7 messages a second a conversation, which would set the pace of every channel write): where it is installed, a write from a channel card also updates that card in place before the answer (its conversation reference is cached) and marks the record in sync behind it; here each such write reads the missing reference instead. ' +
-        '`alerts` reads the caller\'s alerts with one single-partition query per account they work on (alerts are kept by account), each with the SDK\'s query-plan request. ' +
+        'Each request costs the app about 0.3 ms of CPU (the SDK\'s pipeline, its signing and JSON; a query costs about as much as a point read, its plan kept from the first time it was asked) and the store, in the bench process on the same two cores, more; a card whose data is new (every write) is expanded from its compiled template in a few tens of microseconds; the SDK\'s own turn (authentication, the adapter, teams-ai\'s routing) is the floor the echo bot shows. ' +
+        'Write turns are listed request by request in section 2, with what comes before the answer and what follows it: opening an escalation is the caller\'s channel link, the contract (SLA targets and entitlement) and one transactional batch (the intake, the escalation, the number hint); the health summary follows behind the answer: in this bench it holds the id of every open escalation of the account (over a thousand by the end of the row, about 20 bytes each), so each of its writes grows with the row. The bench does not install the app in the channel (Teams allows 7 messages a second a conversation, which would set the pace of every channel write): where it is installed, a write from a channel card also updates that card in place before the answer (its conversation reference is cached) and marks the record in sync behind it; here each such write reads the missing reference instead. ' +
+        '`alerts` reads the caller\'s alerts with one single-partition query per account they work on (alerts are kept by account), and renders up to ten of them with their settings. ' +
         `The portfolio renders 50 accounts into pages of at most 28 KB, and the review computes a month of figures with three charts: their CPU, not their requests, sets their time.`,
       '',
     );
@@ -443,7 +444,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
     '',
     `Writes land on different records, as people's do: \`escalation.update\` adds notes to ${concurrency} escalations in turn, \`contract.logHours\` logs hours on ${concurrency} contracts in turn. \`escalation.update (one record)\` puts all ${concurrency} in flight on one escalation: its requests include reads and writes tried again under the record's ETag (every note lands). ` +
       `\`escalation.create\` opens ${concurrency} escalations at once on one account: this instance's openers take their numbers one after another (ids stay gapless), and the account's health summary, changed by each, is written once for the changes that arrive while a write of it is in flight. ` +
-      "Every query is preceded by the SDK's query-plan request to the gateway, which is charged no request units (the embedded store, as Cosmos, works the plan out from the query's text without running it).",
+      "The SDK asks the gateway for a query's plan before running it (no request units are charged; the embedded store, as Cosmos, works the plan out from the query's text): the app keeps each plan by its question, so after the warm-up a query is one request.",
   );
   lines.push('', '### The requests of each write path, one by one', '');
   lines.push('One turn of each write, recorded on the wire in the order the requests arrived (ids shortened; a `POST accounts/docs` is a create or a transactional batch of the account partition). Requests made behind the answer (the health summary, the card marked in sync, notifications) are included and marked: the recording waits until the store has been quiet for 300 ms. Target: at most 6 requests on the path of a turn, before its answer.', '');
