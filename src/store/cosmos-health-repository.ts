@@ -103,6 +103,9 @@ function summaryId(accountId: string): string {
   return toDocumentId(`health:${accountId}`);
 }
 
+/** Version 2 keeps open escalations as ids by severity; version 1 (one line each) still reads. */
+const summarySchemaVersion = 2;
+
 function summaryDocument(summary: HealthSummary): Record<string, unknown> {
-  return { id: summaryId(summary.accountId), pk: healthPartition, type, schemaVersion: 1, ...summary };
+  return { id: summaryId(summary.accountId), pk: healthPartition, type, schemaVersion: summarySchemaVersion, ...summary };
 }

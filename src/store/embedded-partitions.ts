@@ -141,9 +141,16 @@ export function requiredType(ast: QueryAst, parameters: QueryParams['parameters'
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The name the query gives the item itself: `c` in `FROM c`, `d` in `FROM c AS d`. A FROM over
+ * a part of the item (`FROM c.sla s`, `FROM ch IN c.children`) names no item: nothing narrows.
+ */
 function collectionAlias(ast: QueryAst): string | undefined {
-  const source = (ast.body?.from as { source?: { alias?: { name?: string } | null; expression?: { expression?: { name?: string } } } } | undefined)?.source;
-  return source?.alias?.name ?? source?.expression?.expression?.name;
+  type Source = { alias?: { name?: string } | null; iteration?: boolean; expression?: { type?: string; expression?: { type?: string; name?: string } } };
+  const source = (ast.body?.from as { source?: Source } | undefined)?.source;
+  const expression = source?.expression;
+  if (!source || source.iteration || expression?.type !== 'collection_expression' || expression.expression?.type !== 'identifier') return undefined;
+  return source.alias?.name ?? expression.expression.name;
 }
 
 function typeCondition(node: AstNode | undefined, alias: string | undefined): { parameter?: string; value?: string } | undefined {

@@ -21,7 +21,9 @@ interface KeptPlan {
  * never changes) and the features this client can run: the same question always gets the same
  * answer. So each successful answer is kept, by the exact request (address, plan inputs and body),
  * and a question asked again is answered from it without a round trip. Bounded, least recently
- * used first out; anything else goes through untouched.
+ * used first out; anything else goes through untouched. A container's partition key is fixed
+ * for its life; one dropped and created again under the same name with another key while this
+ * process runs would need a new client (the app never does that: it only checks its containers at start).
  */
 export class QueryPlanCache implements HttpClient {
   private readonly plans: RecentlyUsed<string, KeptPlan>;

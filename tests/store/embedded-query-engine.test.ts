@@ -98,6 +98,7 @@ describe('embedded store query engine', () => {
     assert.equal(ask('SELECT * FROM c WHERE c.kind.type = "x"'), undefined, 'a nested property');
     assert.equal(ask('SELECT * FROM c WHERE c.type = @t', [{ name: '@t', value: 3 }]), undefined, 'not a string');
     assert.equal(ask('SELECT * FROM c WHERE c.type = @t'), undefined, 'no such parameter');
+    assert.equal(ask('SELECT VALUE s.due FROM c.sla s WHERE s.type = "x"'), undefined, 'a FROM over part of the item: its type is not the item\'s');
     assert.equal(ask('SELECT * FROM c'), undefined);
   });
 
@@ -139,6 +140,10 @@ describe('embedded store query engine', () => {
     assert.equal(ask('SELECT * FROM c WHERE c.due >= @now', now), undefined, 'a lower bound');
     assert.equal(ask('SELECT * FROM c WHERE c.n <= @n', [{ name: '@n', value: 3 }]), undefined, 'not a string');
     assert.equal(ask('SELECT * FROM c WHERE LOWER(c.due) <= @now', now), undefined, 'not a property');
+    assert.equal(ask('SELECT VALUE s.due FROM c.sla s WHERE s.due <= @now', now), undefined, 'a FROM over part of the item');
+    assert.equal(ask('SELECT * FROM ch IN c.children WHERE ch.due <= @now', now), undefined);
+    assert.deepEqual(ask('SELECT * FROM c JOIN t IN c.tags WHERE c.due <= @now AND t.name = "x"', now), { path: ['due'], value: '2026-03-02T10:00:00.000Z' }, 'the item under a JOIN');
+    assert.equal(ask('SELECT * FROM c JOIN t IN c.tags WHERE t.due <= @now', now), undefined, 'a joined part is not the item');
   });
 
   it('answers a bounded query of one type as a scan does, within a partition and across, through writes that move the bound property (paths the indexing policy includes)', async () => {
