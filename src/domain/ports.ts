@@ -247,10 +247,29 @@ export interface ContractRepository {
   createEntry(entry: LedgerEntry): Promise<boolean>;
   /** Appends entries with their count in the contract's summary, together; false for each id there already. */
   createEntries(accountId: string, entries: readonly LedgerEntry[]): Promise<boolean[]>;
+  /**
+   * The entries and the contract's count of them as a part of another write's transactional batch
+   * in the account's partition (a check-in's): at most `maxLedgerPartEntries` entries.
+   */
+  ledgerPart(accountId: string, entries: readonly LedgerEntry[]): LedgerBatchPart;
   /** Contracts due for the alert rules by `now`. */
   listDueForAlerts(now: Date, limit: number): Promise<string[]>;
   /** The rules have seen the contract as of `cursor`, at this ledger version. */
   markAlertsSeen(accountId: string, cursor: string, ledgerVersion: number): Promise<void>;
+}
+
+/** At most this many entries go in one batch beside another write's operations. */
+export const maxLedgerPartEntries = 90;
+
+/** Operations another repository adds to a transactional batch of the same partition, and what their results mean. */
+export interface LedgerBatchPart {
+  /** The operations, as the store writes them, from the records as they are now (read again on every attempt). */
+  prepare(): Promise<readonly unknown[]>;
+  /**
+   * The results of those operations, in order: stored; to be tried again (an entry there already
+   * drops out, counted once; the contract changed meanwhile); or failed.
+   */
+  settle(statuses: readonly number[]): 'stored' | 'again' | 'failed';
 }
 
 export interface DeliveryPlanRepository {
@@ -264,10 +283,11 @@ export interface DeliveryPlanRepository {
   createCheckIn(checkIn: CheckIn): Promise<boolean>;
   updateCheckIn(accountId: string, dueDate: CalendarDate, change: (current: CheckIn) => CheckIn | undefined): Promise<CheckIn | undefined>;
   /**
-   * Records a check-in and moves the plan on with it, in one transactional batch: both or
-   * neither. False (and the plan left as it is) when the check-in for that due date exists.
+   * Records a check-in and moves the plan on with it, in one transactional batch with the ledger
+   * entries of its hours when given: all or none. False (and nothing written) when the check-in
+   * for that due date exists.
    */
-  recordCheckIn(checkIn: CheckIn, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<boolean>;
+  recordCheckIn(checkIn: CheckIn, change: (current: DeliveryPlan) => DeliveryPlan | undefined, ledger?: LedgerBatchPart): Promise<boolean>;
   /** The account's check-ins due from `from` to `to` (both included), earliest first. */
   listCheckIns(accountId: string, from: CalendarDate, to: CalendarDate): Promise<CheckIn[]>;
   /** Plans whose next check-in is due on or before `today` (background sweep). */

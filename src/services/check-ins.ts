@@ -10,14 +10,15 @@ import { DomainError } from '../domain/errors';
 import type { OutboxItem } from '../domain/outbox';
 import { parseQuarterHours } from '../domain/plan-item-input';
 import { cleanUserText } from '../domain/user-text';
-import type {
-  AccountRepository,
-  ContractRepository,
-  ConversationReferenceRepository,
-  DeliveryPlanRepository,
-  DirectoryRepository,
-  OutboxRepository,
-  TeamsMessenger,
+import {
+  maxLedgerPartEntries,
+  type AccountRepository,
+  type ContractRepository,
+  type ConversationReferenceRepository,
+  type DeliveryPlanRepository,
+  type DirectoryRepository,
+  type OutboxRepository,
+  type TeamsMessenger,
 } from '../domain/ports';
 import { buildPlanView, deliveryBucketOf } from './delivery-plan-view';
 import { accountTams } from './account-tams';
@@ -104,10 +105,11 @@ export async function submitCheckIn(
       loggedAt: now.toISOString(),
     };
   });
-  // One batch: the entries and the contract's summary of them.
-  if (delivered.length > 0) await deps.contracts.createEntries(accountId, delivered);
+  // The check-in, the plan moved on by it, and the entries of its hours with the contract's count
+  // of them: one batch, all or none. (More entries than go beside it are stored first, on their own.)
+  const beside = delivered.length > 0 && delivered.length <= maxLedgerPartEntries;
+  if (delivered.length > 0 && !beside) await deps.contracts.createEntries(accountId, delivered);
   const checkIn: CheckIn = { accountId, dueDate, submittedAt: now.toISOString(), by, items: lines };
-  // The check-in and the plan moved on by it: one batch, both or neither.
   const created = await deps.plans.recordCheckIn(checkIn, (current) => {
     const byItem = new Map(lines.map((l) => [l.itemId, l]));
     const items = current.items.map((item) => {
@@ -121,7 +123,7 @@ export async function submitCheckIn(
       ...(advance ? { lastCheckIn: { dueDate, at: now.toISOString(), by: by.key }, nextCheckInDue: dueAfterCheckIn(dueDate, current.cadence, today) } : {}),
       updatedAt: now.toISOString(),
     };
-  });
+  }, beside ? deps.contracts.ledgerPart(accountId, delivered) : undefined);
   const stored = created ? checkIn : ((await deps.plans.getCheckIn(accountId, dueDate)) ?? checkIn);
   return { kind: created ? 'recorded' : 'duplicate', checkIn: stored, hoursLogged: lines.reduce((s, l) => s + l.hoursDelivered, 0), bucket };
 }

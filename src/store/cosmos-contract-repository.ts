@@ -1,6 +1,6 @@
 import { ScopedRepository } from './store-container';
 import { contractSchema, ledgerEntrySchema, type Contract, type LedgerEntry } from '../domain/contract';
-import type { ContractRepository } from '../domain/ports';
+import { maxLedgerPartEntries, type ContractRepository, type LedgerBatchPart } from '../domain/ports';
 import { BulkOperationType, type JSONObject, type OperationInput } from '@azure/cosmos';
 import { createDocument, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 import { emptyLedgerSummary, summaryOf, withEntry } from '../domain/ledger-summary';
@@ -102,6 +102,34 @@ export class CosmosContractRepository extends ScopedRepository implements Contra
       await this.appendChunk(accountId, chunk, created);
     }
     return created;
+  }
+
+  ledgerPart(accountId: string, entries: readonly LedgerEntry[]): LedgerBatchPart {
+    if (entries.length > maxLedgerPartEntries) throw new Error(`at most ${maxLedgerPartEntries} ledger entries go beside another write`);
+    let pending = entries.map((e) => ledgerEntrySchema.parse(e));
+    return {
+      prepare: async () => {
+        const read = await this.readContract(accountId);
+        if (!read) throw Object.assign(new Error(`no contract for ${accountId} to count its entries in`), { code: 404 });
+        const { contract, etag } = read;
+        const counted = pending.filter((e) => e.contractId === contract.contractId).reduce(withEntry, contract.ledgerSummary ?? emptyLedgerSummary);
+        const next: Contract = { ...contract, ledgerSummary: counted, ledgerVersion: (contract.ledgerVersion ?? 0) + 1 };
+        return [
+          ...pending.map((entry): OperationInput => ({ operationType: BulkOperationType.Create, resourceBody: entryDocument(entry) as JSONObject })),
+          { operationType: BulkOperationType.Replace, id: 'contract', resourceBody: contractDocument(next) as JSONObject, ifMatch: etag },
+        ];
+      },
+      settle: (statuses) => {
+        const failed = statuses.findIndex((code) => code >= 400 && code !== 424);
+        if (failed < 0) return statuses.length > 0 && statuses.every((code) => code < 300) ? 'stored' : 'again';
+        if (failed < pending.length && statuses[failed] === 409) {
+          // Logged already (a resend after an earlier attempt): it stays as it was, counted once.
+          pending = pending.filter((_, i) => i !== failed);
+          return 'again';
+        }
+        return failed === pending.length && statuses[failed] === 412 ? 'again' : 'failed';
+      },
+    };
   }
 
   private async appendChunk(accountId: string, chunk: { entry: LedgerEntry; index: number }[], created: boolean[]): Promise<void> {

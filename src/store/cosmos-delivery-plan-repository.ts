@@ -2,7 +2,7 @@ import { BulkOperationType, type JSONObject, type OperationInput } from '@azure/
 import { ScopedRepository } from './store-container';
 import type { CalendarDate } from '../domain/calendar-date';
 import { checkInSchema, deliveryPlanSchema, type CheckIn, type DeliveryPlan } from '../domain/delivery-plan';
-import type { DeliveryPlanRepository } from '../domain/ports';
+import type { DeliveryPlanRepository, LedgerBatchPart } from '../domain/ports';
 import { nextAlertCheck, planAlertPoints } from '../domain/alert-rules';
 import { dueQuery } from './cosmos-escalation-repository';
 import { createDocument, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec, type StoredDocument } from './documents';
@@ -37,12 +37,12 @@ export class CosmosDeliveryPlanRepository extends ScopedRepository implements De
     return createDocument(this.container, { id: checkInId(valid.dueDate), type: 'checkIn', schemaVersion: 1, ...valid });
   }
 
-  async recordCheckIn(checkIn: CheckIn, change: (current: DeliveryPlan) => DeliveryPlan | undefined): Promise<boolean> {
+  async recordCheckIn(checkIn: CheckIn, change: (current: DeliveryPlan) => DeliveryPlan | undefined, ledger?: LedgerBatchPart): Promise<boolean> {
     const valid = checkInSchema.parse(checkIn);
     const accountId = valid.accountId;
     const record = { id: checkInId(valid.dueDate), type: 'checkIn', schemaVersion: 1, ...valid };
     for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = await readDocument(this.container, 'plan', accountId);
+      const [doc, entries] = await Promise.all([readDocument(this.container, 'plan', accountId), ledger ? ledger.prepare() : Promise.resolve([])]);
       if (!doc) throw Object.assign(new Error(`no delivery plan for ${accountId}`), { code: 404 });
       const next = change(planCodec.parse(doc));
       // The check-in first: when it exists, that is the answer, whatever the plan's ETag.
@@ -50,12 +50,16 @@ export class CosmosDeliveryPlanRepository extends ScopedRepository implements De
         { operationType: BulkOperationType.Create, resourceBody: record },
         ...(next ? [{ operationType: BulkOperationType.Replace, id: 'plan', resourceBody: planDocument(planCodec.validate(next)) as JSONObject, ifMatch: doc._etag ?? '' }] : []),
       ];
+      const own = operations.length;
+      operations.push(...(entries as OperationInput[]));
       const response = await this.container.items.batch(operations, accountId);
-      const [checkInStatus, planStatus] = (response.result ?? []).map((r) => r.statusCode);
-      if (response.code !== 207 && checkInStatus !== undefined && checkInStatus < 300) return true;
+      const statuses = (response.result ?? []).map((r) => r.statusCode);
+      const [checkInStatus, planStatus] = statuses;
+      const ledgerOutcome = ledger ? ledger.settle(statuses.slice(own)) : 'stored';
+      if (response.code !== 207 && checkInStatus !== undefined && checkInStatus < 300 && ledgerOutcome === 'stored') return true;
       if (checkInStatus === 409) return false;
-      if (planStatus === 412) continue;
-      const failed = (response.result ?? []).find((r) => r.statusCode >= 400 && r.statusCode !== 424)?.statusCode ?? response.code ?? 500;
+      if ((own > 1 && planStatus === 412) || ledgerOutcome === 'again') continue;
+      const failed = statuses.find((code) => code >= 400 && code !== 424) ?? response.code ?? 500;
       throw Object.assign(new Error(`the check-in of ${accountId} due ${valid.dueDate} could not be stored (status ${failed})`), { code: failed });
     }
     throw Object.assign(new Error(`the plan of ${accountId} kept changing under us`), { code: 412 });

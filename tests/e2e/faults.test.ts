@@ -81,31 +81,47 @@ describe('faults: a throttled, failing and hanging Cosmos store', function () {
     assert.ok(outcomes.some((o) => !o.ok), 'some actions met a fault');
   });
 
-  it('finishes a check-in cut off half-way (hours logged, check-in and plan not yet saved) when it is sent again, adding nothing twice', async () => {
+  it('stores a check-in with its hours all or none: a batch refused writes nothing, and the resend records each hour once', async () => {
     const submission = { accountId: 'contoso', dueDate: '2026-02-25', 'status_PI-4': 'in-delivery', 'health_PI-4': 'amber', 'hours_PI-4': '3', 'note_PI-4': 'Half-way', 'status_PI-5': 'in-delivery', 'health_PI-5': 'green', 'hours_PI-5': '2' };
-    // The first batch of the account partition (the hours and the contract's summary) goes
-    // through; the next (the check-in with its plan) fails.
-    let batches = 0;
+    const counted = async (): Promise<number> => (await bot.running.repositories.contracts.getContract('contoso'))?.ledgerSummary?.entries ?? 0;
+    const before = await counted();
+    // The one batch of the account partition (check-in, plan, entries and the contract's count) fails.
     let cutting = true;
-    proxy.failNext((method, url) => cutting && method === 'POST' && url.endsWith('/colls/accounts/docs') && ++batches > 1, '503', 10);
+    proxy.failNext((method, url) => cutting && method === 'POST' && url.endsWith('/colls/accounts/docs'), '503', 10);
     const first = await timed(actionExecute(bot.serviceUrl, demo.users.alex, 'checkin.submit', submission));
     cutting = false;
     assert.match(first.text, /Please try again|Something went wrong/);
     const reference = /Reference: ([0-9a-f-]{36})/.exec(first.text)?.[1];
     assert.ok(reference, 'the card gives the turn\'s correlation id');
     assert.ok(bot.logs.some((l) => l.correlationId === reference && (l.level === 'warn' || l.level === 'error')), 'and the log line of the failure carries it');
-    const deliveries = async () => (await bot.running.repositories.contracts.listEntries('contoso', 'CONTOSO-UE-2026')).filter((e) => e.entryId.startsWith('d-2026-02-25-'));
-    assert.equal((await deliveries()).length, 2, 'the hours were logged before the failure');
+    const deliveries = async (dueDate: string) => (await bot.running.repositories.contracts.listEntries('contoso', 'CONTOSO-UE-2026')).filter((e) => e.entryId.startsWith(`d-${dueDate}-`));
+    assert.equal((await deliveries('2026-02-25')).length, 0, 'no hours logged');
+    assert.equal(await counted(), before, 'nor counted');
     assert.equal((await bot.running.repositories.plans.getPlan('contoso'))?.nextCheckInDue, '2026-02-25', 'the plan was not saved');
-    assert.equal(await bot.running.repositories.plans.getCheckIn('contoso', '2026-02-25'), undefined, 'nor the check-in: both or neither');
+    assert.equal(await bot.running.repositories.plans.getCheckIn('contoso', '2026-02-25'), undefined, 'nor the check-in');
     proxy.heal();
+    await bot.running.background.idle();
+    const from = proxy.arrivals.length;
     const second = await timed(actionExecute(bot.serviceUrl, demo.users.alex, 'checkin.submit', submission));
     assert.match(second.text, /Check-in of 25 Feb 2026 recorded\./);
-    assert.deepEqual((await deliveries()).map((e) => e.hours).sort(), [2, 3], 'each delivered hour once');
+    const posts = proxy.arrivals.slice(from).filter((a) => a.method === 'POST' && a.url.endsWith('/colls/accounts/docs'));
+    assert.equal(posts.length, 1, 'one batch of the account partition: the check-in, the plan, the entries and the contract');
+    assert.deepEqual((await deliveries('2026-02-25')).map((e) => e.hours).sort(), [2, 3], 'each delivered hour once');
+    assert.equal(await counted(), before + 2, 'and counted once');
     const plan = await bot.running.repositories.plans.getPlan('contoso');
     assert.equal(plan?.nextCheckInDue, '2026-03-25');
     assert.equal(plan?.items.find((i) => i.itemId === 'PI-4')?.note, 'Half-way');
     assert.ok(await bot.running.repositories.plans.getCheckIn('contoso', '2026-02-25'));
+
+    // Hours an earlier attempt logged on their own (as versions before one batch did) stay, counted once.
+    const [earlier] = await deliveries('2026-02-25');
+    assert.ok(earlier);
+    await bot.running.repositories.contracts.createEntries('contoso', [{ ...earlier, entryId: 'd-2026-03-25-PI-4', hours: 3 }]);
+    const logged = await counted();
+    const next = await timed(actionExecute(bot.serviceUrl, demo.users.alex, 'checkin.submit', { ...submission, dueDate: '2026-03-25' }));
+    assert.match(next.text, /Check-in of 25 Mar 2026 recorded\./);
+    assert.deepEqual((await deliveries('2026-03-25')).map((e) => e.hours).sort(), [2, 3]);
+    assert.equal(await counted(), logged + 1, 'only the hours not logged before are counted');
   });
 
   it('keeps sweeping through faults and delivers every alert once when the store recovers', async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Contract, LedgerEntry } from '../../src/domain/contract';
 import { CosmosContractRepository } from '../../src/store/cosmos-contract-repository';
+import { CosmosDeliveryPlanRepository } from '../../src/store/cosmos-delivery-plan-repository';
+import type { DeliveryPlan } from '../../src/domain/delivery-plan';
 import { startTestStore, type TestStore } from '../support/embedded-store';
 
 const contract: Contract = {
@@ -86,5 +88,57 @@ describe('the ledger and its summary, written together', () => {
     const stored = await contracts.getContract('contoso');
     assert.equal(stored?.ledgerSummary?.days.reactive?.['2026-03-03'], 37.5);
     assert.equal(stored?.ledgerSummary?.entries, 150);
+  });
+});
+
+describe('a check-in with its hours, in one batch', () => {
+  let store: TestStore;
+  let contracts: CosmosContractRepository;
+  let plans: CosmosDeliveryPlanRepository;
+
+  beforeEach(async () => {
+    store = await startTestStore();
+    contracts = new CosmosContractRepository(store.containers.accounts);
+    plans = new CosmosDeliveryPlanRepository(store.containers.accounts);
+    await contracts.upsertContract(contract);
+    await plans.createPlan({ accountId: 'contoso', contractId: 'C-1', cadence: 'monthly', nextCheckInDue: '2026-03-02', items: [], nextItemNumber: 1, updatedAt: '2026-03-01T00:00:00.000Z' });
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  const checkIn = (dueDate: string) => ({ accountId: 'contoso', dueDate, submittedAt: '2026-03-02T09:00:00.000Z', by: { key: 't:alex', name: 'Alex Wilber' }, items: [] });
+  const moveOn = (plan: DeliveryPlan): DeliveryPlan => ({ ...plan, nextCheckInDue: '2026-04-02' });
+
+  it('counts hours logged meanwhile and its own, each once, when the contract changed between its read and its batch', async () => {
+    const part = contracts.ledgerPart('contoso', [entry('10', 3, { entryId: 'd-2026-03-02-PI-1', source: 'delivery' })]);
+    let raced = false;
+    const racing = {
+      prepare: async () => {
+        const operations = await part.prepare();
+        // Somebody logs hours after this attempt read the contract: its ETag is out of date.
+        if (!raced) {
+          raced = true;
+          await contracts.createEntries('contoso', [entry('11', 2)]);
+        }
+        return operations;
+      },
+      settle: (statuses: readonly number[]) => part.settle(statuses),
+    };
+    assert.equal(await plans.recordCheckIn(checkIn('2026-03-02'), moveOn, racing), true);
+    const stored = await contracts.getContract('contoso');
+    assert.equal(stored?.ledgerSummary?.entries, 2);
+    assert.equal(stored?.ledgerSummary?.days.reactive?.['2026-03-02'], 5);
+    assert.equal((await plans.getPlan('contoso'))?.nextCheckInDue, '2026-04-02');
+  });
+
+  it('writes nothing for a check-in recorded already: no hours, no plan change', async () => {
+    assert.equal(await plans.recordCheckIn(checkIn('2026-03-02'), moveOn), true);
+    const again = contracts.ledgerPart('contoso', [entry('12', 4, { entryId: 'd-2026-03-02-PI-2', source: 'delivery' })]);
+    assert.equal(await plans.recordCheckIn(checkIn('2026-03-02'), (p) => ({ ...p, nextCheckInDue: '2026-05-02' }), again), false);
+    assert.equal((await contracts.getContract('contoso'))?.ledgerSummary?.entries ?? 0, 0);
+    assert.equal(await contracts.getEntry('contoso', 'd-2026-03-02-PI-2'), undefined);
+    assert.equal((await plans.getPlan('contoso'))?.nextCheckInDue, '2026-04-02');
   });
 });
