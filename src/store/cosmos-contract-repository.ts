@@ -109,6 +109,8 @@ export class CosmosContractRepository extends ScopedRepository implements Contra
     let pending = entries.map((e) => ledgerEntrySchema.parse(e));
     return {
       prepare: async () => {
+        // Every entry there already, counted when it was logged: nothing to add.
+        if (pending.length === 0) return [];
         const read = await this.readContract(accountId);
         if (!read) throw Object.assign(new Error(`no contract for ${accountId} to count its entries in`), { code: 404 });
         const { contract, etag } = read;
@@ -121,7 +123,7 @@ export class CosmosContractRepository extends ScopedRepository implements Contra
       },
       settle: (statuses) => {
         const failed = statuses.findIndex((code) => code >= 400 && code !== 424);
-        if (failed < 0) return statuses.length > 0 && statuses.every((code) => code < 300) ? 'stored' : 'again';
+        if (failed < 0) return statuses.every((code) => code < 300) ? 'stored' : 'again';
         if (failed < pending.length && statuses[failed] === 409) {
           // Logged already (a resend after an earlier attempt): it stays as it was, counted once.
           pending = pending.filter((_, i) => i !== failed);

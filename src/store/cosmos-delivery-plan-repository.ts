@@ -55,10 +55,16 @@ export class CosmosDeliveryPlanRepository extends ScopedRepository implements De
       const response = await this.container.items.batch(operations, accountId);
       const statuses = (response.result ?? []).map((r) => r.statusCode);
       const [checkInStatus, planStatus] = statuses;
-      const ledgerOutcome = ledger ? ledger.settle(statuses.slice(own)) : 'stored';
-      if (response.code !== 207 && checkInStatus !== undefined && checkInStatus < 300 && ledgerOutcome === 'stored') return true;
-      if (checkInStatus === 409) return false;
-      if ((own > 1 && planStatus === 412) || ledgerOutcome === 'again') continue;
+      // The operation that failed decides: the check-in's or the plan's, else the ledger part's.
+      const firstFailed = statuses.findIndex((code) => code >= 400 && code !== 424);
+      if (firstFailed >= 0 && firstFailed < own) {
+        if (checkInStatus === 409) return false;
+        if (own > 1 && planStatus === 412) continue;
+      } else {
+        const ledgerOutcome = ledger ? ledger.settle(statuses.slice(own)) : 'stored';
+        if (response.code !== 207 && checkInStatus !== undefined && checkInStatus < 300 && ledgerOutcome === 'stored') return true;
+        if (ledgerOutcome === 'again') continue;
+      }
       const failed = statuses.find((code) => code >= 400 && code !== 424) ?? response.code ?? 500;
       throw Object.assign(new Error(`the check-in of ${accountId} due ${valid.dueDate} could not be stored (status ${failed})`), { code: failed });
     }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import type { Contract, LedgerEntry } from '../../src/domain/contract';
 import { CosmosContractRepository } from '../../src/store/cosmos-contract-repository';
 import { CosmosDeliveryPlanRepository } from '../../src/store/cosmos-delivery-plan-repository';
@@ -140,5 +141,17 @@ describe('a check-in with its hours, in one batch', () => {
     assert.equal((await contracts.getContract('contoso'))?.ledgerSummary?.entries ?? 0, 0);
     assert.equal(await contracts.getEntry('contoso', 'd-2026-03-02-PI-2'), undefined);
     assert.equal((await plans.getPlan('contoso'))?.nextCheckInDue, '2026-04-02');
+  });
+
+  it('gives up at once, with its status, when the check-in or the plan is refused for good (not a race to try again)', async () => {
+    const part = contracts.ledgerPart('contoso', [entry('13', 1, { entryId: 'd-2026-03-02-PI-3', source: 'delivery' })]);
+    // The store refuses the check-in (a partition full): the ledger's operations come back 424.
+    const batch = sinon.stub(store.containers.accounts.items, 'batch').resolves({ code: 207, result: [{ statusCode: 403 }, { statusCode: 424 }, { statusCode: 424 }, { statusCode: 424 }] } as never);
+    try {
+      await assert.rejects(plans.recordCheckIn(checkIn('2026-03-02'), moveOn, part), (error: { code?: number }) => error.code === 403);
+      assert.equal(batch.callCount, 1);
+    } finally {
+      batch.restore();
+    }
   });
 });
