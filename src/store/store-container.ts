@@ -2,6 +2,7 @@ import type { Container, FeedOptions, FeedResponse, ItemDefinition, ItemResponse
 import type { StoreScope } from '../domain/store-scope';
 import type { StoreObserver } from './store-readiness';
 import { deepFreeze } from './deep-freeze';
+import { ReadsTogether, type PointRead } from './reads-together';
 
 interface Charged {
   readonly requestCharge?: number;
@@ -45,7 +46,7 @@ export class StoreContainer {
         // A read the turn made, or is making: one that found nothing (or failed) is made again.
         const known = memo?.get(key) as ItemResponse<T> | Promise<ItemResponse<T> | undefined> | undefined;
         if (known) return Promise.resolve(known).then((response) => (response ?? this.item(id, partitionKey).read<T>(options)));
-        const reading = this.call('read', () => item.read<T>(this.options(options)));
+        const reading = memo && !options ? (this.readTogether(memo, id, partitionKey) as Promise<ItemResponse<T>>) : this.call('read', () => item.read<T>(this.options(options)));
         if (memo) {
           const kept = reading.then(
             (response) => (response.resource ? frozen(response) : undefined),
@@ -91,6 +92,23 @@ export class StoreContainer {
           return response;
         }),
     };
+  }
+
+  /** A turn's point read, sent with the others of its partition that the turn asks for at the same time. */
+  private readTogether(memo: Map<string, unknown>, id: string, partitionKey: string): Promise<PointRead> {
+    let together = readsOfTurns.get(memo);
+    if (!together) {
+      together = new ReadsTogether();
+      readsOfTurns.set(memo, together);
+    }
+    return together.read(`${this.container.id}|${partitionKey}`, id, {
+      one: (alone) => this.call('read', () => this.container.item(alone, partitionKey).read(this.options(undefined))),
+      batch: (operations) =>
+        this.call('readBatch', async () => {
+          const answer = await this.container.items.batch(operations, partitionKey, this.options(undefined));
+          return Object.assign(answer, { requestCharge: chargeInHeaders(answer) });
+        }),
+    });
   }
 
   /**
@@ -160,6 +178,9 @@ export class StoreContainer {
     });
   }
 }
+
+/** Each turn's reads sent together, by the turn's memo of its reads. */
+const readsOfTurns = new WeakMap<Map<string, unknown>, ReadsTogether>();
 
 /** The ids of the records a write names; undefined when one of them has none. */
 function idsOf(bodies: readonly (unknown)[]): string[] | undefined {

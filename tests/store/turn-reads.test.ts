@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { RequestMeter } from '../../src/domain/store-scope';
 import { StoreContainer } from '../../src/store/store-container';
 import { updateDocument, type DocumentCodec } from '../../src/store/documents';
@@ -102,5 +103,69 @@ describe("a turn's reads of account records", () => {
     const { resource } = await directory.item('channel:19:x', 'channel:19:x').read<{ accountId: string }>();
     assert.equal(resource?.accountId, 'fabrikam', 'a write in the turn is seen by its next read');
     assert.equal(meter.operations, 3);
+  });
+  describe('asked for at once', () => {
+    beforeEach(async () => {
+      await store.containers.accounts.items.create({ id: 'plan', accountId: 'contoso', n: 2 });
+      await store.containers.accounts.items.create({ id: 'contract', accountId: 'contoso', n: 3 });
+      await store.containers.accounts.items.create({ id: 'plan', accountId: 'fabrikam', n: 4 });
+    });
+    afterEach(() => sinon.restore());
+
+    const read = (container: StoreContainer, id: string, partitionKey = 'contoso') => container.item(id, partitionKey).read<{ id: string; accountId: string; n: number; _etag: string }>();
+
+    it('goes as one request for the records of one partition, each answered with its own record and ETag', async () => {
+      const { container, meter } = turn();
+      const batch = sinon.spy(store.containers.accounts.items, 'batch');
+      const [plan, contract, other] = await Promise.all([read(container, 'plan'), read(container, 'contract'), read(container, 'plan', 'fabrikam')]);
+      assert.deepEqual([plan.resource?.n, contract.resource?.n, other.resource?.n], [2, 3, 4]);
+      const { resource: stored, etag } = await store.containers.accounts.item('contract', 'contoso').read();
+      assert.equal(contract.etag, etag);
+      assert.equal(contract.resource?._etag, stored?._etag);
+      assert.equal(meter.operations, 2, 'one batch for contoso, one read for fabrikam');
+      assert.equal(batch.callCount, 1);
+      assert.deepEqual(batch.firstCall.args[0], [{ operationType: 'Read', id: 'plan' }, { operationType: 'Read', id: 'contract' }]);
+      assert.ok(Object.isFrozen(plan.resource), 'kept for the turn as every read is');
+      await read(container, 'contract');
+      assert.equal(meter.operations, 2, 'and remembered');
+    });
+
+    it('answers a missing record as missing and still reads the others', async () => {
+      const { container, meter } = turn();
+      const [missing, plan, contract] = await Promise.all([read(container, 'nothing'), read(container, 'plan'), read(container, 'contract')]);
+      assert.equal(missing.resource, undefined);
+      assert.equal(missing.statusCode, 404);
+      assert.deepEqual([plan.resource?.n, contract.resource?.n], [2, 3]);
+      assert.equal(meter.operations, 3, 'the batch stopped at the missing record: the two after it read on their own');
+    });
+
+    it('reads each record on its own when the service refuses the batch as a request', async () => {
+      const { container, meter } = turn();
+      sinon.stub(store.containers.accounts.items, 'batch').rejects(Object.assign(new Error('Request Entity Too Large'), { code: 413 }));
+      const [plan, contract] = await Promise.all([read(container, 'plan'), read(container, 'contract')]);
+      assert.deepEqual([plan.resource?.n, contract.resource?.n], [2, 3]);
+      assert.equal(meter.operations, 3, 'the refused batch and two reads');
+    });
+
+    it('fails every read of the batch when the store does not answer, none answered as missing', async () => {
+      const { container } = turn();
+      sinon.stub(store.containers.accounts.items, 'batch').rejects(Object.assign(new Error('Service Unavailable'), { code: 503 }));
+      const outcomes = await Promise.allSettled([read(container, 'plan'), read(container, 'contract')]);
+      assert.deepEqual(
+        outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: number }).code : 'answered')),
+        [503, 503],
+      );
+      const again = await read(container, 'plan');
+      assert.equal(again.resource?.n, 2, 'a failed read is not remembered');
+    });
+
+    it('reads a record asked for after the turn waited on the store on its own', async () => {
+      const { container, meter } = turn();
+      const batch = sinon.spy(store.containers.accounts.items, 'batch');
+      await read(container, 'plan');
+      await read(container, 'contract');
+      assert.equal(meter.operations, 2);
+      assert.equal(batch.callCount, 0);
+    });
   });
 });

@@ -2,6 +2,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer, forwardRequest, listenOnLoopback } from './loopback';
 
+/** What a request asks: its method and path, and for a batch the type of each of its operations (`Read`, `Create` …). */
+export type RequestMatch = (method: string, url: string, operations?: readonly string[]) => boolean;
+
 export type Fault = '429' | '503' | 'timeout';
 
 /**
@@ -23,12 +26,12 @@ export class FaultyCosmosProxy {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/`;
   }
 
-  private targeted: { match: (method: string, url: string) => boolean; fault: Fault; times: number; retryAfterInMs: number } | undefined;
+  private targeted: { match: RequestMatch; fault: Fault; times: number; retryAfterInMs: number } | undefined;
   /** When each request arrived (real time), to see how long a client waited before trying again. */
-  readonly arrivals: { method: string; url: string; at: number }[] = [];
+  readonly arrivals: { method: string; url: string; at: number; operations?: readonly string[] }[] = [];
 
   /** Fails the next `times` requests that match, whatever the share (a 429 with this retry hint). */
-  failNext(match: (method: string, url: string) => boolean, fault: Fault, times = 1, options: { retryAfterInMs?: number } = {}): void {
+  failNext(match: RequestMatch, fault: Fault, times = 1, options: { retryAfterInMs?: number } = {}): void {
     this.targeted = { match, fault, times, retryAfterInMs: options.retryAfterInMs ?? 20 };
   }
 
@@ -85,14 +88,24 @@ export class FaultyCosmosProxy {
   async start(): Promise<void> {
     const agent = new http.Agent({ keepAlive: true });
     const target = new URL(this.target);
-    this.server = http.createServer((req, res) => {
-      this.arrivals.push({ method: req.method ?? '', url: decodeURIComponent(req.url ?? ''), at: Date.now() });
+    const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined): void => {
+      if (!body) return forwardRequest(target, agent, req, res);
+      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    };
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse, batch?: { body: Buffer; operations: readonly string[] }): void => {
+      const operations = batch?.operations;
+      this.arrivals.push({ method: req.method ?? '', url: decodeURIComponent(req.url ?? ''), at: Date.now(), ...(operations ? { operations } : {}) });
       if (this.stalled) {
         this.waiting.push(() => res.destroy());
         return;
       }
       if (this.holding?.(req.method ?? '', decodeURIComponent(req.url ?? ''))) {
-        this.waiting.push(() => forwardRequest(target, agent, req, res));
+        this.waiting.push(() => forward(req, res, batch?.body));
         this.onHeld?.();
         return;
       }
@@ -100,7 +113,7 @@ export class FaultyCosmosProxy {
         this.answerAccount(target, agent, req, res);
         return;
       }
-      const targeted = this.targeted && this.targeted.times > 0 && this.targeted.match(req.method ?? '', decodeURIComponent(req.url ?? '')) ? this.targeted : undefined;
+      const targeted = this.targeted && this.targeted.times > 0 && this.targeted.match(req.method ?? '', decodeURIComponent(req.url ?? ''), operations) ? this.targeted : undefined;
       if (targeted) targeted.times -= 1;
       const fault = targeted?.fault ?? this.nextFault();
       if (fault) this.injected[fault] += 1;
@@ -125,7 +138,23 @@ export class FaultyCosmosProxy {
         }, 2_000).unref();
         return;
       }
-      forwardRequest(target, agent, req, res);
+      forward(req, res, batch?.body);
+    };
+    this.server = http.createServer((req, res) => {
+      if (req.headers['x-ms-cosmos-is-batch-request'] !== 'true') return handle(req, res);
+      // A batch is read whole first, so a fault can be aimed at what it does.
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        let operations: string[] = [];
+        try {
+          operations = (JSON.parse(body.toString('utf8')) as { operationType?: string }[]).map((o) => String(o.operationType));
+        } catch {
+          // Not JSON: the store refuses it as it is.
+        }
+        handle(req, res, { body, operations });
+      });
     });
     await listenOnLoopback(this.server);
   }
