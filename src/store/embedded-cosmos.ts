@@ -67,6 +67,8 @@ export interface EmbeddedCosmosOptions {
   readonly clock?: Clock;
   /** Entries in the journal after which it is folded into the snapshot. */
   readonly compactAfterEntries?: number;
+  /** Told of every request as it is taken up, with its parsed body (to count requests by kind without a proxy). */
+  readonly onRequest?: (req: IncomingMessage, res: ServerResponse, body: unknown) => void;
 }
 
 /** How soon an acknowledged write is flushed to disk (the durability promise of the local store). */
@@ -178,6 +180,7 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions): Promi
       }
     }
 
+    options.onRequest?.(req, res, body);
     // From here on the request is handled in one step.
     const inner = account;
     const now = clock.now().getTime();
