@@ -16,6 +16,7 @@ import type {
   TeamsMessenger,
 } from '../domain/ports';
 import type { TenantGate } from '../services/tenant-gate';
+import type { OpeningQueue } from '../services/opening-queue';
 import type { StoreScope } from '../domain/store-scope';
 
 /** Everything the Teams edge needs, handed in by the composition root. */
@@ -36,6 +37,8 @@ export interface BotDependencies {
   readonly cards: CardTemplates;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** This instance's escalation openers, one batch after another per account, shared by every turn. */
+  readonly openings?: OpeningQueue;
   /** Work that must not hold up the answer; it runs with the unscoped dependencies. */
   readonly background: Background;
   /** The repositories again, every store call made for `scope` (a turn's budget and meter). */

@@ -4,6 +4,7 @@ import { ActivityTypes, type ConfigurationBotFrameworkAuthenticationOptions, typ
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
 import type { AppTurnState } from './app-turn-state';
+import { OpeningQueue } from '../services/opening-queue';
 import type { BotDependencies } from './bot-dependencies';
 import { sendCard } from './card-reply';
 import { normaliseActivity } from './activity-facts';
@@ -85,6 +86,7 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
   const deps: BotDependencies = {
     ...base,
     messenger,
+    openings: base.openings ?? new OpeningQueue(),
     background: { run: (name, work) => base.background.run(name, () => work(deps)) },
   };
 

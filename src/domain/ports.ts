@@ -85,6 +85,30 @@ export type OpenedOutcome =
   /** The submission's intake is there already (a repeat, or one past its window): nothing was written. */
   | { readonly kind: 'intake-exists'; readonly intake?: StoredIntake };
 
+/** A submission's intake as it is stored with the escalation it opens; `replacing`: the ETag of an expired one it replaces. */
+export interface OpeningIntake {
+  readonly key: string;
+  readonly claimedAt: string;
+  readonly replacing?: string;
+}
+
+/** An escalation to store with its intake. */
+export interface Opening {
+  readonly escalation: Escalation;
+  readonly intake: OpeningIntake;
+}
+
+/** What storing escalations of one account together came to: all of them, or none. */
+export type OpenedTogetherOutcome =
+  | { readonly kind: 'created' }
+  /** Another opener took one of the numbers first: nothing was written. */
+  | { readonly kind: 'number-taken' }
+  /** The intake of the opening at `index` is there already: nothing was written. */
+  | { readonly kind: 'intake-exists'; readonly index: number; readonly intake?: StoredIntake };
+
+/** Escalations stored in one transactional batch: two operations each and the number hint, well within Cosmos' 100. */
+export const maxOpenedTogether = 20;
+
 export interface EscalationRepository {
   get(accountId: string, escalationId: string): Promise<Escalation | undefined>;
   /** Stores a new escalation; false when its id is taken already. */
@@ -93,7 +117,12 @@ export interface EscalationRepository {
    * Stores a new escalation with its submission's intake record and the number hint, together or
    * not at all. The intake is created, or, with `replacing`, replaces the expired one of that ETag.
    */
-  createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string; readonly replacing?: string }): Promise<OpenedOutcome>;
+  createOpened(escalation: Escalation, intake: OpeningIntake): Promise<OpenedOutcome>;
+  /**
+   * Escalations of one account (numbered one after another) with their intakes and the number
+   * hint, in one transactional batch: all of them or none, and which opening stopped it.
+   */
+  createOpenedTogether(openings: readonly Opening[]): Promise<OpenedTogetherOutcome>;
   /**
    * Reads, changes and writes back under the record's ETag, retrying when someone else wrote
    * in between, so concurrent changes all land. `change` returns undefined to leave it as is.

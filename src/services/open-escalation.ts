@@ -14,7 +14,7 @@ import { reactiveEntitlement, type Entitlement } from '../domain/entitlement';
 import { calendarDateOf } from '../domain/calendar-date';
 import { raiseAlerts, type AlertDeps } from './alerts';
 import { accountTams } from './account-tams';
-import { OneAtATime } from './one-at-a-time';
+import { OpeningQueue } from './opening-queue';
 import { actorOfPerson, primaryTamOf } from '../domain/ownership';
 
 export interface OpenEscalationDeps extends AlertDeps {
@@ -28,6 +28,8 @@ export interface OpenEscalationDeps extends AlertDeps {
   readonly contracts: Pick<ContractRepository, 'getContract' | 'listEntries'>;
   /** The account's health summary counts its open escalations. */
   readonly health: HealthSummaryRepository;
+  /** This instance's openers, one batch after another per account (one queue shared by every turn). */
+  readonly openings?: OpeningQueue;
 }
 
 export interface OpenEscalationInput {
@@ -119,8 +121,8 @@ async function repeatOf(deps: OpenEscalationDeps, accountId: string, intakeKey: 
   return { replacing: stored.etag };
 }
 
-/** Openers of one account in this instance, one after another. */
-const openers = new OneAtATime();
+/** Openers of one account in this process, when the dependencies bring no queue of their own. */
+const openings = new OpeningQueue();
 
 async function createClaimed(
   deps: OpenEscalationDeps,
@@ -145,48 +147,45 @@ async function createClaimed(
     if (typeof teamsUserId === 'string' && !watchers.some((w) => w.key === personKey(tam))) watchers.push({ key: personKey(tam), teamsUserId });
   }
 
-  // Openers of one account here take their numbers one after another: none tries a number another
-  // of them is storing, so each stores in one batch (openers elsewhere are told number-taken).
-  const stored = await openers.run(account.accountId, async (): Promise<{ created?: Escalation; duplicate?: Escalation }> => {
-    let number = await deps.escalations.nextNumberHint(account.accountId);
-    let created: Escalation | undefined;
-    let replacing: string | undefined;
-    for (let attempt = 0; attempt < 500 && !created; attempt++) {
-      const escalation: Escalation = {
-        escalationId: escalationIdFor(account.code, number),
-        accountId: account.accountId,
-        number,
-        ...intake,
-        ...(input.sourceMessage && (input.sourceMessage.link || input.sourceMessage.author) ? { sourceMessage: input.sourceMessage } : {}),
-        status: 'new',
-        openedBy: actor,
-        openedAt: now.toISOString(),
-        ...(primary ? { owner: actorOfPerson(primary) } : {}),
-        ...(entitlement.covered ? {} : { outsideEntitlement: { gap: entitlement.gap } }),
-        // Its clocks run in the account's support hours for its severity (SPEC 2.1).
-        sla: initialSla(now, targets, clockFor(supportHoursOf(supportHours ? { supportHours } : undefined, account), intake.severity)),
-        timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
-        watchers,
-        version: 1,
-        ...(channelCard ? { channelCard } : {}),
-        recentActions: [],
-        intakeKey,
-        updatedAt: now.toISOString(),
-      };
-      progress.writeAttempted = true;
-      // The submission's intake, the escalation and the number hint: one batch, all or nothing.
-      const outcome = await deps.escalations.createOpened(escalation, { key: intakeKey, claimedAt: now.toISOString(), ...(replacing ? { replacing } : {}) });
-      if (outcome.kind === 'created') created = escalation;
-      // Taken by an opener elsewhere: the counter (which every opening moves on) says how far they got.
-      else if (outcome.kind === 'number-taken') number = Math.max(number + 1, await deps.escalations.nextNumberHint(account.accountId));
-      else {
-        const repeat = await repeatOf(deps, account.accountId, intakeKey, outcome.intake, now);
-        if ('existing' in repeat) return { duplicate: repeat.existing };
-        replacing = repeat.replacing;
-      }
-    }
-    return created ? { created } : {};
+  const build = (number: number): Escalation => ({
+    escalationId: escalationIdFor(account.code, number),
+    accountId: account.accountId,
+    number,
+    ...intake,
+    ...(input.sourceMessage && (input.sourceMessage.link || input.sourceMessage.author) ? { sourceMessage: input.sourceMessage } : {}),
+    status: 'new',
+    openedBy: actor,
+    openedAt: now.toISOString(),
+    ...(primary ? { owner: actorOfPerson(primary) } : {}),
+    ...(entitlement.covered ? {} : { outsideEntitlement: { gap: entitlement.gap } }),
+    // Its clocks run in the account's support hours for its severity (SPEC 2.1).
+    sla: initialSla(now, targets, clockFor(supportHoursOf(supportHours ? { supportHours } : undefined, account), intake.severity)),
+    timeline: [{ at: now.toISOString(), by: actor, kind: 'opened', summary: `Opened by ${actor.name} as severity ${intake.severity}` }],
+    watchers,
+    version: 1,
+    ...(channelCard ? { channelCard } : {}),
+    recentActions: [],
+    intakeKey,
+    updatedAt: now.toISOString(),
   });
+
+  // Openers of one account here take their numbers one after another (openers elsewhere are told
+  // number-taken); those that arrive together are stored together. The submission's intake, the
+  // escalation and the number hint go in one batch, all or nothing.
+  const queue = deps.openings ?? openings;
+  const stored = await (async (): Promise<{ created?: Escalation; duplicate?: Escalation }> => {
+    let replacing: string | undefined;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      progress.writeAttempted = true;
+      const outcome = await queue.open(deps.escalations, account.accountId, build, { key: intakeKey, claimedAt: now.toISOString(), ...(replacing ? { replacing } : {}) });
+      if (outcome.kind === 'created') return { created: outcome.escalation };
+      if (outcome.kind === 'gave-up') return {};
+      const repeat = await repeatOf(deps, account.accountId, intakeKey, outcome.intake, now);
+      if ('existing' in repeat) return { duplicate: repeat.existing };
+      replacing = repeat.replacing;
+    }
+    return {};
+  })();
   if (stored.duplicate) return { kind: 'duplicate', escalation: stored.duplicate, account, notifications: [] };
   const created = stored.created;
   if (!created) throw new DomainError('unavailable', 'Could not allocate an escalation number; please try again.');

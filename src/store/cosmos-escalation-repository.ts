@@ -3,7 +3,7 @@ import { ScopedRepository, type StoreContainer } from './store-container';
 import { z } from 'zod';
 import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
-import type { EscalationRepository, OpenedOutcome, StoredIntake } from '../domain/ports';
+import { maxOpenedTogether, type EscalationRepository, type OpenedOutcome, type OpenedTogetherOutcome, type Opening, type OpeningIntake, type StoredIntake } from '../domain/ports';
 import type { EscalationHistory } from '../domain/service-review';
 import { createDocument, isConflict, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
@@ -76,36 +76,50 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
    * a repeat of the submission (or two openers of the same one at once) is told `intake-exists`
    * and writes nothing, and a number another opener took first is told `number-taken`.
    */
-  async createOpened(escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string; readonly replacing?: string }): Promise<OpenedOutcome> {
-    const valid = escalationSchema.parse(escalation);
-    const accountId = valid.accountId;
-    const intakeId = toDocumentId(`intake:${intake.key}`);
-    const intakeBody = { id: intakeId, accountId, type: 'intake', schemaVersion: 1, claimedAt: intake.claimedAt, escalationId: valid.escalationId, ttl: completedIntakeTtlInSeconds };
-    const operations: OperationInput[] = [
-      intake.replacing
-        ? { operationType: BulkOperationType.Replace, id: intakeId, resourceBody: intakeBody, ifMatch: intake.replacing }
-        : { operationType: BulkOperationType.Create, resourceBody: intakeBody },
-      { operationType: BulkOperationType.Create, resourceBody: escalationDocument(valid) as JSONObject },
-      // A hint only: a lower value written by a concurrent opener costs a later probe, never a duplicate.
-      { operationType: BulkOperationType.Upsert, resourceBody: { id: 'counter:escalations', accountId, type: 'counter', schemaVersion: 1, next: valid.number + 1 } },
-    ];
+  async createOpened(escalation: Escalation, intake: OpeningIntake): Promise<OpenedOutcome> {
+    const outcome = await this.createOpenedTogether([{ escalation, intake }]);
+    return outcome.kind === 'intake-exists' ? { kind: 'intake-exists', ...(outcome.intake ? { intake: outcome.intake } : {}) } : outcome;
+  }
+
+  async createOpenedTogether(openings: readonly Opening[]): Promise<OpenedTogetherOutcome> {
+    const valid = openings.map((o) => ({ escalation: escalationSchema.parse(o.escalation), intake: o.intake }));
+    const accountId = valid[0]?.escalation.accountId;
+    if (!accountId || valid.some((o) => o.escalation.accountId !== accountId)) throw new Error('escalations opened together are of one account');
+    if (valid.length > maxOpenedTogether) throw new Error(`at most ${maxOpenedTogether} escalations are opened together`);
+    const operations: OperationInput[] = [];
+    for (const { escalation, intake } of valid) {
+      const intakeId = toDocumentId(`intake:${intake.key}`);
+      const intakeBody = { id: intakeId, accountId, type: 'intake', schemaVersion: 1, claimedAt: intake.claimedAt, escalationId: escalation.escalationId, ttl: completedIntakeTtlInSeconds };
+      operations.push(
+        intake.replacing
+          ? { operationType: BulkOperationType.Replace, id: intakeId, resourceBody: intakeBody, ifMatch: intake.replacing }
+          : { operationType: BulkOperationType.Create, resourceBody: intakeBody },
+        { operationType: BulkOperationType.Create, resourceBody: escalationDocument(escalation) as JSONObject },
+      );
+    }
+    const highest = Math.max(...valid.map((o) => o.escalation.number));
+    // A hint only: a lower value written by a concurrent opener costs a later probe, never a duplicate.
+    operations.push({ operationType: BulkOperationType.Upsert, resourceBody: { id: 'counter:escalations', accountId, type: 'counter', schemaVersion: 1, next: highest + 1 } });
     const response = await this.container.items.batch(operations, accountId);
     const statuses = (response.result ?? []).map((r) => r.statusCode);
     if (response.code !== 207 && statuses.length === operations.length && statuses.every((code) => code < 300)) {
-      this.rememberNumber(accountId, valid.number + 1);
+      this.rememberNumber(accountId, highest + 1);
       return { kind: 'created' };
     }
-    const [intakeStatus, escalationStatus] = statuses;
-    if (intakeStatus === 409 || intakeStatus === 412 || intakeStatus === 404) {
-      const stored = await this.readIntake(accountId, intake.key);
-      return { kind: 'intake-exists', ...(stored ? { intake: stored } : {}) };
+    // All or nothing: the operation that failed says why, and whose it was (an intake and an escalation each).
+    const failedAt = statuses.findIndex((code) => code >= 400 && code !== 424);
+    const status = failedAt >= 0 ? statuses[failedAt]! : (response.code ?? 500);
+    const index = Math.floor(failedAt / 2);
+    const opening = failedAt >= 0 && failedAt < valid.length * 2 ? valid[index] : undefined;
+    if (opening && failedAt % 2 === 0 && (status === 409 || status === 412 || status === 404)) {
+      const stored = await this.readIntake(accountId, opening.intake.key);
+      return { kind: 'intake-exists', index, ...(stored ? { intake: stored } : {}) };
     }
-    if (escalationStatus === 409) {
+    if (opening && failedAt % 2 === 1 && status === 409) {
       this.numberHints.delete(accountId);
       return { kind: 'number-taken' };
     }
-    const failed = statuses.find((code) => code >= 400 && code !== 424) ?? response.code ?? 500;
-    throw Object.assign(new Error(`escalation ${valid.escalationId} could not be stored (status ${failed})`), { code: failed });
+    throw Object.assign(new Error(`escalations ${valid.map((o) => o.escalation.escalationId).join(', ')} could not be stored (status ${status})`), { code: status });
   }
 
   async readIntake(accountId: string, intakeKey: string): Promise<StoredIntake | undefined> {

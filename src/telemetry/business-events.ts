@@ -1,7 +1,7 @@
 import type { Escalation } from '../domain/escalation';
 import type { Alert } from '../domain/alert';
 import type { OutboxItem } from '../domain/outbox';
-import type { AlertRepository, EscalationRepository, OutboxRepository } from '../domain/ports';
+import type { AlertRepository, EscalationRepository, Opening, OpeningIntake, OutboxRepository } from '../domain/ports';
 
 /**
  * What happened that operations wants to count and chart: ids, kinds and reasons, never a title,
@@ -46,9 +46,16 @@ export function reportingTo(events: BusinessEvents | undefined): {
         if (created) report({ name: 'escalation.opened', accountId: escalation.accountId, escalationId: escalation.escalationId, severity: escalation.severity });
         return created;
       },
-      createOpened: async (escalation: Escalation, intake: { readonly key: string; readonly claimedAt: string; readonly replacing?: string }) => {
+      createOpened: async (escalation: Escalation, intake: OpeningIntake) => {
         const outcome = await repository.createOpened(escalation, intake);
         if (outcome.kind === 'created') report({ name: 'escalation.opened', accountId: escalation.accountId, escalationId: escalation.escalationId, severity: escalation.severity });
+        return outcome;
+      },
+      createOpenedTogether: async (openings: readonly Opening[]) => {
+        const outcome = await repository.createOpenedTogether(openings);
+        if (outcome.kind === 'created') {
+          for (const { escalation } of openings) report({ name: 'escalation.opened', accountId: escalation.accountId, escalationId: escalation.escalationId, severity: escalation.severity });
+        }
         return outcome;
       },
       update: async (accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined) => {
