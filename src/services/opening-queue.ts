@@ -12,6 +12,8 @@ export type QueuedOpening =
 type Store = Pick<EscalationRepository, 'nextNumberHint' | 'createOpenedTogether'>;
 
 interface Waiting {
+  /** The opener's own repository (its turn's budget and meter): a batch is sent with its oldest opener's. */
+  readonly store: Store;
   /** The escalation as numbered `number`. */
   readonly build: (number: number) => Escalation;
   readonly intake: OpeningIntake;
@@ -40,12 +42,12 @@ export class OpeningQueue {
     return new Promise<QueuedOpening>((resolve, reject) => {
       const queue = this.waiting.get(accountId) ?? [];
       this.waiting.set(accountId, queue);
-      queue.push({ build, intake, resolve, reject, tries: 0 });
-      if (!this.draining.has(accountId)) void this.drain(store, accountId);
+      queue.push({ store, build, intake, resolve, reject, tries: 0 });
+      if (!this.draining.has(accountId)) void this.drain(accountId);
     });
   }
 
-  private async drain(store: Store, accountId: string): Promise<void> {
+  private async drain(accountId: string): Promise<void> {
     this.draining.add(accountId);
     let group: Waiting[] = [];
     let size = maxOpenedTogether;
@@ -59,6 +61,8 @@ export class OpeningQueue {
         // One at a time: the rest wait at the front of the queue, in their order.
         if (group.length > size) queue.unshift(...group.splice(size));
         if (group.length === 0) return;
+        // Sent for an opener still waiting on it, whose turn's budget is still running.
+        const store = group[0]!.store;
         const number = Math.max(floor, await store.nextNumberHint(accountId));
         const escalations = group.map((w, i) => w.build(number + i));
         let outcome;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { actionExecute, botAdded, installationUpdate, personalMessage } from '../support/activities';
 import { cardsIn, cardText } from '../support/adaptive-card-check';
 import { invokeCard, onlyCard } from '../support/conversation-helpers';
@@ -7,6 +8,7 @@ import { demo, TestBot } from '../support/test-bot';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedded-cosmos';
 import { JsonLogger } from '../../src/logging/json-logger';
 import { ManualClock } from '../support/manual-clock';
+import { OpeningQueue } from '../../src/services/opening-queue';
 
 const channel = demo.contosoChannel;
 const sevA = { title: 'Mail flow stopped', description: 'No inbound mail since 08:40.', severity: 'A', product: 'Exchange Server', businessImpact: 'Nobody gets mail.', contactPhone: '+44 20 7946 0958' };
@@ -119,5 +121,41 @@ describe("a turn's store budget", function () {
     const requests = running.logs.filter((l) => l.event === 'store.request' && l.correlationId === last.correlationId);
     assert.equal(requests.length, last.storeOperations, 'each operation of the turn is logged at debug with its charge');
     assert.ok(requests.every((r) => typeof r.requestCharge === 'number' && typeof r.container === 'string'));
+  });
+  it("an opening whose turn runs out of budget takes none of the openings waiting behind it down with it", async () => {
+    const budgets: AbortController[] = [];
+    const running = await started({
+      turnStoreBudget: () => {
+        const controller = new AbortController();
+        budgets.push(controller);
+        return controller.signal;
+      },
+    });
+    const opens = sinon.spy(OpeningQueue.prototype, 'open');
+    try {
+      const intake = (title: string, replyToId: string) =>
+        running.post(actionExecute(running.serviceUrl, demo.users.adele, 'escalation.create', { title, description: 'Down', severity: 'B', product: 'Azure' }, { channel, replyToId }));
+      // The first opening's batch is held; two more arrive and wait in the account's queue behind it.
+      const held = proxy.hold((method, url) => method === 'POST' && url.endsWith('/colls/accounts/docs'));
+      const first = budgets.length;
+      const a = intake('First', 'wave-a');
+      await held;
+      const others = [intake('Second', 'wave-b'), intake('Third', 'wave-c')];
+      while (opens.callCount < 3) await new Promise((resolve) => setImmediate(resolve));
+      // The first turn's budget runs out while its batch is in flight.
+      budgets[first]?.abort(new DOMException('The turn took its whole store budget.', 'TimeoutError'));
+      proxy.release();
+      assert.match(cardText(invokeCard((await a).body)), /try again/i, 'the first is told to try again');
+      const texts = (await Promise.all(others)).map((r) => cardText(invokeCard(r.body)));
+      for (const text of texts) assert.match(text, /Opened ESC-CONTOSO-\d{4}/, 'each waiting opening is stored, under its own turn');
+      // The abandoned request may still have been stored whole (as an answer lost on the way): its resend says which.
+      const resent = cardText(invokeCard((await intake('First', 'wave-a')).body));
+      assert.match(resent, /Opened ESC-CONTOSO-\d{4}|opened already as ESC-CONTOSO-\d{4}/);
+      const stored = await running.running.repositories.escalations.listOpen('contoso');
+      assert.deepEqual(stored.map((e) => e.title).sort(), ['First', 'Second', 'Third'], 'each once');
+      assert.deepEqual(stored.map((e) => e.number).sort((x, y) => x - y), [1, 2, 3], 'without gaps');
+    } finally {
+      opens.restore();
+    }
   });
 });
