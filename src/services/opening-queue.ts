@@ -63,12 +63,21 @@ export class OpeningQueue {
         if (group.length === 0) return;
         // Sent for an opener still waiting on it, whose turn's budget is still running.
         const store = group[0]!.store;
-        const number = Math.max(floor, await store.nextNumberHint(accountId));
-        const escalations = group.map((w, i) => w.build(number + i));
+        let number: number;
+        let escalations: Escalation[];
         let outcome;
         try {
+          number = Math.max(floor, await store.nextNumberHint(accountId));
+          escalations = group.map((w, i) => w.build(number + i));
           outcome = await store.createOpenedTogether(group.map((w, i) => ({ escalation: escalations[i]!, intake: w.intake })));
         } catch (error) {
+          // The budget of the opener the batch went for ran out: it alone is told; the others go
+          // again for themselves (should the batch have been stored after all, they find their intakes).
+          if (isAbort(error) && group.length > 1) {
+            group[0]!.reject(error);
+            group = group.slice(1);
+            continue;
+          }
           // Nothing of the batch was written, or (timed out) all of it: each opener finds out which.
           for (const w of group) w.reject(error);
           group = [];
@@ -98,4 +107,10 @@ export class OpeningQueue {
       if (this.waiting.get(accountId)?.length === 0) this.waiting.delete(accountId);
     }
   }
+}
+
+/** A request given up because its caller's budget ran out (the SDK words a batch's as a plain error). */
+function isAbort(error: unknown): boolean {
+  const e = error as { name?: unknown; message?: unknown } | undefined;
+  return e?.name === 'AbortError' || (typeof e?.message === 'string' && /aborted/i.test(e.message));
 }

@@ -24,7 +24,7 @@ const maxReadsInBatch = 100;
  * the contract and the plan a card shows) go as one transactional batch of Read operations: one
  * round trip and one request instead of one each, for the same request units. A batch stops at
  * its first missing record (404, the others 424): each record not read by then is read on its own,
- * as is every record when the service refuses the batch itself (too large an answer, say).
+ * as is every record when the batch itself fails.
  */
 export class ReadsTogether {
   private readonly groups = new Map<string, { readonly senders: ReadSenders; readonly waiting: Waiting[] }>();
@@ -57,9 +57,11 @@ async function send(senders: ReadSenders, waiting: readonly Waiting[]): Promise<
     let response: Response<OperationResponse[]>;
     try {
       response = await senders.batch(part.map((w) => ({ operationType: 'Read', id: w.id })));
-    } catch (error) {
-      if (refusedAsBatch(error)) for (const w of part) readAlone(senders, w);
-      else for (const w of part) w.reject(error);
+    } catch {
+      // The SDK words every failed batch as a plain error, its status lost: each record is read on
+      // its own, whose failure says what it is (throttled, unavailable, out of budget) or whose
+      // answer comes after all (a batch refused as a request: too large an answer, say).
+      for (const w of part) readAlone(senders, w);
       continue;
     }
     const results = response.result ?? [];
@@ -78,10 +80,4 @@ async function send(senders: ReadSenders, waiting: readonly Waiting[]): Promise<
 
 function readAlone(senders: ReadSenders, w: Waiting): void {
   senders.one(w.id).then(w.resolve, w.reject);
-}
-
-/** The service refused the batch as a request (not a record in it): its reads can still be made one by one. */
-function refusedAsBatch(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 400 || code === 413;
 }
