@@ -41,6 +41,7 @@ import type { Telemetry } from './telemetry/telemetry';
 import { HmacReportLinks } from './reports/report-links';
 import { ReviewPdfRenderer } from './reports/review-pdf';
 import { reviewReport } from './reports/review-report';
+import { deadlineSignal } from './notify/deadline';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -211,7 +212,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         random,
         instanceId,
         repositoriesFor,
-        turnStoreBudget: options.turnStoreBudget ?? (() => AbortSignal.timeout(options.turnStoreBudgetInMs ?? turnStoreBudgetInMs)),
+        turnStoreBudget: options.turnStoreBudget ?? (() => deadlineSignal(options.turnStoreBudgetInMs ?? turnStoreBudgetInMs)),
         ...(options.telemetry ? { traceId: options.telemetry.traceId } : {}),
         ...(reportLinks ? { reportLinks } : {}),
       },

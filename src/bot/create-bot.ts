@@ -21,6 +21,7 @@ import { registerReviewRoutes, reviewCommands } from './routes/review-routes';
 import { RateLimitedMessenger } from '../notify/rate-limited-messenger';
 import type { Timer } from '../notify/rate-limits';
 import { BotConnectorClient } from '../notify/bot-connector-client';
+import { releaseDeadline } from '../notify/deadline';
 import { ConnectorTeamsMessenger } from '../notify/teams-messenger';
 import type { TeamsMessenger } from '../domain/ports';
 import type { CommandHandlers } from './turn';
@@ -130,7 +131,18 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
 
   const handleTurn = async (context: TurnContext): Promise<void> => {
     // First: the turn's deadline for the connector runs from here.
-    TurnReplies.start(context, { connector, outbox: deps.outbox, clock: deps.clock, logger: deps.logger, random: deps.random }, replyDeadline);
+    const replies = TurnReplies.start(context, { connector, outbox: deps.outbox, clock: deps.clock, logger: deps.logger, random: deps.random }, replyDeadline);
+    const budget = deps.turnStoreBudget();
+    try {
+      await runTurn(context, budget);
+    } finally {
+      // Whatever the turn started behind its answer runs with `deps`, not with these deadlines.
+      replies.finish();
+      releaseDeadline(budget);
+    }
+  };
+
+  const runTurn = async (context: TurnContext, budget: AbortSignal): Promise<void> => {
     const activity = context.activity;
     const correlationId = deps.traceId?.() ?? randomUUID();
     const logger = deps.logger.child({
@@ -143,7 +155,6 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
     // Every store call of this turn is made within one budget and counted; work it starts in the
     // background is not (it runs with `deps`, see Background).
     const meter = new RequestMeter();
-    const budget = deps.turnStoreBudget();
     // Each store call of the turn listens on the budget while it runs; a busy turn makes more than
     // Node's default of 10, which is not a leak (the signal goes with the turn).
     setMaxListeners(100, budget);

@@ -5,6 +5,7 @@ import type { Logger } from '../domain/logger';
 import { nextAttemptDelayInMs, type OutboxItem } from '../domain/outbox';
 import type { DeliveryResult, OutboxRepository } from '../domain/ports';
 import type { BotConnectorClient } from '../notify/bot-connector-client';
+import { deadlineSignal, releaseDeadline } from '../notify/deadline';
 import { untilAborted } from '../notify/until-aborted';
 import { readActivityFacts } from './activity-facts';
 
@@ -75,8 +76,14 @@ export class TurnReplies {
     private readonly deps: TurnRepliesDeps,
     deadline: ReplyDeadline,
   ) {
-    this.sendBy = AbortSignal.timeout(deadline.sendWithinMs);
-    this.queueBy = AbortSignal.timeout(deadline.queueWithinMs);
+    this.sendBy = deadlineSignal(deadline.sendWithinMs);
+    this.queueBy = deadlineSignal(deadline.queueWithinMs);
+  }
+
+  /** The turn is over: its deadlines are let go (nothing of the turn waits on them any more). */
+  finish(): void {
+    releaseDeadline(this.sendBy);
+    releaseDeadline(this.queueBy);
   }
 
   /** Starts the turn's deadline now. */

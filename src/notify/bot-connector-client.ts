@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
 import type { DeliveryResult } from '../domain/ports';
+import { boundedSignal } from './deadline';
 import { untilAborted } from './until-aborted';
 
 export interface ConnectorTarget {
@@ -57,9 +58,16 @@ export class BotConnectorClient {
   }
 
   private async request(method: 'POST' | 'PUT', url: string, activity: Partial<Activity>, options: ConnectorCallOptions): Promise<DeliveryResult> {
-    const timeoutInMs = this.options.timeoutInMs ?? 10_000;
     // One signal bounds everything the call waits for: the token, the answer and its body.
-    const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutInMs)]) : AbortSignal.timeout(timeoutInMs);
+    const bounded = boundedSignal(options.signal, this.options.timeoutInMs ?? 10_000);
+    try {
+      return await this.requestWithin(method, url, activity, bounded.signal);
+    } finally {
+      bounded.release();
+    }
+  }
+
+  private async requestWithin(method: 'POST' | 'PUT', url: string, activity: Partial<Activity>, signal: AbortSignal): Promise<DeliveryResult> {
     if (signal.aborted) return { status: 'retry', error: 'not sent: the deadline had passed' };
     let response: ConnectorAnswer;
     let requested = false;

@@ -9,6 +9,7 @@ import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedd
 import { JsonLogger } from '../../src/logging/json-logger';
 import { ManualClock } from '../support/manual-clock';
 import { OpeningQueue } from '../../src/services/opening-queue';
+import { deadlinesPending } from '../../src/notify/deadline';
 
 const channel = demo.contosoChannel;
 const sevA = { title: 'Mail flow stopped', description: 'No inbound mail since 08:40.', severity: 'A', product: 'Exchange Server', businessImpact: 'Nobody gets mail.', contactPhone: '+44 20 7946 0958' };
@@ -107,6 +108,17 @@ describe("a turn's store budget", function () {
     assert.equal(running.logs.filter((l) => l.event === 'background.failed').length, 0, 'no background work was cut off');
     const toTam = running.connector.sent(`a:personal-${demo.users.alex.aadObjectId}`).flatMap(cardsIn).map(cardText).join('\n');
     assert.match(toTam, /ESC-CONTOSO-0001/, 'the TAM was notified at once, not on a later dispatcher pass');
+  });
+
+  it('lets go of its deadlines when it ends, whatever it did', async () => {
+    const running = await started({});
+    const before = deadlinesPending();
+    for (const text of ['help', 'contract contoso', 'escalations contoso', 'no such command']) {
+      assert.equal((await running.post(personalMessage(running.serviceUrl, demo.users.alex, text))).status, 200);
+    }
+    // Each turn made its store budget, its send and queue deadlines and one per connector call.
+    assert.equal(running.connector.sent().length, 4, 'every turn answered through the connector');
+    assert.equal(deadlinesPending(), before, 'no deadline of a finished turn is left to fire');
   });
 
   it('logs each turn with its store operations and request charge', async () => {
