@@ -1,4 +1,6 @@
 import { CosmosClient, type CosmosClientOptions } from '@azure/cosmos';
+import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
+import { BatchStatuses } from './batch-statuses';
 import { QueryPlanCache } from './query-plan-cache';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 
@@ -22,8 +24,9 @@ export function createCosmosClient(connection: CosmosConnection): CosmosClient {
   const options: CosmosClientOptions = {
     endpoint: connection.endpoint,
     userAgentSuffix: 'tam-assistant',
-    // The gateway's query plans, asked for before every query, are kept: the same query gets the same plan.
-    httpClient: new QueryPlanCache(),
+    // The gateway's query plans, asked for before every query, are kept: the same query gets the same
+    // plan. Under it, a failed batch's status is kept for the error the SDK throws without it.
+    httpClient: new QueryPlanCache(new BatchStatuses(createDefaultHttpClient())),
     connectionPolicy: {
       // A plain-http endpoint is a local emulator or the embedded server of another process: it has
       // no other regions to discover.

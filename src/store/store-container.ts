@@ -3,6 +3,7 @@ import type { StoreScope } from '../domain/store-scope';
 import type { StoreObserver } from './store-readiness';
 import { deepFreeze } from './deep-freeze';
 import { ReadsTogether, type PointRead } from './reads-together';
+import { batchCallHeader, batchCallTag, failedBatchStatus, forgetBatchCall } from './batch-statuses';
 
 interface Charged {
   readonly requestCharge?: number;
@@ -76,7 +77,7 @@ export class StoreContainer {
       batch: (operations: OperationInput[], partitionKey: string, options?: RequestOptions): Promise<Response<OperationResponse[]>> =>
         this.write(idsOf(operations.map((op) => ('resourceBody' in op ? op.resourceBody : undefined) ?? ('id' in op ? { id: op.id } : undefined))), async () => {
           const response = await this.call('batch', async () => {
-            const answer = await items.batch(operations, partitionKey, this.options(options));
+            const answer = await this.sendBatch(operations, partitionKey, options);
             return Object.assign(answer, { requestCharge: chargeInHeaders(answer) });
           });
           // What a batch that went through wrote is what those records now are.
@@ -105,7 +106,7 @@ export class StoreContainer {
       one: (alone) => this.call('read', () => this.container.item(alone, partitionKey).read(this.options(undefined))),
       batch: (operations) =>
         this.call('readBatch', async () => {
-          const answer = await this.container.items.batch(operations, partitionKey, this.options(undefined));
+          const answer = await this.sendBatch(operations, partitionKey, undefined);
           return Object.assign(answer, { requestCharge: chargeInHeaders(answer) });
         }),
     });
@@ -148,6 +149,27 @@ export class StoreContainer {
       fetchNext: () => this.call('query', () => iterator.fetchNext()),
       hasMoreResults: () => iterator.hasMoreResults(),
     };
+  }
+
+  /**
+   * A transactional batch, whose failure as a whole comes back with the status the store gave it
+   * (the SDK's own error has lost it: see batch-statuses.ts), or as an AbortError when the turn's
+   * budget ran out, so that a throttled or unavailable store reads as such.
+   */
+  private async sendBatch(operations: OperationInput[], partitionKey: string, options: RequestOptions | undefined): Promise<Response<OperationResponse[]>> {
+    const tag = batchCallTag();
+    const sent = this.options(options);
+    try {
+      const answer = await this.container.items.batch(operations, partitionKey, { ...sent, initialHeaders: { ...sent.initialHeaders, [batchCallHeader]: tag } });
+      forgetBatchCall(tag);
+      return answer;
+    } catch (error) {
+      const status = failedBatchStatus(tag);
+      if (statusOf(error) !== undefined || !(error instanceof Error)) throw error;
+      if (status !== undefined) throw Object.assign(new Error(error.message, { cause: error }), { code: status });
+      if (this.scope.signal?.aborted) throw Object.assign(new Error(error.message, { cause: error }), { name: 'AbortError' });
+      throw error;
+    }
   }
 
   private options<O extends RequestOptions | FeedOptions>(options: O | undefined): O {

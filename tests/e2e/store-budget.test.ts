@@ -86,6 +86,29 @@ describe("a turn's store budget", function () {
     assert.ok(answeredInMs >= 280, `answered after ${answeredInMs} ms: the throttled read was tried again before the 300 ms the store asked for`);
   });
 
+  for (const fault of ['429', '503'] as const) {
+    it(`says "try again" when a write batch meets ${fault} from the store, and stores nothing`, async () => {
+      const running = await started({});
+      const isBatch = (method: string, url: string, operations?: readonly string[]): boolean => method === 'POST' && url.includes('/colls/accounts/docs') && (operations?.length ?? 0) > 0;
+      // More than the client's retries of a 429: the batch fails as a whole.
+      proxy.failNext(isBatch, fault, 10, { retryAfterInMs: 5 });
+      const entry = { accountId: 'contoso', bucket: 'Reactive', hours: '3', date: '2026-03-02', note: 'Throttled entry' };
+      const res = await running.post(actionExecute(running.serviceUrl, demo.users.alex, 'contract.logHours', entry));
+      assert.ok(proxy.injected[fault] >= 1, 'the batch met the fault');
+      const text = cardText(invokeCard(res.body));
+      assert.match(text, /Please try again/);
+      assert.doesNotMatch(text, /went wrong on our side/);
+      assert.ok(running.logs.some((l) => l.event === 'turn.store_unavailable' && l.level === 'warn'), 'logged as the store being unavailable');
+      assert.equal(running.logs.filter((l) => l.event === 'turn.failed').length, 0, 'not as a fault of ours');
+      proxy.heal();
+      const contract = await running.running.repositories.contracts.getContract('contoso');
+      assert.ok(contract, 'Contoso has a contract');
+      const entries = await running.running.repositories.contracts.listEntries('contoso', contract.contractId);
+      assert.ok(entries.length > 0, 'the demo ledger is there');
+      assert.equal(entries.filter((e) => e.note === 'Throttled entry').length, 0, 'nothing was stored');
+    });
+  }
+
   it('does not hand its budget to the work it starts in the background', async () => {
     const budgets: AbortController[] = [];
     const running = await started({
