@@ -400,18 +400,18 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   // Earlier runs on this kind of machine, as published (2026-11-26) and as re-measured (2026-12-01, before the turn-cost work);
   // then the last two runs of this bench published (both 2026-12-01), each against the floor as it was measured then.
   const history: Record<string, [string, number][]> = {
-    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['two runs ago', 0.76], ['previous run', 0.79]],
-    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['two runs ago', 1.27], ['previous run', 1.03]],
-    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['two runs ago', 1.18], ['previous run', 1.02]],
-    plan: [['two runs ago', 1.41], ['previous run', 1.03]],
-    alerts: [['two runs ago', 1.55], ['previous run', 0.96]],
-    'escalation.update': [['two runs ago', 2.76], ['previous run', 2.0]],
-    'escalation.update (one record)': [['two runs ago', 4.52], ['previous run', 3.27]],
-    'contract.logHours': [['two runs ago', 2.2], ['previous run', 1.3]],
-    portfolio: [['two runs ago', 2.49], ['previous run', 1.41]],
-    review: [['two runs ago', 2.73], ['previous run', 1.78]],
-    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['two runs ago', 3.39], ['previous run', 2.57]],
-    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['two runs ago', 2.69], ['previous run', 1.85]],
+    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, two runs ago', 0.79], ['previous run', 1.17]],
+    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, two runs ago', 1.03], ['previous run', 2.46]],
+    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, two runs ago', 1.02], ['previous run', 2.41]],
+    plan: [['cold floor, two runs ago', 1.03], ['previous run', 2.39]],
+    alerts: [['cold floor, two runs ago', 0.96], ['previous run', 2.23]],
+    'escalation.update': [['cold floor, two runs ago', 2.0], ['previous run', 3.72]],
+    'escalation.update (one record)': [['cold floor, two runs ago', 3.27], ['previous run', 7.58]],
+    'contract.logHours': [['cold floor, two runs ago', 1.3], ['previous run', 3.37]],
+    portfolio: [['cold floor, two runs ago', 1.41], ['previous run', 3.41]],
+    review: [['cold floor, two runs ago', 1.78], ['previous run', 3.48]],
+    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, two runs ago', 2.57], ['previous run', 4.02]],
+    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, two runs ago', 1.85], ['previous run', 3.32]],
   };
 
 
@@ -431,7 +431,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   }
   lines.push('', `Errors (non-2xx answers) in the measured runs: ${r.rows.map((x) => `${x.name} ${x.load.errors}`).join(', ')}.`, '');
   lines.push(
-    "The history's ratios are to the floor as each of those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm. They flatter their rows next to this run's, whose floor is warmed and measured beside each row.",
+    "In the history, the dated ratios and the cold floor's are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The previous run's, like this run's, are to a warmed floor measured beside each row.",
     '',
   );
   const floorRow = r.rows[0]!;
