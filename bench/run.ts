@@ -132,6 +132,8 @@ interface WorkflowRow {
   readonly floorP50: number;
   /** CPU the serving process spent per turn. */
   readonly cpuPerTurnInMs: number;
+  /** The echo bot's CPU a turn beside this row, as its p50 is (the mean of its runs before and after). */
+  readonly floorCpuPerTurnInMs: number;
   /** CPU the bench process (the store, the fake connector, the load) spent per turn. */
   readonly benchCpuPerTurnInMs: number;
   readonly cosmos: Record<RequestKind, number>;
@@ -141,6 +143,7 @@ interface WorkflowRow {
 }
 
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 
 async function main(): Promise<void> {
   const runStarted = performance.now();
@@ -261,7 +264,14 @@ async function main(): Promise<void> {
   // The floor again after every row: each row is set against the floor measured just before and just
   // after it, so a machine that runs faster or slower for a while moves both sides of its ratio.
   const floors: number[] = [];
-  const floorSample = async (): Promise<number> => (await runLoad(echo.url, floorSampleTurns, concurrency, (i) => personalMessage(serviceUrl, demo.users.alex, `echo ${i}`))).p50;
+  const floorCpu: number[] = [];
+  const echoPid = echo.child.pid ?? 0;
+  const floorSample = async (): Promise<number> => {
+    const before = cpuInMs(echoPid);
+    const { p50 } = await runLoad(echo.url, floorSampleTurns, concurrency, (i) => personalMessage(serviceUrl, demo.users.alex, `echo ${i}`));
+    floorCpu.push((cpuInMs(echoPid) - before) / floorSampleTurns);
+    return p50;
+  };
   // The echo bot, and this process's load and fake connector with it, take a few thousand turns to
   // reach their pace (its p50 falls by about half over the first 5,000): they get them before anything is measured.
   log(`warm-up: ${warmUpTurns.toLocaleString('en-GB')} turns of the echo bot and of the app's help ...`);
@@ -308,15 +318,19 @@ async function main(): Promise<void> {
       counter.reset();
     }
     const turns = Math.max(1, served.turnCost.turns - costBefore.turns);
-    if (w.target === echo.url) floors.push(load.p50);
-    else floors.push(await floorSample());
+    if (w.target === echo.url) {
+      floors.push(load.p50);
+      floorCpu.push(cpuPerTurnInMs);
+    } else floors.push(await floorSample());
     const floorP50 = w.target === echo.url ? load.p50 : ((floors.at(-2) ?? load.p50) + (floors.at(-1) ?? load.p50)) / 2;
+    const floorCpuPerTurnInMs = w.target === echo.url ? cpuPerTurnInMs : ((floorCpu.at(-2) ?? cpuPerTurnInMs) + (floorCpu.at(-1) ?? cpuPerTurnInMs)) / 2;
     rows.push({
       name: w.name,
       load,
       floorP50,
       cosmos: perTurn,
       cpuPerTurnInMs,
+      floorCpuPerTurnInMs,
       benchCpuPerTurnInMs,
       storeOperations: (served.turnCost.operations - costBefore.operations) / turns,
       requestCharge: (served.turnCost.requestCharge - costBefore.requestCharge) / turns,
@@ -420,13 +434,13 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   lines.push('Everything on loopback: the app (built, run as `npm run start:prod` runs it) and the echo bot (a bare botbuilder `CloudAdapter` on restify, `bench/echo-bot.ts`) each in their own process; the embedded Cosmos-compatible server (which counts the requests it takes up), the load generator and a fake Bot Connector answering every send in the bench process.', '');
   lines.push('## 1. Turns: latency and throughput, next to a bare echo bot', '');
   lines.push(`${concurrency} requests in flight, keep-alive; a warm-up before each measured run. Before the first row the echo bot and the app each get ${warmUpTurns.toLocaleString('en-GB')} turns unmeasured (the echo bot's p50 falls by about half over its first few thousand turns, and so does the pace of this process's load and fake connector). Ratios are to the echo bot's p50 beside each row: the echo bot runs ${floorSampleTurns.toLocaleString('en-GB')} turns again after every row, and a row is set against the mean of the echo runs just before and just after it (${fmt(Math.min(...r.rows.map((x) => x.floorP50)), 2)}–${fmt(Math.max(...r.rows.map((x) => x.floorP50)), 2)} ms in this run), so a machine that runs faster or slower for a while moves both sides of a ratio. "CPU ms a turn" is the serving process's (the app's or the echo bot's); "store side" is the bench process's: the embedded store, the fake Bot Connector and the load generator, which share the same two cores.`, '');
-  lines.push('| workflow | turns | p50 ms | p99 ms | turns/s | CPU ms a turn | store side ms a turn | floor p50 ms beside it | p50 × floor | target | met | history (p50 × floor) |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| workflow | turns | p50 ms | p99 ms | turns/s | CPU ms a turn | store side ms a turn | floor p50 ms beside it | floor CPU ms a turn beside it | CPU × floor | p50 × floor | target | met | history (p50 × floor) |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of r.rows) {
     const ratio = row.load.p50 / row.floorP50;
     const target = targets[row.name];
     const past = history[row.name];
     lines.push(
-      `| ${row.name} | ${row.load.requests} | ${fmt(row.load.p50, 2)} | ${fmt(row.load.p99, 2)} | ${fmt(row.load.perSecond, 0)} | ${fmt(row.cpuPerTurnInMs, 2)} | ${fmt(row.benchCpuPerTurnInMs, 2)} | ${fmt(row.floorP50, 2)} | ${fmt(ratio, 2)} | ${target ? `≤ ${target}×` : ''} | ${target ? (ratio <= target ? 'yes' : '**no**') : ''} | ${past ? past.map(([date, x]) => `${date}: ${fmt(x, 2)}×`).join(', ') : ''} |`,
+      `| ${row.name} | ${row.load.requests} | ${fmt(row.load.p50, 2)} | ${fmt(row.load.p99, 2)} | ${fmt(row.load.perSecond, 0)} | ${fmt(row.cpuPerTurnInMs, 2)} | ${fmt(row.benchCpuPerTurnInMs, 2)} | ${fmt(row.floorP50, 2)} | ${fmt(row.floorCpuPerTurnInMs, 2)} | ${fmt(row.cpuPerTurnInMs / row.floorCpuPerTurnInMs, 2)} | ${fmt(ratio, 2)} | ${target ? `≤ ${target}×` : ''} | ${target ? (ratio <= target ? 'yes' : '**no**') : ''} | ${past ? past.map(([date, x]) => `${date}: ${fmt(x, 2)}×`).join(', ') : ''} |`,
     );
   }
   lines.push('', `Errors (non-2xx answers) in the measured runs: ${r.rows.map((x) => `${x.name} ${x.load.errors}`).join(', ')}.`, '');
@@ -440,8 +454,8 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   const missed = r.rows.filter((x) => targets[x.name] && x.load.p50 / x.floorP50 > (targets[x.name] ?? Infinity));
   if (missed.length > 0) {
     lines.push(
-      `Where a target is missed, the cause: with ${concurrency} turns in flight on ${os.cpus().length} cores a turn's latency follows the CPU it costs, the app's and the store's together (p50 ≈ turns in flight ÷ turns per second). ` +
-        `The echo bot costs ${fmt(floorRow.cpuPerTurnInMs, 2)} ms of its own CPU and ${fmt(floorRow.benchCpuPerTurnInMs, 2)} ms in this process (load and connector) a turn; \`help\`, with no Cosmos request, ${fmt(row('help').cpuPerTurnInMs, 2)} and ${fmt(row('help').benchCpuPerTurnInMs, 2)} ms: the app's own turn (authentication, the adapter, teams-ai's routing, the caller from cached people and links, a card from its template) is at the floor. ` +
+      `Where a target is missed, the cause: with ${concurrency} turns in flight the serving process's one JavaScript thread is busy nearly all the time, so p50 ≈ turns in flight ÷ turns per second, and turns per second follow the CPU a turn costs that process (the store side, on the other core, adds to it only when both cores are full). A row's p50 ratio follows its CPU ratio to the echo bot beside it ("CPU × floor"). ` +
+        `The echo bot costs ${fmt(mean(r.rows.map((x) => x.floorCpuPerTurnInMs)), 2)} ms of its own CPU a turn (the mean of its runs beside the rows) and ${fmt(floorRow.benchCpuPerTurnInMs, 2)} ms in this process (load and connector); \`help\`, with no Cosmos request, ${fmt(row('help').cpuPerTurnInMs, 2)} and ${fmt(row('help').benchCpuPerTurnInMs, 2)} ms: the app's own turn (authentication, the adapter, teams-ai's routing, the caller from cached people and links, a card from its template) is at the floor. ` +
         `What a row costs beyond \`help\`, on both sides together, is its Cosmos requests (the SDK's pipeline and Node's HTTP client in the app, an HTTP server and the store here, each request a round trip on loopback) and its card: ${missed.map((x) => `\`${x.name}\` ${fmt(x.load.p50 / x.floorP50, 2)}×: ${fmt(x.cpuPerTurnInMs + x.benchCpuPerTurnInMs - row('help').cpuPerTurnInMs - row('help').benchCpuPerTurnInMs, 1)} ms more for ${fmt(requestsOf(x.name), 1)} requests`).join('; ')}. ` +
         'Each turn reads what it shows and nothing twice (section 2). ' +
         `Write turns are listed request by request in section 2. \`escalation.create\` opens ${concurrency} escalations at once on one account: its openers store one batch after another (ids stay gapless), those that arrive together in one batch, so part of each turn's time is waiting for the batch before its own; the account's health summary holds the id of every open escalation (over a thousand by the end of the row), and is read and written again for each wave. \`escalation.update\` rewrites its escalation whole, whose timeline grows by a note each turn. The bench does not install the app in the channel (Teams allows 7 messages a second a conversation, which would set the pace of every channel write): where it is installed, a write from a channel card also updates that card in place before the answer (its conversation reference is cached) and marks the record in sync behind it; here each such write reads the missing reference instead. ` +
