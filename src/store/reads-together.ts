@@ -24,7 +24,7 @@ const maxReadsInBatch = 100;
  * the contract and the plan a card shows) go as one transactional batch of Read operations: one
  * round trip and one request instead of one each, for the same request units. A batch stops at
  * its first missing record (404, the others 424): each record not read by then is read on its own,
- * as is every record when the batch itself fails.
+ * as is every record when the batch itself fails, unless it was throttled or cut off by the budget.
  */
 export class ReadsTogether {
   private readonly groups = new Map<string, { readonly senders: ReadSenders; readonly waiting: Waiting[] }>();
@@ -57,10 +57,16 @@ async function send(senders: ReadSenders, waiting: readonly Waiting[]): Promise<
     let response: Response<OperationResponse[]>;
     try {
       response = await senders.batch(part.map((w) => ({ operationType: 'Read', id: w.id })));
-    } catch {
-      // The SDK words every failed batch as a plain error, its status lost: each record is read on
-      // its own, whose failure says what it is (throttled, unavailable, out of budget) or whose
-      // answer comes after all (a batch refused as a request: too large an answer, say).
+    } catch (error) {
+      // Throttled after the client's own retries, or out of the turn's budget: reading each record
+      // again would only add to the load of a partition that asked for less, or fail at once.
+      if (givesUp(error)) {
+        for (const w of part) w.reject(error);
+        continue;
+      }
+      // Otherwise each record is read on its own, whose failure says what it is or whose answer
+      // comes after all: a batch refused as a request (too large an answer, say), or unavailable
+      // where a single read may go to another region.
       for (const w of part) readAlone(senders, w);
       continue;
     }
@@ -76,6 +82,11 @@ async function send(senders: ReadSenders, waiting: readonly Waiting[]): Promise<
       }
     }
   }
+}
+
+function givesUp(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown } | undefined;
+  return e?.code === 429 || e?.name === 'AbortError';
 }
 
 function readAlone(senders: ReadSenders, w: Waiting): void {

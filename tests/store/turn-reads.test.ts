@@ -161,6 +161,19 @@ describe("a turn's reads of account records", () => {
       assert.equal(again.resource?.n, 2, 'a failed read is not remembered');
     });
 
+    for (const [what, failure] of [
+      ['throttled after its retries', Object.assign(new Error('Batch request error: Request rate is large'), { code: 429 })],
+      ['cut off by the turn\'s budget', Object.assign(new Error('Batch request error: The operation was aborted.'), { name: 'AbortError' })],
+    ] as const) {
+      it(`fails every read of a batch ${what} at once, without reading each again`, async () => {
+        const { container, meter } = turn();
+        sinon.stub(store.containers.accounts.items, 'batch').rejects(failure);
+        const outcomes = await Promise.allSettled([read(container, 'plan'), read(container, 'contract')]);
+        assert.deepEqual(outcomes.map((o) => (o.status === 'rejected' ? o.reason : 'answered')), [failure, failure]);
+        assert.equal(meter.operations, 1, 'the batch alone: no record read on its own');
+      });
+    }
+
     it('reads a record asked for after the turn waited on the store on its own', async () => {
       const { container, meter } = turn();
       const batch = sinon.spy(store.containers.accounts.items, 'batch');
