@@ -169,7 +169,7 @@ describe("a turn's reads of account records", () => {
         const { container, meter } = turn();
         sinon.stub(store.containers.accounts.items, 'batch').rejects(failure);
         const outcomes = await Promise.allSettled([read(container, 'plan'), read(container, 'contract')]);
-        assert.deepEqual(outcomes.map((o) => (o.status === 'rejected' ? o.reason : 'answered')), [failure, failure]);
+        assert.deepEqual(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as unknown) : 'answered')), [failure, failure]);
         assert.equal(meter.operations, 1, 'the batch alone: no record read on its own');
       });
     }
