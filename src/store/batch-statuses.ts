@@ -18,16 +18,11 @@ export function batchCallTag(): string {
   return String(calls);
 }
 
-/** The status the store answered the tagged call's last request with, if it was a failure; forgotten once asked. */
+/** The status the store answered the tagged call's last request with, if it was a failure (an answer that went through leaves none); forgotten once asked. */
 export function failedBatchStatus(tag: string): number | undefined {
   const status = failed.get(tag);
   failed.delete(tag);
   return status;
-}
-
-/** Forgets a tagged call that went through (or was never answered). */
-export function forgetBatchCall(tag: string): void {
-  failed.delete(tag);
 }
 
 export class BatchStatuses implements HttpClient {

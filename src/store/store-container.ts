@@ -3,7 +3,7 @@ import type { StoreScope } from '../domain/store-scope';
 import type { StoreObserver } from './store-readiness';
 import { deepFreeze } from './deep-freeze';
 import { ReadsTogether, type PointRead } from './reads-together';
-import { batchCallHeader, batchCallTag, failedBatchStatus, forgetBatchCall } from './batch-statuses';
+import { batchCallHeader, batchCallTag, failedBatchStatus } from './batch-statuses';
 
 interface Charged {
   readonly requestCharge?: number;
@@ -160,9 +160,7 @@ export class StoreContainer {
     const tag = batchCallTag();
     const sent = this.options(options);
     try {
-      const answer = await this.container.items.batch(operations, partitionKey, { ...sent, initialHeaders: { ...sent.initialHeaders, [batchCallHeader]: tag } });
-      forgetBatchCall(tag);
-      return answer;
+      return await this.container.items.batch(operations, partitionKey, { ...sent, initialHeaders: { ...sent.initialHeaders, [batchCallHeader]: tag } });
     } catch (error) {
       const status = failedBatchStatus(tag);
       if (statusOf(error) !== undefined || !(error instanceof Error)) throw error;
