@@ -29,11 +29,11 @@ export class CardRenderError extends Error {
  */
 export class CardTemplates {
   /**
-   * Cards already rendered, by template and data, as their JSON: expanding a template costs more
+   * Cards already rendered, by template and data, as their JSON and as the card: expanding a template costs more
    * than the rest of a read-only turn, and the same card is asked for again and again (help, a
    * record refreshed while nothing changed). Bounded, least recently used first out.
    */
-  private readonly rendered = new RecentlyUsed<string, string | number>(256);
+  private readonly rendered = new RecentlyUsed<string, RenderedCard | number>(256);
   /** Cards expanded from their template so far, the rest having been remembered. */
   private expanded = 0;
 
@@ -64,7 +64,7 @@ export class CardTemplates {
     values.forEach((value, i) => (json = json.split(jsonText(value)).join(lateToken(i))));
     const key = `${name}\u0000${json}`;
     const known = this.rendered.get(key);
-    let rendered: string;
+    let rendered: RenderedCard;
     if (known !== undefined) {
       if (typeof known === 'number') throw tooLarge(name, known);
       rendered = known;
@@ -75,17 +75,26 @@ export class CardTemplates {
         throw new CardRenderError(`card ${name} must be an AdaptiveCard of version ${cardSchemaVersion}`);
       }
       withSubmitFallbacks(card);
-      rendered = JSON.stringify(card);
-      const bytes = Buffer.byteLength(rendered, 'utf8');
+      const text = JSON.stringify(card);
+      const bytes = Buffer.byteLength(text, 'utf8');
       // Too large is remembered too (its size): pages that search for how many rows fit ask again.
-      this.rendered.set(key, bytes > maxCardBytes ? bytes : rendered);
-      if (bytes > maxCardBytes) throw tooLarge(name, bytes);
+      if (bytes > maxCardBytes) {
+        this.rendered.set(key, bytes);
+        throw tooLarge(name, bytes);
+      }
+      // A card with late values is kept as its JSON, to put them back in; any other as the card
+      // (read back from its JSON, as a reader would get it), never handed out: its callers get copies.
+      this.rendered.set(key, values.length > 0 ? { text } : { card: JSON.parse(text) as AdaptiveCardJson });
       if (values.length === 0) return card;
+      rendered = { text };
     }
-    values.forEach((value, i) => (rendered = rendered.split(lateToken(i)).join(jsonText(value))));
-    const bytes = values.length > 0 ? Buffer.byteLength(rendered, 'utf8') : 0;
+    // Copying the card kept costs a fraction of parsing its JSON again.
+    if ('card' in rendered) return copyJson(rendered.card) as AdaptiveCardJson;
+    let text = rendered.text;
+    values.forEach((value, i) => (text = text.split(lateToken(i)).join(jsonText(value))));
+    const bytes = values.length > 0 ? Buffer.byteLength(text, 'utf8') : 0;
     if (bytes > maxCardBytes) throw tooLarge(name, bytes);
-    return JSON.parse(rendered) as AdaptiveCardJson;
+    return JSON.parse(text) as AdaptiveCardJson;
   }
 
   /** How many renders expanded a template (the others were answered from the remembered cards). */
@@ -93,6 +102,22 @@ export class CardTemplates {
     return this.expanded;
   }
 
+}
+
+/** A card as remembered: its JSON when it has late values, else the card itself. */
+type RenderedCard = { readonly text: string } | { readonly card: AdaptiveCardJson };
+
+/** A deep copy of JSON data (objects, arrays and primitives, as JSON.parse makes them). */
+function copyJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyJson((value as Record<string, unknown>)[key]);
+  return out;
 }
 
 /** Shorter values are not worth keeping out: they could also occur by chance inside other text. */

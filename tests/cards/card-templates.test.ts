@@ -418,6 +418,9 @@ describe('card templates', () => {
     assert.deepEqual(again, CardTemplates.load().render('notice', data), 'as a template expanded anew');
     assert.equal((again as { changed?: boolean }).changed, undefined);
     assert.notEqual(again, fresh.render('notice', data), 'never the same object twice');
+    // A copy from the remembered card changed deep inside leaves the next one as it was.
+    ((again.body as Record<string, unknown>[])[0] as Record<string, unknown>).text = 'changed by a caller';
+    assert.deepEqual(fresh.render('notice', data), CardTemplates.load().render('notice', data));
     assert.match(JSON.stringify(fresh.render('notice', { title: 'Contoso', text: 'Second' })), /Second/);
     assert.doesNotMatch(JSON.stringify(fresh.render('notice', { title: 'Contoso', text: 'Second' })), /First/);
     // A card over the limit is refused every time, never remembered.
