@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDateSchema, fromDayNumber } from './calendar-date';
+import { calendarDateSchema, fromDayNumber, toDayNumber } from './calendar-date';
 import { minuteInMs } from './duration-text';
 import { localDayNumber, localDaySpans, weekdayOfDay } from './zoned-time';
 
@@ -50,8 +50,25 @@ const searchDays = 366 * 20;
  */
 const windowCache = new Map<string, readonly Interval[]>();
 
+/**
+ * Each frozen list of holidays (records as read are frozen) as day numbers, by the list: a card
+ * asks about the same days again and again. A list that could still change is searched as it is.
+ */
+const holidayDays = new WeakMap<readonly string[], ReadonlySet<number>>();
+
+function isHoliday(holidays: readonly string[], day: number): boolean {
+  if (holidays.length === 0) return false;
+  if (!Object.isFrozen(holidays)) return holidays.includes(fromDayNumber(day));
+  let days = holidayDays.get(holidays);
+  if (!days) {
+    days = new Set(holidays.map((date) => toDayNumber(date)).filter((n): n is number => n !== undefined));
+    holidayDays.set(holidays, days);
+  }
+  return days.has(day);
+}
+
 function isBusinessDay(hours: BusinessHours, day: number): boolean {
-  return hours.days.includes(weekdayOfDay(day)) && !hours.holidays.includes(fromDayNumber(day));
+  return hours.days.includes(weekdayOfDay(day)) && !isHoliday(hours.holidays, day);
 }
 
 /** The instants of one local day whose local time of day is within [opensAt, closesAt). */

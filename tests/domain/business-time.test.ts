@@ -169,11 +169,13 @@ const caseArbitrary = fc.record({
   startMinute: fc.integer({ min: 0, max: 7 * 24 * 60 }),
   target: fc.integer({ min: 1, max: 900 }),
   second: fc.integer({ min: 0, max: horizonMinutes - 1 }),
+  // Hours as read from the store are frozen (their holidays are then looked up by day number), others not.
+  frozen: fc.boolean(),
 });
 
-function setup(c: { hours: TriedHours; startMinute: number }): { clock: ClockHours; origin: number; start: number; flags: boolean[] } {
+function setup(c: { hours: TriedHours; startMinute: number; frozen?: boolean }): { clock: ClockHours; origin: number; start: number; flags: boolean[] } {
   const { period, ...hours } = c.hours;
-  const clock: ClockHours = { kind: 'business', ...hours };
+  const clock: ClockHours = { kind: 'business', ...hours, holidays: c.frozen ? Object.freeze([...hours.holidays]) as string[] : hours.holidays };
   return { clock, origin: period, start: period + c.startMinute * minute, flags: referenceTimeline(hours, period, horizonMinutes) };
 }
 
