@@ -1,6 +1,7 @@
 import { CosmosClient, type CosmosClientOptions } from '@azure/cosmos';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import { BatchStatuses } from './batch-statuses';
+import { PlainHttpClient } from './plain-http-client';
 import { QueryPlanCache } from './query-plan-cache';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 
@@ -25,8 +26,9 @@ export function createCosmosClient(connection: CosmosConnection): CosmosClient {
     endpoint: connection.endpoint,
     userAgentSuffix: 'tam-assistant',
     // The gateway's query plans, asked for before every query, are kept: the same query gets the same
-    // plan. Under it, a failed batch's status is kept for the error the SDK throws without it.
-    httpClient: new QueryPlanCache(new BatchStatuses(createDefaultHttpClient())),
+    // plan. Under it, a failed batch's status is kept for the error the SDK throws without it; and
+    // under that, plain requests (all the app makes) go out on Node's client alone.
+    httpClient: new QueryPlanCache(new BatchStatuses(new PlainHttpClient(createDefaultHttpClient()))),
     connectionPolicy: {
       // A plain-http endpoint is a local emulator or the embedded server of another process: it has
       // no other regions to discover.
