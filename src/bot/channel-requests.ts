@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ActivityTypes, type Activity, type InvokeResponse, type Request, type ResourceResponse, type Response, type TurnContext } from 'botbuilder';
 import { ConnectorFactory, type AuthenticateRequestResult, type ClaimsIdentity, type ConnectorClient, type UserTokenClient } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
@@ -106,7 +105,7 @@ export async function processChannelRequest(
   const header = req.headers.authorization ?? req.headers.Authorization;
   let authenticated: AuthenticateRequestResult;
   try {
-    authenticated = await withoutConsoleOutput(() => adapter.authenticate(candidate, typeof header === 'string' ? header : ''));
+    authenticated = await withoutTokenRefusalNoise(() => adapter.authenticate(candidate, typeof header === 'string' ? header : ''));
   } catch (error) {
     logger.warn('http.request_refused', { status: 401, reason: reasonOf(error) });
     answer(res, 401, 'Unauthorized');
@@ -150,27 +149,34 @@ function reasonOf(error: unknown): string {
   return (message.split('\n')[0] ?? '').slice(0, 200) || 'token rejected';
 }
 
-type ConsoleMethod = 'error' | 'warn' | 'log' | 'info' | 'debug';
-const consoleMethods: readonly ConsoleMethod[] = ['error', 'warn', 'log', 'info', 'debug'];
-const quiet = new AsyncLocalStorage<true>();
 const quietable = Symbol('quietable');
 
 /**
- * Runs work with console output dropped for its own async chain only. botframework-connector
- * prints every token it refuses with console.error (a stack, sometimes a whole public key); the
- * refusal is logged as one JSON line instead. Checked on every call, so a console method replaced
- * or restored since (a test stub) is wrapped again.
+ * What botframework-connector prints on the console when it refuses a token (jwtTokenExtractor):
+ * the expired-token error with its stack, or every public key of the channel. The refusal is
+ * logged as one JSON line instead.
  */
-function withoutConsoleOutput<T>(work: () => Promise<T>): Promise<T> {
-  for (const method of consoleMethods) {
-    const current = Reflect.get(console, method) as ((...args: unknown[]) => void) & { [quietable]?: true };
-    if (current[quietable]) continue;
-    console[method] = Object.assign(
+function isTokenRefusalNoise(args: readonly unknown[]): boolean {
+  const [first] = args;
+  if (first instanceof Error) return first.name === 'TokenExpiredError';
+  return typeof first === 'string' && first.startsWith('Error finding key for token.');
+}
+
+/**
+ * Runs the token check with the library's refusal printing dropped; any other console output
+ * goes through. Matched by what is printed rather than by whose async chain prints it: tracking
+ * async chains (AsyncLocalStorage) would put a hook on every promise the process makes. Checked
+ * on every call, so a console.error replaced or restored since (a test stub) is wrapped again.
+ */
+function withoutTokenRefusalNoise<T>(work: () => Promise<T>): Promise<T> {
+  const current = Reflect.get(console, 'error') as ((...args: unknown[]) => void) & { [quietable]?: true };
+  if (!current[quietable]) {
+    console.error = Object.assign(
       (...args: unknown[]) => {
-        if (!quiet.getStore()) Reflect.apply(current, console, args);
+        if (!isTokenRefusalNoise(args)) Reflect.apply(current, console, args);
       },
       { [quietable]: true as const },
     );
   }
-  return quiet.run(true, work);
+  return work();
 }

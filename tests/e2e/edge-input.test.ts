@@ -367,6 +367,21 @@ describe('refused requests with channel authentication on', () => {
     });
   }
 
+  it('drops only the token refusal the library prints: other console output still shows', async () => {
+    const error = sinon.stub(console, 'error');
+    try {
+      const expired = authority.token({ serviceUrl: bot.serviceUrl, claims: { exp: now() - 3600, iat: now() - 7200, nbf: now() - 7200 } });
+      const response = await fetch(`${bot.running.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${expired}` }, body: JSON.stringify(personalMessage(bot.serviceUrl, demo.users.alex, 'help')) });
+      await response.text();
+      assert.equal(response.status, 401);
+      console.error('a line of some other part');
+      console.error(new Error('another failure'));
+      assert.deepEqual(error.args.map((a) => (a[0] instanceof Error ? a[0].message : a[0]) as unknown), ['a line of some other part', 'another failure']);
+    } finally {
+      error.restore();
+    }
+  });
+
   it('still answers an activity with a valid token', async () => {
     const result = await postWatched(personalMessage(bot.serviceUrl, demo.users.alex, 'help'), { authorization: `Bearer ${authority.token({ serviceUrl: bot.serviceUrl })}` });
     assert.equal(result.status, 200);
