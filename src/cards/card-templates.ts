@@ -82,9 +82,9 @@ export class CardTemplates {
         this.rendered.set(key, bytes);
         throw tooLarge(name, bytes);
       }
-      // A card with late values is kept as its JSON, to put them back in; any other as the card
-      // (read back from its JSON, as a reader would get it), never handed out: its callers get copies.
-      this.rendered.set(key, values.length > 0 ? { text } : { card: JSON.parse(text) as AdaptiveCardJson });
+      // A card with late values is kept as its JSON, to put them back in; any other as a copy of
+      // the card as its JSON reads back, never handed out: its callers get copies of it.
+      this.rendered.set(key, values.length > 0 ? { text } : { card: copyJson(card) as AdaptiveCardJson });
       if (values.length === 0) return card;
       rendered = { text };
     }
@@ -107,16 +107,30 @@ export class CardTemplates {
 /** A card as remembered: its JSON when it has late values, else the card itself. */
 type RenderedCard = { readonly text: string } | { readonly card: AdaptiveCardJson };
 
-/** A deep copy of JSON data (objects, arrays and primitives, as JSON.parse makes them). */
-function copyJson(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
+/**
+ * A deep copy of a value as its JSON would read back (JSON.parse(JSON.stringify(value))), without
+ * the text in between: `toJSON` is asked, what JSON leaves out (undefined, functions) is left out
+ * of objects and null in arrays, and a number that is not finite is null.
+ */
+export function copyJson(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'object') return undefined;
+  const json = (value as { toJSON?: unknown }).toJSON;
+  if (typeof json === 'function') return copyJson((json as () => unknown).call(value));
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
+    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]) ?? null;
     return out;
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copyJson((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    const copied = copyJson((value as Record<string, unknown>)[key]);
+    if (copied === undefined) continue;
+    // As JSON.parse makes it: an own property, even one named __proto__.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    else out[key] = copied;
+  }
   return out;
 }
 

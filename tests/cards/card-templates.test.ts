@@ -5,7 +5,8 @@ import sinon from 'sinon';
 import { Template } from 'adaptivecards-templating';
 import { compileTemplate } from '../../src/cards/template-expander';
 import { verbs } from '../../src/bot/verbs';
-import { CardTemplates, cardNames, findCardsDirectory, type AdaptiveCardJson } from '../../src/cards/card-templates';
+import fc from 'fast-check';
+import { CardTemplates, cardNames, copyJson, findCardsDirectory, type AdaptiveCardJson } from '../../src/cards/card-templates';
 import { helpCard, linkChannelCard, noticeCard, welcomeCard, whoamiCard } from '../../src/cards/conversation-cards';
 import type { ConversationScope } from '../../src/domain/caller';
 import { commandsFor } from '../../src/domain/commands';
@@ -426,5 +427,18 @@ describe('card templates', () => {
     // A card over the limit is refused every time, never remembered.
     assert.throws(() => fresh.render('notice', { title: 'T', text: 'x'.repeat(30_000) }), /over the 28672 byte limit/);
     assert.throws(() => fresh.render('notice', { title: 'T', text: 'x'.repeat(30_000) }), /over the 28672 byte limit/);
+  });
+
+  it('copies a card as its JSON reads back: dates as their text, undefined and functions left out, what is not finite as null', () => {
+    const odd = fc.oneof(fc.constant(undefined), fc.constant(() => 1), fc.constant(Number.NaN), fc.constant(Infinity), fc.date({ noInvalidDate: true }));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), odd, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('node'), { maxKeys: 4 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 5 }), (input) => {
+        assert.deepEqual(copyJson(input), JSON.parse(JSON.stringify(input)) as unknown);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
