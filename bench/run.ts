@@ -412,20 +412,20 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   };
   const lines: string[] = [];
   // Earlier runs on this kind of machine, as published (2026-11-26) and as re-measured (2026-12-01, before the turn-cost work);
-  // then the last two runs of this bench published (both 2026-12-01), each against the floor as it was measured then.
+  // then the last three runs of this bench published, each against the floor as it was measured then.
   const history: Record<string, [string, number][]> = {
-    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, two runs ago', 0.79], ['previous run', 1.17]],
-    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, two runs ago', 1.03], ['previous run', 2.46]],
-    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, two runs ago', 1.02], ['previous run', 2.41]],
-    plan: [['cold floor, two runs ago', 1.03], ['previous run', 2.39]],
-    alerts: [['cold floor, two runs ago', 0.96], ['previous run', 2.23]],
-    'escalation.update': [['cold floor, two runs ago', 2.0], ['previous run', 3.72]],
-    'escalation.update (one record)': [['cold floor, two runs ago', 3.27], ['previous run', 7.58]],
-    'contract.logHours': [['cold floor, two runs ago', 1.3], ['previous run', 3.37]],
-    portfolio: [['cold floor, two runs ago', 1.41], ['previous run', 3.41]],
-    review: [['cold floor, two runs ago', 1.78], ['previous run', 3.48]],
-    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, two runs ago', 2.57], ['previous run', 4.02]],
-    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, two runs ago', 1.85], ['previous run', 3.32]],
+    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, three runs ago', 0.79], ['two runs ago', 1.17], ['previous run', 1.11]],
+    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, three runs ago', 1.03], ['two runs ago', 2.46], ['previous run', 2.62]],
+    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, three runs ago', 1.02], ['two runs ago', 2.41], ['previous run', 2.81]],
+    plan: [['cold floor, three runs ago', 1.03], ['two runs ago', 2.39], ['previous run', 2.55]],
+    alerts: [['cold floor, three runs ago', 0.96], ['two runs ago', 2.23], ['previous run', 2.83]],
+    'escalation.update': [['cold floor, three runs ago', 2.0], ['two runs ago', 3.72], ['previous run', 5.3]],
+    'escalation.update (one record)': [['cold floor, three runs ago', 3.27], ['two runs ago', 7.58], ['previous run', 8.69]],
+    'contract.logHours': [['cold floor, three runs ago', 1.3], ['two runs ago', 3.37], ['previous run', 3.83]],
+    portfolio: [['cold floor, three runs ago', 1.41], ['two runs ago', 3.41], ['previous run', 4.02]],
+    review: [['cold floor, three runs ago', 1.78], ['two runs ago', 3.48], ['previous run', 4.63]],
+    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, three runs ago', 2.57], ['two runs ago', 4.02], ['previous run', 4.0]],
+    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, three runs ago', 1.85], ['two runs ago', 3.32], ['previous run', 4.74]],
   };
 
 
@@ -445,7 +445,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   }
   lines.push('', `Errors (non-2xx answers) in the measured runs: ${r.rows.map((x) => `${x.name} ${x.load.errors}`).join(', ')}.`, '');
   lines.push(
-    "In the history, the dated ratios and the cold floor's are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The previous run's, like this run's, are to a warmed floor measured beside each row.",
+    "In the history, the dated ratios and the cold floor's (three runs ago) are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The runs two ago and before this one, like this run, are set against a warmed floor measured beside each row.",
     '',
   );
   const floorRow = r.rows[0]!;
@@ -456,7 +456,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
     lines.push(
       `Where a target is missed, the cause: with ${concurrency} turns in flight the serving process's one JavaScript thread is busy nearly all the time, so p50 ≈ turns in flight ÷ turns per second, and turns per second follow the CPU a turn costs that process (the store side, on the other core, adds to it only when both cores are full). A row's p50 ratio follows its CPU ratio to the echo bot beside it ("CPU × floor"). ` +
         `The echo bot costs ${fmt(mean(r.rows.map((x) => x.floorCpuPerTurnInMs)), 2)} ms of its own CPU a turn (the mean of its runs beside the rows) and ${fmt(floorRow.benchCpuPerTurnInMs, 2)} ms in this process (load and connector); \`help\`, with no Cosmos request, ${fmt(row('help').cpuPerTurnInMs, 2)} and ${fmt(row('help').benchCpuPerTurnInMs, 2)} ms: the app's own turn (authentication, the adapter, teams-ai's routing, the caller from cached people and links, a card from its template) is at the floor. ` +
-        `What a row costs beyond \`help\`, on both sides together, is its Cosmos requests (the SDK's pipeline and Node's HTTP client in the app, an HTTP server and the store here, each request a round trip on loopback) and its card: ${missed.map((x) => `\`${x.name}\` ${fmt(x.load.p50 / x.floorP50, 2)}×: ${fmt(x.cpuPerTurnInMs + x.benchCpuPerTurnInMs - row('help').cpuPerTurnInMs - row('help').benchCpuPerTurnInMs, 1)} ms more for ${fmt(requestsOf(x.name), 1)} requests`).join('; ')}. ` +
+        `What a row costs beyond \`help\`, on both sides together, is its Cosmos requests (the SDK and Node's HTTP client in the app, an HTTP server and the store here, each request a round trip on loopback) and its card: ${missed.map((x) => `\`${x.name}\` ${fmt(x.load.p50 / x.floorP50, 2)}×: ${fmt(x.cpuPerTurnInMs + x.benchCpuPerTurnInMs - row('help').cpuPerTurnInMs - row('help').benchCpuPerTurnInMs, 1)} ms more for ${fmt(requestsOf(x.name), 1)} requests`).join('; ')}. ` +
         'Each turn reads what it shows and nothing twice (section 2). ' +
         `Write turns are listed request by request in section 2. \`escalation.create\` opens ${concurrency} escalations at once on one account: its openers store one batch after another (ids stay gapless), those that arrive together in one batch, so part of each turn's time is waiting for the batch before its own; the account's health summary holds the id of every open escalation (over a thousand by the end of the row), and is read and written again for each wave. \`escalation.update\` rewrites its escalation whole, whose timeline grows by a note each turn. The bench does not install the app in the channel (Teams allows 7 messages a second a conversation, which would set the pace of every channel write): where it is installed, a write from a channel card also updates that card in place before the answer (its conversation reference is cached) and marks the record in sync behind it; here each such write reads the missing reference instead. ` +
         '`alerts` reads the caller\'s alerts with one single-partition query per account they work on (alerts are kept by account), and renders up to ten of them with their settings. ' +
