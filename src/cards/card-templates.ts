@@ -110,11 +110,12 @@ type RenderedCard = { readonly text: string } | { readonly card: AdaptiveCardJso
 /**
  * A deep copy of a value as its JSON would read back (JSON.parse(JSON.stringify(value))), without
  * the text in between: `toJSON` is asked, what JSON leaves out (undefined, functions) is left out
- * of objects and null in arrays, and a number that is not finite is null.
+ * of objects and null in arrays, a number that is not finite is null and -0 is 0.
  */
 export function copyJson(value: unknown): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  // JSON writes -0 as 0.
+  if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
   if (typeof value !== 'object') return undefined;
   const json = (value as { toJSON?: unknown }).toJSON;
   if (typeof json === 'function') return copyJson((json as () => unknown).call(value));
