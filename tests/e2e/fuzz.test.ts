@@ -11,7 +11,7 @@ import { cardsIn } from '../support/adaptive-card-check';
 import { demo, TestBot } from '../support/test-bot';
 
 /** Payloads per verb (FUZZ_RUNS overrides; the CI default keeps the suite within its time). */
-export const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 2000);
+export const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 1200);
 const messageRuns = Number(process.env.FUZZ_MESSAGE_RUNS ?? 2000);
 
 const knownKeys = [
