@@ -16,6 +16,7 @@ import { TenantGate } from './services/tenant-gate';
 import { BackgroundWork } from './bot/background-work';
 import { Dispatcher } from './notify/dispatcher';
 import { CosmosAccountRepository } from './store/cosmos-account-repository';
+import { RefreshAhead } from './store/ttl-cache';
 import { CosmosContractRepository } from './store/cosmos-contract-repository';
 import { CosmosAlertRepository } from './store/cosmos-alert-repository';
 import { CosmosAlertSettingsRepository } from './store/cosmos-alert-settings-repository';
@@ -141,8 +142,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     // Every store call tells readiness whether it was answered, so probes need not read the store.
     const readiness = new StoreReadiness(pointReadProbe(containers.leases, 2_000), clock, options.readinessWindowInMs);
     const store = (name: keyof Containers): StoreContainer => new StoreContainer(containers[name], { logger }, readiness);
-    const directory = new CosmosDirectoryRepository(store('directory'), clock, cacheTtlInMs);
-    const accounts = new CosmosAccountRepository(store('accounts'), { clock, ttlInMs: cacheTtlInMs });
+    // Records read on most turns are read again behind an answer before they run out.
+    const refreshAhead = new RefreshAhead();
+    const directory = new CosmosDirectoryRepository(store('directory'), clock, cacheTtlInMs, refreshAhead);
+    const accounts = new CosmosAccountRepository(store('accounts'), { clock, ttlInMs: cacheTtlInMs, refreshAhead });
     const conversations = new CosmosConversationReferenceRepository(store('conversations'), { clock, ttlInMs: cacheTtlInMs });
     // With telemetry on, these report the escalation and alert events as their writes land.
     const recorded = reportingTo(options.telemetry?.events);
@@ -151,7 +154,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const contracts = new CosmosContractRepository(store('accounts'));
     const plans = new CosmosDeliveryPlanRepository(store('accounts'));
     const alerts = recorded.alerts(new CosmosAlertRepository(store('accounts')));
-    const alertSettings = new CosmosAlertSettingsRepository(store('directory'), { clock, ttlInMs: cacheTtlInMs });
+    const alertSettings = new CosmosAlertSettingsRepository(store('directory'), { clock, ttlInMs: cacheTtlInMs, refreshAhead });
     const leases = new CosmosLeaseRepository(store('leases'));
     const health = new CosmosHealthRepository(store('directory'));
     const repositoriesFor = (scope: StoreScope): StoreRepositories => ({
@@ -208,6 +211,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         clock,
         logger,
         background,
+        cacheRefresh: refreshAhead,
         providerTenantIds: config.providerTenantIds,
         random,
         instanceId,

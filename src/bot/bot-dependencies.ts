@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock';
 import type { Logger } from '../domain/logger';
 import type {
   AccountRepository,
+  CacheRefresh,
   AlertRepository,
   AlertSettingsRepository,
   ContractRepository,
@@ -41,6 +42,8 @@ export interface BotDependencies {
   readonly openings?: OpeningQueue;
   /** Work that must not hold up the answer; it runs with the unscoped dependencies. */
   readonly background: Background;
+  /** Cached records the turn read near the end of their lifetime, read again once it has answered. */
+  readonly cacheRefresh?: CacheRefresh;
   /** The repositories again, every store call made for `scope` (a turn's budget and meter). */
   readonly repositoriesFor: (scope: StoreScope) => StoreRepositories;
   /** A new turn's store budget: aborts when its store calls have taken as long as they may in all. */

@@ -139,7 +139,14 @@ export function createBot(base: Omit<BotDependencies, 'messenger' | 'background'
       // Whatever the turn started behind its answer runs with `deps`, not with these deadlines.
       replies.finish();
       releaseDeadline(budget);
+      refreshCaches();
     }
+  };
+
+  // Behind the answer: the invoke's response is written before these reads start.
+  const refreshCaches = (): void => {
+    const refresh = deps.cacheRefresh;
+    if (refresh?.pending) base.background.run('cache.refresh_ahead', () => new Promise<void>((done) => setImmediate(done)).then(() => refresh.run()));
   };
 
   const runTurn = async (context: TurnContext, budget: AbortSignal): Promise<void> => {

@@ -384,3 +384,9 @@ export interface ReportLinks {
   reviewPdf(claim: ReportClaim): string;
   check(token: string, now: Date): ReportLinkCheck;
 }
+
+/** Cached records read near the end of their lifetime, to be read again behind a turn's answer. */
+export interface CacheRefresh {
+  readonly pending: boolean;
+  run(): Promise<void>;
+}

@@ -1,10 +1,9 @@
 import type { Container } from '@azure/cosmos';
 import { ScopedRepository, type StoreContainer } from './store-container';
-import type { Clock } from '../domain/clock';
 import { accountSchema, type Account } from '../domain/directory';
 import type { AccountRepository } from '../domain/ports';
 import { isNotFound, parseDocument } from './documents';
-import { TtlCache } from './ttl-cache';
+import { TtlCache, type CacheOptions } from './ttl-cache';
 
 /**
  * The account record sits in its own partition (`accountId`) beside the account's other records.
@@ -16,14 +15,14 @@ export class CosmosAccountRepository extends ScopedRepository implements Account
   /** The whole list, for admins: one query of the fields an account has, cached like the rest. */
   private readonly list: TtlCache<Account[]> | undefined;
 
-  constructor(container: StoreContainer | Container, cache?: { clock: Clock; ttlInMs: number }) {
+  constructor(container: StoreContainer | Container, cache?: CacheOptions) {
     super(container);
-    this.cache = cache ? new TtlCache(cache.clock, cache.ttlInMs) : undefined;
-    this.list = cache ? new TtlCache(cache.clock, cache.ttlInMs, 1) : undefined;
+    this.cache = cache ? new TtlCache(cache.clock, cache.ttlInMs, cache) : undefined;
+    this.list = cache ? new TtlCache(cache.clock, cache.ttlInMs, { maxEntries: 1 }) : undefined;
   }
 
   async getAccount(accountId: string): Promise<Account | undefined> {
-    return this.cache ? this.cache.get(accountId, () => this.read(accountId)) : this.read(accountId);
+    return this.cache ? this.cache.get(accountId, () => this.read(accountId), () => this.unscoped.read(accountId)) : this.read(accountId);
   }
 
   async upsertAccount(account: Account): Promise<void> {

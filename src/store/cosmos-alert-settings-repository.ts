@@ -1,7 +1,6 @@
 import type { Container } from '@azure/cosmos';
-import type { Clock } from '../domain/clock';
 import { ScopedRepository, type StoreContainer } from './store-container';
-import { TtlCache } from './ttl-cache';
+import { TtlCache, type CacheOptions } from './ttl-cache';
 import { alertSettingsSchema, type AlertSettings } from '../domain/alert-settings';
 import type { AlertSettingsRepository } from '../domain/ports';
 import { isNotFound, parseDocument, toDocumentId } from './documents';
@@ -11,13 +10,13 @@ export class CosmosAlertSettingsRepository extends ScopedRepository implements A
   /** Read on most turns (the zone of a person's own view) and changed rarely: cached like people. */
   private readonly cache: TtlCache<AlertSettings | undefined> | undefined;
 
-  constructor(container: StoreContainer | Container, cache?: { clock: Clock; ttlInMs: number }) {
+  constructor(container: StoreContainer | Container, cache?: CacheOptions) {
     super(container);
-    this.cache = cache ? new TtlCache(cache.clock, cache.ttlInMs) : undefined;
+    this.cache = cache ? new TtlCache(cache.clock, cache.ttlInMs, cache) : undefined;
   }
 
   async get(personKey: string): Promise<AlertSettings | undefined> {
-    return this.cache ? this.cache.get(personKey, () => this.read(personKey)) : this.read(personKey);
+    return this.cache ? this.cache.get(personKey, () => this.read(personKey), () => this.unscoped.read(personKey)) : this.read(personKey);
   }
 
   private async read(personKey: string): Promise<AlertSettings | undefined> {

@@ -5,7 +5,7 @@ import type { Clock } from '../domain/clock';
 import { channelLinkSchema, personKey, personSchema, type ChannelLink, type Person, type UserIdentity } from '../domain/directory';
 import type { ChannelLinkWrite, DirectoryRepository } from '../domain/ports';
 import { createDocument, isNotFound, isPreconditionFailed, parseDocument, readDocument, toDocumentId } from './documents';
-import { TtlCache } from './ttl-cache';
+import { TtlCache, type RefreshAhead } from './ttl-cache';
 
 const tenantSchema = z.object({ tenantId: z.string(), reason: z.string() });
 const markerSchema = z.object({ name: z.string(), value: z.string() });
@@ -23,21 +23,24 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   private readonly reports: TtlCache<Person[]>;
   private readonly accountChannels: TtlCache<string | undefined>;
 
-  constructor(container: StoreContainer | Container, clock: Clock, cacheTtlInMs = 15_000) {
+  /** With `refreshAhead`, people, reports, tenants and channel links read on most turns are read again before they run out. */
+  constructor(container: StoreContainer | Container, clock: Clock, cacheTtlInMs = 15_000, refreshAhead?: RefreshAhead) {
     super(container);
-    this.people = new TtlCache(clock, cacheTtlInMs);
-    this.links = new TtlCache(clock, cacheTtlInMs);
-    this.tenants = new TtlCache(clock, cacheTtlInMs);
-    this.accountPeople = new TtlCache(clock, cacheTtlInMs);
-    this.reports = new TtlCache(clock, cacheTtlInMs);
+    this.people = new TtlCache(clock, cacheTtlInMs, { refreshAhead });
+    this.links = new TtlCache(clock, cacheTtlInMs, { refreshAhead });
+    this.tenants = new TtlCache(clock, cacheTtlInMs, { refreshAhead });
+    this.accountPeople = new TtlCache(clock, cacheTtlInMs, { refreshAhead });
+    this.reports = new TtlCache(clock, cacheTtlInMs, { refreshAhead });
     this.accountChannels = new TtlCache(clock, cacheTtlInMs);
   }
 
   async getPerson(identity: UserIdentity): Promise<Person | undefined> {
-    return this.people.get(personKey(identity), async () => {
-      const doc = await this.read(toDocumentId(identity.aadObjectId), personPartition(identity.tenantId));
-      return doc ? parseDocument(personSchema, doc) : undefined;
-    });
+    return this.people.get(personKey(identity), () => this.readPerson(identity), () => this.unscoped.readPerson(identity));
+  }
+
+  private async readPerson(identity: UserIdentity): Promise<Person | undefined> {
+    const doc = await this.read(toDocumentId(identity.aadObjectId), personPartition(identity.tenantId));
+    return doc ? parseDocument(personSchema, doc) : undefined;
   }
 
   async upsertPerson(person: Person): Promise<void> {
@@ -57,7 +60,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
 
   /** Cached like people: every turn of a manager needs them (the accounts of their TAMs). */
   async listReports(manager: UserIdentity): Promise<Person[]> {
-    return this.reports.get(personKey(manager), () => this.queryReports(manager));
+    return this.reports.get(personKey(manager), () => this.queryReports(manager), () => this.unscoped.queryReports(manager));
   }
 
   private async queryReports(manager: UserIdentity): Promise<Person[]> {
@@ -75,7 +78,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   }
 
   async listPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]> {
-    return this.accountPeople.get(`${tenantId}|${accountId}`, () => this.queryPeopleForAccount(tenantId, accountId));
+    return this.accountPeople.get(`${tenantId}|${accountId}`, () => this.queryPeopleForAccount(tenantId, accountId), () => this.unscoped.queryPeopleForAccount(tenantId, accountId));
   }
 
   private async queryPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]> {
@@ -111,15 +114,16 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   }
 
   async getChannelLink(channelId: string, options: { readonly fresh?: boolean } = {}): Promise<ChannelLink | undefined> {
-    const load = async (): Promise<ChannelLink | undefined> => {
-      const id = channelLinkId(channelId);
-      const doc = await this.read(id, id);
-      return doc ? parseDocument(channelLinkSchema, doc) : undefined;
-    };
-    if (!options.fresh) return this.links.get(channelId, load);
-    const link = await load();
+    if (!options.fresh) return this.links.get(channelId, () => this.readChannelLink(channelId), () => this.unscoped.readChannelLink(channelId));
+    const link = await this.readChannelLink(channelId);
     this.links.set(channelId, link);
     return link;
+  }
+
+  private async readChannelLink(channelId: string): Promise<ChannelLink | undefined> {
+    const id = channelLinkId(channelId);
+    const doc = await this.read(id, id);
+    return doc ? parseDocument(channelLinkSchema, doc) : undefined;
   }
 
   async createChannelLink(link: ChannelLink): Promise<ChannelLinkWrite> {
@@ -208,11 +212,13 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   }
 
   async isTenantAllowed(tenantId: string): Promise<boolean> {
-    return this.tenants.get(tenantId, async () => {
-      const id = tenantDocumentId(tenantId);
-      const doc = await this.read(id, id);
-      return doc ? parseDocument(tenantSchema, doc).tenantId === tenantId : false;
-    });
+    return this.tenants.get(tenantId, () => this.readTenant(tenantId), () => this.unscoped.readTenant(tenantId));
+  }
+
+  private async readTenant(tenantId: string): Promise<boolean> {
+    const id = tenantDocumentId(tenantId);
+    const doc = await this.read(id, id);
+    return doc ? parseDocument(tenantSchema, doc).tenantId === tenantId : false;
   }
 
   async allowTenant(tenantId: string, reason: string): Promise<void> {

@@ -239,6 +239,8 @@ function statusOf(error: unknown): number | undefined {
 /** A repository whose store calls can be made for a scope: the same repository, caches shared. */
 export abstract class ScopedRepository {
   protected readonly container: StoreContainer;
+  /** This repository outside any turn's scope, in its copies too: for reads made behind the answer. */
+  protected readonly unscoped: this = this;
 
   /** A bare container is used with no scope (the dispatcher's and the sweep's calls, tests, scripts). */
   constructor(container: StoreContainer | Container) {

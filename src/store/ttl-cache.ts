@@ -1,4 +1,45 @@
 import type { Clock } from '../domain/clock';
+import type { CacheRefresh } from '../domain/ports';
+
+/**
+ * The entries read in the last part of their life, reloaded together behind a turn's answer:
+ * a record read on nearly every turn is reloaded before it runs out, so no turn waits for it.
+ * Nothing is served past its lifetime; a reload only starts that lifetime again from its read.
+ */
+export class RefreshAhead implements CacheRefresh {
+  private readonly due = new Map<object, Map<string, () => Promise<void>>>();
+
+  get pending(): boolean {
+    return this.due.size > 0;
+  }
+
+  note(cache: object, key: string, reload: () => Promise<void>): void {
+    let keys = this.due.get(cache);
+    if (!keys) this.due.set(cache, (keys = new Map<string, () => Promise<void>>()));
+    if (!keys.has(key)) keys.set(key, reload);
+  }
+
+  /** Reloads what is due. One that fails is left to run out: the next turn reads it as usual. */
+  async run(): Promise<void> {
+    const work = [...this.due.values()].flatMap((keys) => [...keys.values()]);
+    this.due.clear();
+    await Promise.all(work.map((reload) => reload().catch(() => undefined)));
+  }
+}
+
+/** How a repository caches: the lifetime, and the reloads ahead its hot entries take part in. */
+export interface CacheOptions {
+  readonly clock: Clock;
+  readonly ttlInMs: number;
+  readonly refreshAhead?: RefreshAhead;
+}
+
+interface Entry<V> {
+  readonly value: V;
+  readonly expiresAt: number;
+  /** A reload is due or under way; a second read in the window does not ask again. */
+  reloading?: boolean;
+}
 
 /**
  * A small bounded cache with a lifetime per entry, for records read on nearly every turn
@@ -6,18 +47,33 @@ import type { Clock } from '../domain/clock';
  * see a change after at most `ttlInMs`.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly maxEntries: number;
+  private readonly refreshAhead: RefreshAhead | undefined;
+  /** An entry read with less than this left is reloaded behind the answer (the last third of its life). */
+  private readonly refreshWithin: number;
 
   constructor(
     private readonly clock: Clock,
     private readonly ttlInMs: number,
-    private readonly maxEntries = 5_000,
-  ) {}
+    options: { readonly maxEntries?: number; readonly refreshAhead?: RefreshAhead | undefined } = {},
+  ) {
+    this.maxEntries = options.maxEntries ?? 5_000;
+    this.refreshAhead = options.refreshAhead;
+    this.refreshWithin = ttlInMs / 3;
+  }
 
-  async get(key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * The live entry, or `load`'s. With `reload` (the same read outside any turn's scope) an entry
+   * read in the last third of its life is read again behind the answer, when the cache takes part.
+   */
+  async get(key: string, load: () => Promise<V>, reload?: () => Promise<V>): Promise<V> {
     const now = this.clock.now().getTime();
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.value;
+    if (hit && hit.expiresAt > now) {
+      if (reload && this.refreshAhead && !hit.reloading && hit.expiresAt - now <= this.refreshWithin) this.reloadAhead(key, hit, this.refreshAhead, reload);
+      return hit.value;
+    }
     const value = await load();
     this.set(key, value);
     return value;
@@ -46,4 +102,18 @@ export class TtlCache<V> {
   clear(): void {
     this.entries.clear();
   }
+
+  private reloadAhead(key: string, hit: Entry<V>, ahead: RefreshAhead, reload: () => Promise<V>): void {
+    hit.reloading = true;
+    ahead.note(this, key, async () => {
+      try {
+        const value = await reload();
+        // Written, deleted or loaded again meanwhile: this process's own change stands.
+        if (this.entries.get(key) === hit) this.set(key, value);
+      } finally {
+        hit.reloading = false;
+      }
+    });
+  }
 }
+
