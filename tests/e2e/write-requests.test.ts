@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { actionExecute } from '../support/activities';
+import { cardText } from '../support/adaptive-card-check';
+import { invokeCard } from '../support/conversation-helpers';
+import { demo, TestBot } from '../support/test-bot';
+import { ManualClock } from '../support/manual-clock';
+import { CosmosRequestCounter } from '../../bench/cosmos-request-counter';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedded-cosmos';
+import { JsonLogger } from '../../src/logging/json-logger';
+
+describe('a check-in on the wire: its requests one by one', function () {
+  this.timeout(60_000);
+  let store: EmbeddedCosmos;
+  let counter: CosmosRequestCounter;
+  let bot: TestBot;
+
+  before(async () => {
+    const clock = new ManualClock();
+    store = await startEmbeddedCosmos({ logger: new JsonLogger('error', clock, () => undefined) });
+    counter = new CosmosRequestCounter(store.endpoint);
+    await counter.start();
+    bot = await TestBot.start({ embeddedCosmosEndpoint: counter.endpoint, clock });
+  });
+
+  after(async () => {
+    await bot.close();
+    await counter.stop();
+    await store.close();
+  });
+
+  it('with the account no longer cached: one read batch (plan, contract and account) and one write batch, then nothing', async () => {
+    // Patti's first turn is behind her; what start-up cached has run out.
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.patti, 'plan.refresh', { accountId: 'northwind' }));
+    bot.clock.advance(16_000);
+    await bot.post(actionExecute(bot.serviceUrl, demo.users.patti, 'plan.refresh', { accountId: 'contoso' }));
+    await bot.running.background.idle();
+    counter.recorded = [];
+    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.patti, 'checkin.submit', {
+      accountId: 'northwind',
+      dueDate: '2026-03-04',
+      'status_PI-2': 'delivered',
+      'health_PI-2': 'green',
+      'hours_PI-2': '6',
+    }));
+    const beforeAnswer = [...counter.recorded];
+    await bot.running.background.idle();
+    const all = counter.recorded;
+    counter.recorded = undefined;
+    assert.equal(res.status, 200);
+    assert.match(cardText(invokeCard(res.body)), /Check-in of 4 Mar 2026 recorded\./);
+    assert.equal(beforeAnswer.length, 2, beforeAnswer.join('; '));
+    assert.match(beforeAnswer[0]!, /^point reads, one batch: POST accounts\/docs \(.*\)$/);
+    assert.deepEqual(/\((.*)\)$/.exec(beforeAnswer[0]!)?.[1]?.split(', ').sort(), ['account', 'contract', 'plan'], 'the account is read with the plan and the contract');
+    assert.match(beforeAnswer[1]!, /^write: POST accounts\/docs$/);
+    assert.deepEqual(all, beforeAnswer, 'nothing more behind the answer');
+  });
+});
