@@ -418,20 +418,20 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   };
   const lines: string[] = [];
   // Earlier runs on this kind of machine, as published (2026-11-26) and as re-measured (2026-12-01, before the turn-cost work);
-  // then the last four runs of this bench published, each against the floor as it was measured then.
+  // then the last five runs of this bench published, each against the floor as it was measured then.
   const history: Record<string, [string, number][]> = {
-    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, four runs ago', 0.79], ['three runs ago', 1.17], ['two runs ago', 1.11], ['previous run', 1.12]],
-    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, four runs ago', 1.03], ['three runs ago', 2.46], ['two runs ago', 2.62], ['previous run', 2.43]],
-    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, four runs ago', 1.02], ['three runs ago', 2.41], ['two runs ago', 2.81], ['previous run', 2.61]],
-    plan: [['cold floor, four runs ago', 1.03], ['three runs ago', 2.39], ['two runs ago', 2.55], ['previous run', 2.7]],
-    alerts: [['cold floor, four runs ago', 0.96], ['three runs ago', 2.23], ['two runs ago', 2.83], ['previous run', 2.58]],
-    'escalation.update': [['cold floor, four runs ago', 2.0], ['three runs ago', 3.72], ['two runs ago', 5.3], ['previous run', 6.79]],
-    'escalation.update (one record)': [['cold floor, four runs ago', 3.27], ['three runs ago', 7.58], ['two runs ago', 8.69], ['previous run', 8.68]],
-    'contract.logHours': [['cold floor, four runs ago', 1.3], ['three runs ago', 3.37], ['two runs ago', 3.83], ['previous run', 4.17]],
-    portfolio: [['cold floor, four runs ago', 1.41], ['three runs ago', 3.41], ['two runs ago', 4.02], ['previous run', 4.0]],
-    review: [['cold floor, four runs ago', 1.78], ['three runs ago', 3.48], ['two runs ago', 4.63], ['previous run', 4.85]],
-    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, four runs ago', 2.57], ['three runs ago', 4.02], ['two runs ago', 4.0], ['previous run', 5.8]],
-    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, four runs ago', 1.85], ['three runs ago', 3.32], ['two runs ago', 4.74], ['previous run', 4.44]],
+    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, five runs ago', 0.79], ['four runs ago', 1.17], ['three runs ago', 1.11], ['two runs ago', 1.12], ['previous run', 0.82]],
+    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, five runs ago', 1.03], ['four runs ago', 2.46], ['three runs ago', 2.62], ['two runs ago', 2.43], ['previous run', 1.86]],
+    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, five runs ago', 1.02], ['four runs ago', 2.41], ['three runs ago', 2.81], ['two runs ago', 2.61], ['previous run', 2.43]],
+    plan: [['cold floor, five runs ago', 1.03], ['four runs ago', 2.39], ['three runs ago', 2.55], ['two runs ago', 2.7], ['previous run', 3.13]],
+    alerts: [['cold floor, five runs ago', 0.96], ['four runs ago', 2.23], ['three runs ago', 2.83], ['two runs ago', 2.58], ['previous run', 3.23]],
+    'escalation.update': [['cold floor, five runs ago', 2.0], ['four runs ago', 3.72], ['three runs ago', 5.3], ['two runs ago', 6.79], ['previous run', 4.05]],
+    'escalation.update (one record)': [['cold floor, five runs ago', 3.27], ['four runs ago', 7.58], ['three runs ago', 8.69], ['two runs ago', 8.68], ['previous run', 6.42]],
+    'contract.logHours': [['cold floor, five runs ago', 1.3], ['four runs ago', 3.37], ['three runs ago', 3.83], ['two runs ago', 4.17], ['previous run', 4.23]],
+    portfolio: [['cold floor, five runs ago', 1.41], ['four runs ago', 3.41], ['three runs ago', 4.02], ['two runs ago', 4.0], ['previous run', 3.42]],
+    review: [['cold floor, five runs ago', 1.78], ['four runs ago', 3.48], ['three runs ago', 4.63], ['two runs ago', 4.85], ['previous run', 4.4]],
+    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, five runs ago', 2.57], ['four runs ago', 4.02], ['three runs ago', 4.0], ['two runs ago', 5.8], ['previous run', 5.23]],
+    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, five runs ago', 1.85], ['four runs ago', 3.32], ['three runs ago', 4.74], ['two runs ago', 4.44], ['previous run', 4.45]],
   };
 
 
@@ -451,16 +451,21 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   }
   lines.push('', `Errors (non-2xx answers) in the measured runs: ${r.rows.map((x) => `${x.name} ${x.load.errors}`).join(', ')}.`, '');
   lines.push(
-    "In the history, the dated ratios and the cold floor's (four runs ago) are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The three runs since, like this run, are set against a warmed floor measured beside each row.",
+    "In the history, the dated ratios and the cold floor's (five runs ago) are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The four runs since, like this run, are set against a warmed floor measured beside each row.",
     '',
   );
   const floorRow = r.rows[0]!;
   const row = (name: string): WorkflowRow => r.rows.find((x) => x.name === name) ?? floorRow;
   const requestsOf = (name: string): number => requestKinds.reduce((sum, k) => sum + row(name).cosmos[k], 0);
+  /** The cores a side kept busy over some rows: its CPU ms a turn × turns a second, lowest to highest. */
+  const coresRange = (of: WorkflowRow[], cpuPerTurnInMs: (x: WorkflowRow) => number): string => {
+    const cores = of.map((x) => (cpuPerTurnInMs(x) * x.load.perSecond) / 1000);
+    return `${fmt(Math.min(...cores), 2)}–${fmt(Math.max(...cores), 2)}`;
+  };
   const missed = r.rows.filter((x) => targets[x.name] && x.load.p50 / x.floorP50 > (targets[x.name] ?? Infinity));
   if (missed.length > 0) {
     lines.push(
-      `Where a target is missed, the cause: with ${concurrency} turns in flight the serving process's one JavaScript thread is busy nearly all the time, so p50 ≈ turns in flight ÷ turns per second, and turns per second follow the CPU a turn costs that process (the store side, on the other core, adds to it only when both cores are full). A row's p50 ratio follows its CPU ratio to the echo bot beside it ("CPU × floor"). ` +
+      `Where a target is missed, the cause: with ${concurrency} turns in flight p50 ≈ turns in flight ÷ turns per second, and turns per second follow the CPU a turn costs on both sides, which share the machine's ${os.cpus().length} cores: in the rows that miss, the app used ${coresRange(missed, (x) => x.cpuPerTurnInMs)} cores (its JavaScript thread and V8's garbage-collection threads) and the bench process ${coresRange(missed, (x) => x.benchCpuPerTurnInMs)} (CPU ms a turn × turns a second), so a turn waits for a core as well as for its own work and for the store's answers. A row's p50 ratio follows its CPU ratio to the echo bot beside it ("CPU × floor"). ` +
         `The echo bot costs ${fmt(mean(r.rows.map((x) => x.floorCpuPerTurnInMs)), 2)} ms of its own CPU a turn (the mean of its runs beside the rows) and ${fmt(floorRow.benchCpuPerTurnInMs, 2)} ms in this process (load and connector); \`help\`, with no Cosmos request, ${fmt(row('help').cpuPerTurnInMs, 2)} and ${fmt(row('help').benchCpuPerTurnInMs, 2)} ms: the app's own turn (authentication, the adapter, teams-ai's routing, the caller from cached people and links, a card from its template) is at the floor. ` +
         `What a row costs beyond \`help\`, on both sides together, is its Cosmos requests (the SDK and Node's HTTP client in the app, an HTTP server and the store here, each request a round trip on loopback) and its card: ${missed.map((x) => `\`${x.name}\` ${fmt(x.load.p50 / x.floorP50, 2)}×: ${fmt(x.cpuPerTurnInMs + x.benchCpuPerTurnInMs - row('help').cpuPerTurnInMs - row('help').benchCpuPerTurnInMs, 1)} ms more for ${fmt(requestsOf(x.name), 1)} requests`).join('; ')}. ` +
         `One request costs the app ${fmt(r.requestCost.sdkReadUs, 0)} µs of CPU through the SDK, ${fmt(r.requestCost.plainGetUs, 0)} µs as a bare GET of the same document (section 6): most of a read-only row's gap is the SDK's own work on each request (headers, signing, session tokens, retries, diagnostics), which the app does not replace, since the SDK keeps session consistency and region failover. ` +

@@ -8,21 +8,31 @@ import type { CacheRefresh } from '../domain/ports';
  */
 export class RefreshAhead implements CacheRefresh {
   private readonly due = new Map<object, Map<string, () => Promise<void>>>();
+  private count = 0;
+
+  /** At most this many reloads wait at once (a burst the store takes easily); past it, entries just run out. */
+  constructor(private readonly maxDue = 100) {}
 
   get pending(): boolean {
-    return this.due.size > 0;
+    return this.count > 0;
   }
 
-  note(cache: object, key: string, reload: () => Promise<void>): void {
+  /** False when as many reloads as may wait are due already. */
+  note(cache: object, key: string, reload: () => Promise<void>): boolean {
     let keys = this.due.get(cache);
+    if (keys?.has(key)) return true;
+    if (this.count >= this.maxDue) return false;
     if (!keys) this.due.set(cache, (keys = new Map<string, () => Promise<void>>()));
-    if (!keys.has(key)) keys.set(key, reload);
+    keys.set(key, reload);
+    this.count += 1;
+    return true;
   }
 
   /** Reloads what is due. One that fails is left to run out: the next turn reads it as usual. */
   async run(): Promise<void> {
     const work = [...this.due.values()].flatMap((keys) => [...keys.values()]);
     this.due.clear();
+    this.count = 0;
     await Promise.all(work.map((reload) => reload().catch(() => undefined)));
   }
 }
@@ -104,8 +114,7 @@ export class TtlCache<V> {
   }
 
   private reloadAhead(key: string, hit: Entry<V>, ahead: RefreshAhead, reload: () => Promise<V>): void {
-    hit.reloading = true;
-    ahead.note(this, key, async () => {
+    hit.reloading = ahead.note(this, key, async () => {
       try {
         const value = await reload();
         // Written, deleted or loaded again meanwhile: this process's own change stands.

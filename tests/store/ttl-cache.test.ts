@@ -92,4 +92,17 @@ describe('TtlCache with refresh ahead', () => {
     await cache.get('k', load);
     assert.equal(ahead.pending, false);
   });
+
+  it('keeps at most as many reloads waiting as it was given; past that, entries run out as before and are asked for again later', async () => {
+    const few = new RefreshAhead(2);
+    const small = new TtlCache<string>(clock, ttl, { refreshAhead: few });
+    for (const key of ['a', 'b', 'c']) await small.get(key, load, load);
+    clock.advance(ttl - 1_000);
+    for (const key of ['a', 'b', 'c']) await small.get(key, load, load);
+    reads = 0;
+    await few.run();
+    assert.equal(reads, 2, 'two reloads, not three');
+    await small.get('c', load, load);
+    assert.equal(few.pending, true, 'the one left out is asked for at its next read');
+  });
 });
