@@ -20,7 +20,11 @@ export class RefreshAhead implements CacheRefresh {
   /** False when as many reloads as may wait are due already. */
   note(cache: object, key: string, reload: () => Promise<void>): boolean {
     let keys = this.due.get(cache);
-    if (keys?.has(key)) return true;
+    // Due already for an entry since replaced: the newest entry's reload is the one that runs.
+    if (keys?.has(key)) {
+      keys.set(key, reload);
+      return true;
+    }
     if (this.count >= this.maxDue) return false;
     if (!keys) this.due.set(cache, (keys = new Map<string, () => Promise<void>>()));
     keys.set(key, reload);
@@ -42,6 +46,14 @@ export interface CacheOptions {
   readonly clock: Clock;
   readonly ttlInMs: number;
   readonly refreshAhead?: RefreshAhead;
+}
+
+/**
+ * A reload that holds the unscoped repository alone (not a turn's copy, with its budget, meter and
+ * reads), for as long as it waits.
+ */
+export function reloadWith<R, V>(unscoped: R, read: (repository: R) => Promise<V>): () => Promise<V> {
+  return () => read(unscoped);
 }
 
 interface Entry<V> {

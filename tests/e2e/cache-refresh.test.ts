@@ -64,6 +64,12 @@ describe('cache refresh ahead: hot records are read again behind an answer, befo
     const late = await turn();
     assert.equal(late.before.filter(cachedRead).length, 0, 'the turn is answered from the cache');
     assert.equal(late.behind.filter(cachedRead).length, records, 'each record it read is read again behind the answer, once');
+    // Outside the turn: none of the reloads is logged (or counted, or bounded) as the turn's.
+    const lateTurn = bot.logs.filter((l) => l.event === 'turn.done').at(-1);
+    assert.ok(lateTurn?.correlationId);
+    const reloads = bot.logs.slice(bot.logs.indexOf(lateTurn) + 1).filter((l) => l.event === 'store.request' && l.operation === 'read');
+    assert.equal(reloads.length, records, 'the reloads are logged as store requests');
+    assert.ok(reloads.every((l) => l.correlationId === undefined), 'with no turn\'s correlation id');
 
     clock.advance(9_000); // 20 s: past the first lifetime, inside the reloaded one
     const after = await turn();

@@ -54,4 +54,18 @@ describe('a check-in on the wire: its requests one by one', function () {
     assert.match(beforeAnswer[1]!, /^write: POST accounts\/docs$/);
     assert.deepEqual(all, beforeAnswer, 'nothing more behind the answer');
   });
+
+  it('from one who may see the plan but not record it (a customer of the account): refused, nothing written, the plan shown from one read batch', async () => {
+    bot.clock.advance(16_000);
+    await bot.running.background.idle();
+    counter.recorded = [];
+    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'checkin.submit', { accountId: 'contoso', dueDate: '2026-03-11', 'status_PI-2': 'delivered', 'health_PI-2': 'green' }));
+    await bot.running.background.idle();
+    const requests = counter.recorded;
+    counter.recorded = undefined;
+    assert.equal(res.status, 200);
+    assert.match(cardText(invokeCard(res.body)), /Only the TAM of the account or a manager can record a check-in\./);
+    assert.deepEqual(requests.filter((r) => r.startsWith('write')), [], 'nothing written');
+    assert.deepEqual(requests.filter((r) => r.includes('accounts/')), ['point reads, one batch: POST accounts/docs (account, contract, plan)'], requests.join('; '));
+  });
 });

@@ -105,4 +105,21 @@ describe('TtlCache with refresh ahead', () => {
     await small.get('c', load, load);
     assert.equal(few.pending, true, 'the one left out is asked for at its next read');
   });
+
+  it('an entry loaded again while the reload of the one before was still waiting gets its own reload', async () => {
+    await cache.get('k', load, load);
+    clock.advance(ttl - 1_000);
+    await cache.get('k', load, load); // due, but nothing runs before it expires
+    clock.advance(1_000);
+    stored = 'v2';
+    await cache.get('k', load, load); // expired: loaded on the path
+    clock.advance(ttl - 1_000);
+    stored = 'v3';
+    await cache.get('k', load, load);
+    await ahead.run();
+    assert.equal(cache.peek('k'), 'v3', 'the newer entry was reloaded');
+    clock.advance(ttl - 1_000);
+    await cache.get('k', load, load);
+    assert.equal(ahead.pending, true, 'and asks again late in its next life');
+  });
 });

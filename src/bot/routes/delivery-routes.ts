@@ -109,9 +109,11 @@ const definitions = [
     verb: deliveryVerbs.submitCheckIn,
     key: checkInKey,
     handle: async (turn, { accountId, dueDate }, data) => {
-      // The account (its name heads the answer) is asked with the plan and contract the check-in
-      // reads first: one batch of the account's partition when it is not cached.
-      const [result] = await Promise.all([submitCheckIn(turn.deps, turn.caller, accountId, dueDate, data), turn.deps.accounts.getAccount(accountId)]);
+      // For one who may record it, the account (its name heads the answer) is asked with the plan
+      // and contract the check-in reads first: one batch of the account's partition when it is not
+      // cached. The answer reads it again should this read fail.
+      const account = canEditPlan(turn.caller, accountId) ? turn.deps.accounts.getAccount(accountId).catch(() => undefined) : undefined;
+      const [result] = await Promise.all([submitCheckIn(turn.deps, turn.caller, accountId, dueDate, data), account]);
       if (result.kind === 'invalid') return { kind: 'invalid', errors: { ...result.errors }, ...(result.formError ? { formError: result.formError } : {}) };
       const hours = result.hoursLogged > 0 ? ` ${formatHours(result.hoursLogged)} delivered went to the ${result.bucket} bucket.` : '';
       const banner: Banner =
