@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { personalMessage } from '../support/activities';
 import { FaultyCosmosProxy } from '../support/faulty-cosmos-proxy';
-import { demo, TestBot } from '../support/test-bot';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedded-cosmos';
-import { JsonLogger } from '../../src/logging/json-logger';
+import { demo, type TestBot } from '../support/test-bot';
+import { botBehindProxy } from '../support/bot-behind-proxy';
 import { ManualClock } from '../support/manual-clock';
 
 type Arrival = { method: string; url: string };
@@ -15,23 +14,16 @@ const cachedRead = (a: Arrival) => accountRead(a) || directoryRead(a);
 
 describe('cache refresh ahead: hot records are read again behind an answer, before they run out', function () {
   this.timeout(60_000);
-  let store: EmbeddedCosmos;
   let proxy: FaultyCosmosProxy;
   let bot: TestBot;
+  let close: () => Promise<void>;
   const clock = new ManualClock();
 
   beforeEach(async () => {
-    store = await startEmbeddedCosmos({ logger: new JsonLogger('error', new ManualClock(), () => undefined) });
-    proxy = new FaultyCosmosProxy(store.endpoint);
-    await proxy.start();
-    bot = await TestBot.start({ embeddedCosmosEndpoint: proxy.endpoint, clock });
+    ({ proxy, bot, close } = await botBehindProxy((endpoint) => new FaultyCosmosProxy(endpoint), { clock }));
   });
 
-  afterEach(async () => {
-    await bot.close();
-    await proxy.stop();
-    await store.close();
-  });
+  afterEach(() => close());
 
   /** One `contract contoso` turn: what arrived before its answer, and what arrived behind it. */
   async function turn(): Promise<{ before: typeof proxy.arrivals; behind: typeof proxy.arrivals }> {

@@ -4,11 +4,10 @@ import { actionExecute, channelMessage, installationUpdate, personalMessage, typ
 import { adaptiveCardProblems, cardsIn, cardText, executeActions } from '../support/adaptive-card-check';
 import { onlyCard } from '../support/conversation-helpers';
 import { demo, TestBot } from '../support/test-bot';
+import { botBehindProxy } from '../support/bot-behind-proxy';
 import { ManualClock } from '../support/manual-clock';
 import { CosmosRequestCounter, requestKinds } from '../../bench/cosmos-request-counter';
 import { maxCardBytes } from '../../src/cards/card-templates';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedded-cosmos';
-import { JsonLogger } from '../../src/logging/json-logger';
 import { addDays, calendarDateOf } from '../../src/domain/calendar-date';
 import { personKey } from '../../src/domain/directory';
 
@@ -262,17 +261,14 @@ describe('a long portfolio', function () {
 
 describe('portfolio: Cosmos requests of a manager with 50 accounts', function () {
   this.timeout(180_000);
-  let store: EmbeddedCosmos;
   let counter: CosmosRequestCounter;
   let bot: TestBot;
+  let close: () => Promise<void>;
   const manager: TeamsUser = { aadObjectId: '00000000-0000-0000-0000-0000000000055', name: 'Mo Manager', tenantId: demo.tenantId };
 
   before(async () => {
     const clock = new ManualClock();
-    store = await startEmbeddedCosmos({ logger: new JsonLogger('error', clock, () => undefined) });
-    counter = new CosmosRequestCounter(store.endpoint);
-    await counter.start();
-    bot = await TestBot.start({ embeddedCosmosEndpoint: counter.endpoint, clock });
+    ({ proxy: counter, bot, close } = await botBehindProxy((endpoint) => new CosmosRequestCounter(endpoint), { clock }));
     const { accounts, directory, contracts } = bot.running.repositories;
     const ids = Array.from({ length: 50 }, (_, i) => `fifty-${String(i).padStart(2, '0')}`);
     for (const [i, accountId] of ids.entries()) {
@@ -289,11 +285,7 @@ describe('portfolio: Cosmos requests of a manager with 50 accounts', function ()
     await bot.post(personalMessage(bot.serviceUrl, manager, 'help'));
   });
 
-  after(async () => {
-    await bot.close();
-    await counter.stop();
-    await store.close();
-  });
+  after(() => close());
 
   const portfolioTurn = async (): Promise<{ counts: Record<string, number>; card: Record<string, unknown> }> => {
     // What earlier turns left running in the background is theirs, not this turn's.

@@ -2,31 +2,22 @@ import assert from 'node:assert/strict';
 import { actionExecute } from '../support/activities';
 import { cardText } from '../support/adaptive-card-check';
 import { invokeCard } from '../support/conversation-helpers';
-import { demo, TestBot } from '../support/test-bot';
+import { demo, type TestBot } from '../support/test-bot';
+import { botBehindProxy } from '../support/bot-behind-proxy';
 import { ManualClock } from '../support/manual-clock';
 import { CosmosRequestCounter } from '../../bench/cosmos-request-counter';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/store/embedded-cosmos';
-import { JsonLogger } from '../../src/logging/json-logger';
 
 describe('a check-in on the wire: its requests one by one', function () {
   this.timeout(60_000);
-  let store: EmbeddedCosmos;
   let counter: CosmosRequestCounter;
   let bot: TestBot;
+  let close: () => Promise<void>;
 
   before(async () => {
-    const clock = new ManualClock();
-    store = await startEmbeddedCosmos({ logger: new JsonLogger('error', clock, () => undefined) });
-    counter = new CosmosRequestCounter(store.endpoint);
-    await counter.start();
-    bot = await TestBot.start({ embeddedCosmosEndpoint: counter.endpoint, clock });
+    ({ proxy: counter, bot, close } = await botBehindProxy((endpoint) => new CosmosRequestCounter(endpoint), { clock: new ManualClock() }));
   });
 
-  after(async () => {
-    await bot.close();
-    await counter.stop();
-    await store.close();
-  });
+  after(() => close());
 
   it('with the account no longer cached: one read batch (plan, contract and account) and one write batch, then nothing', async () => {
     // Patti's first turn is behind her; what start-up cached has run out.
