@@ -418,20 +418,20 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   };
   const lines: string[] = [];
   // Earlier runs on this kind of machine, as published (2026-11-26) and as re-measured (2026-12-01, before the turn-cost work);
-  // then the last five runs of this bench published, each against the floor as it was measured then.
+  // then the last six runs of this bench published, each against the floor as it was measured then.
   const history: Record<string, [string, number][]> = {
-    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, five runs ago', 0.79], ['four runs ago', 1.17], ['three runs ago', 1.11], ['two runs ago', 1.12], ['previous run', 0.82]],
-    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, five runs ago', 1.03], ['four runs ago', 2.46], ['three runs ago', 2.62], ['two runs ago', 2.43], ['previous run', 1.86]],
-    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, five runs ago', 1.02], ['four runs ago', 2.41], ['three runs ago', 2.81], ['two runs ago', 2.61], ['previous run', 2.43]],
-    plan: [['cold floor, five runs ago', 1.03], ['four runs ago', 2.39], ['three runs ago', 2.55], ['two runs ago', 2.7], ['previous run', 3.13]],
-    alerts: [['cold floor, five runs ago', 0.96], ['four runs ago', 2.23], ['three runs ago', 2.83], ['two runs ago', 2.58], ['previous run', 3.23]],
-    'escalation.update': [['cold floor, five runs ago', 2.0], ['four runs ago', 3.72], ['three runs ago', 5.3], ['two runs ago', 6.79], ['previous run', 4.05]],
-    'escalation.update (one record)': [['cold floor, five runs ago', 3.27], ['four runs ago', 7.58], ['three runs ago', 8.69], ['two runs ago', 8.68], ['previous run', 6.42]],
-    'contract.logHours': [['cold floor, five runs ago', 1.3], ['four runs ago', 3.37], ['three runs ago', 3.83], ['two runs ago', 4.17], ['previous run', 4.23]],
-    portfolio: [['cold floor, five runs ago', 1.41], ['four runs ago', 3.41], ['three runs ago', 4.02], ['two runs ago', 4.0], ['previous run', 3.42]],
-    review: [['cold floor, five runs ago', 1.78], ['four runs ago', 3.48], ['three runs ago', 4.63], ['two runs ago', 4.85], ['previous run', 4.4]],
-    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, five runs ago', 2.57], ['four runs ago', 4.02], ['three runs ago', 4.0], ['two runs ago', 5.8], ['previous run', 5.23]],
-    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, five runs ago', 1.85], ['four runs ago', 3.32], ['three runs ago', 4.74], ['two runs ago', 4.44], ['previous run', 4.45]],
+    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, six runs ago', 0.79], ['five runs ago', 1.17], ['four runs ago', 1.11], ['three runs ago', 1.12], ['two runs ago', 0.82], ['previous run', 1.05]],
+    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, six runs ago', 1.03], ['five runs ago', 2.46], ['four runs ago', 2.62], ['three runs ago', 2.43], ['two runs ago', 1.86], ['previous run', 2.49]],
+    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, six runs ago', 1.02], ['five runs ago', 2.41], ['four runs ago', 2.81], ['three runs ago', 2.61], ['two runs ago', 2.43], ['previous run', 2.26]],
+    plan: [['cold floor, six runs ago', 1.03], ['five runs ago', 2.39], ['four runs ago', 2.55], ['three runs ago', 2.7], ['two runs ago', 3.13], ['previous run', 2.59]],
+    alerts: [['cold floor, six runs ago', 0.96], ['five runs ago', 2.23], ['four runs ago', 2.83], ['three runs ago', 2.58], ['two runs ago', 3.23], ['previous run', 2.23]],
+    'escalation.update': [['cold floor, six runs ago', 2.0], ['five runs ago', 3.72], ['four runs ago', 5.3], ['three runs ago', 6.79], ['two runs ago', 4.05], ['previous run', 4.4]],
+    'escalation.update (one record)': [['cold floor, six runs ago', 3.27], ['five runs ago', 7.58], ['four runs ago', 8.69], ['three runs ago', 8.68], ['two runs ago', 6.42], ['previous run', 7.98]],
+    'contract.logHours': [['cold floor, six runs ago', 1.3], ['five runs ago', 3.37], ['four runs ago', 3.83], ['three runs ago', 4.17], ['two runs ago', 4.23], ['previous run', 3.48]],
+    portfolio: [['cold floor, six runs ago', 1.41], ['five runs ago', 3.41], ['four runs ago', 4.02], ['three runs ago', 4.0], ['two runs ago', 3.42], ['previous run', 3.82]],
+    review: [['cold floor, six runs ago', 1.78], ['five runs ago', 3.48], ['four runs ago', 4.63], ['three runs ago', 4.85], ['two runs ago', 4.4], ['previous run', 4.49]],
+    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, six runs ago', 2.57], ['five runs ago', 4.02], ['four runs ago', 4.0], ['three runs ago', 5.8], ['two runs ago', 5.23], ['previous run', 5.34]],
+    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, six runs ago', 1.85], ['five runs ago', 3.32], ['four runs ago', 4.74], ['three runs ago', 4.44], ['two runs ago', 4.45], ['previous run', 3.29]],
   };
 
 
@@ -451,7 +451,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   }
   lines.push('', `Errors (non-2xx answers) in the measured runs: ${r.rows.map((x) => `${x.name} ${x.load.errors}`).join(', ')}.`, '');
   lines.push(
-    "In the history, the dated ratios and the cold floor's (five runs ago) are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The four runs since, like this run, are set against a warmed floor measured beside each row.",
+    "In the history, the dated ratios and the cold floor's (six runs ago) are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The five runs since, like this run, are set against a warmed floor measured beside each row.",
     '',
   );
   const floorRow = r.rows[0]!;
