@@ -3,7 +3,7 @@ import { ScopedRepository, type StoreContainer } from './store-container';
 import { accountSchema, type Account } from '../domain/directory';
 import type { AccountRepository } from '../domain/ports';
 import { isNotFound, parseDocument } from './documents';
-import { reloadWith, TtlCache, type CacheOptions } from './ttl-cache';
+import { TtlCache, type CacheOptions } from './ttl-cache';
 
 /**
  * The account record sits in its own partition (`accountId`) beside the account's other records.
@@ -22,7 +22,7 @@ export class CosmosAccountRepository extends ScopedRepository implements Account
   }
 
   async getAccount(accountId: string): Promise<Account | undefined> {
-    return this.cache ? this.cache.get(accountId, () => this.read(accountId), reloadWith(this.unscoped, (r) => r.read(accountId))) : this.read(accountId);
+    return this.cache ? this.cached(this.cache, accountId, (r) => r.read(accountId)) : this.read(accountId);
   }
 
   async upsertAccount(account: Account): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import { ScopedRepository, type StoreContainer } from './store-container';
-import { reloadWith, TtlCache, type CacheOptions } from './ttl-cache';
+import { TtlCache, type CacheOptions } from './ttl-cache';
 import { alertSettingsSchema, type AlertSettings } from '../domain/alert-settings';
 import type { AlertSettingsRepository } from '../domain/ports';
 import { isNotFound, parseDocument, toDocumentId } from './documents';
@@ -16,7 +16,7 @@ export class CosmosAlertSettingsRepository extends ScopedRepository implements A
   }
 
   async get(personKey: string): Promise<AlertSettings | undefined> {
-    return this.cache ? this.cache.get(personKey, () => this.read(personKey), reloadWith(this.unscoped, (r) => r.read(personKey))) : this.read(personKey);
+    return this.cache ? this.cached(this.cache, personKey, (r) => r.read(personKey)) : this.read(personKey);
   }
 
   private async read(personKey: string): Promise<AlertSettings | undefined> {

@@ -5,7 +5,7 @@ import type { Clock } from '../domain/clock';
 import { channelLinkSchema, personKey, personSchema, type ChannelLink, type Person, type UserIdentity } from '../domain/directory';
 import type { ChannelLinkWrite, DirectoryRepository } from '../domain/ports';
 import { createDocument, isNotFound, isPreconditionFailed, parseDocument, readDocument, toDocumentId } from './documents';
-import { reloadWith, TtlCache, type RefreshAhead } from './ttl-cache';
+import { TtlCache, type RefreshAhead } from './ttl-cache';
 
 const tenantSchema = z.object({ tenantId: z.string(), reason: z.string() });
 const markerSchema = z.object({ name: z.string(), value: z.string() });
@@ -35,7 +35,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   }
 
   async getPerson(identity: UserIdentity): Promise<Person | undefined> {
-    return this.people.get(personKey(identity), () => this.readPerson(identity), reloadWith(this.unscoped, (r) => r.readPerson(identity)));
+    return this.cached(this.people, personKey(identity), (r) => r.readPerson(identity));
   }
 
   private async readPerson(identity: UserIdentity): Promise<Person | undefined> {
@@ -60,7 +60,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
 
   /** Cached like people: every turn of a manager needs them (the accounts of their TAMs). */
   async listReports(manager: UserIdentity): Promise<Person[]> {
-    return this.reports.get(personKey(manager), () => this.queryReports(manager), reloadWith(this.unscoped, (r) => r.queryReports(manager)));
+    return this.cached(this.reports, personKey(manager), (r) => r.queryReports(manager));
   }
 
   private async queryReports(manager: UserIdentity): Promise<Person[]> {
@@ -78,7 +78,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   }
 
   async listPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]> {
-    return this.accountPeople.get(`${tenantId}|${accountId}`, () => this.queryPeopleForAccount(tenantId, accountId), reloadWith(this.unscoped, (r) => r.queryPeopleForAccount(tenantId, accountId)));
+    return this.cached(this.accountPeople, `${tenantId}|${accountId}`, (r) => r.queryPeopleForAccount(tenantId, accountId));
   }
 
   private async queryPeopleForAccount(tenantId: string, accountId: string): Promise<Person[]> {
@@ -114,7 +114,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   }
 
   async getChannelLink(channelId: string, options: { readonly fresh?: boolean } = {}): Promise<ChannelLink | undefined> {
-    if (!options.fresh) return this.links.get(channelId, () => this.readChannelLink(channelId), reloadWith(this.unscoped, (r) => r.readChannelLink(channelId)));
+    if (!options.fresh) return this.cached(this.links, channelId, (r) => r.readChannelLink(channelId));
     const link = await this.readChannelLink(channelId);
     this.links.set(channelId, link);
     return link;
@@ -212,7 +212,7 @@ export class CosmosDirectoryRepository extends ScopedRepository implements Direc
   }
 
   async isTenantAllowed(tenantId: string): Promise<boolean> {
-    return this.tenants.get(tenantId, () => this.readTenant(tenantId), reloadWith(this.unscoped, (r) => r.readTenant(tenantId)));
+    return this.cached(this.tenants, tenantId, (r) => r.readTenant(tenantId));
   }
 
   private async readTenant(tenantId: string): Promise<boolean> {

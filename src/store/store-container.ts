@@ -3,6 +3,7 @@ import type { StoreScope } from '../domain/store-scope';
 import type { StoreObserver } from './store-readiness';
 import { deepFreeze } from './deep-freeze';
 import { ReadsTogether, type PointRead } from './reads-together';
+import type { TtlCache } from './ttl-cache';
 import { batchCallHeader, batchCallTag, failedBatchStatus } from './batch-statuses';
 
 interface Charged {
@@ -241,6 +242,15 @@ export abstract class ScopedRepository {
   protected readonly container: StoreContainer;
   /** This repository outside any turn's scope, in its copies too: for reads made behind the answer. */
   protected readonly unscoped: this = this;
+
+  /**
+   * `cache`'s entry for `key`, read with `read` through this repository when there is none; a hot
+   * entry is read again ahead through the unscoped repository, which is all a waiting reload holds.
+   */
+  protected cached<V>(cache: TtlCache<V>, key: string, read: (repository: this) => Promise<V>): Promise<V> {
+    const unscoped = this.unscoped;
+    return cache.get(key, () => read(this), () => read(unscoped));
+  }
 
   /** A bare container is used with no scope (the dispatcher's and the sweep's calls, tests, scripts). */
   constructor(container: StoreContainer | Container) {

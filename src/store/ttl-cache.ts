@@ -48,14 +48,6 @@ export interface CacheOptions {
   readonly refreshAhead?: RefreshAhead;
 }
 
-/**
- * A reload that holds the unscoped repository alone (not a turn's copy, with its budget, meter and
- * reads), for as long as it waits.
- */
-export function reloadWith<R, V>(unscoped: R, read: (repository: R) => Promise<V>): () => Promise<V> {
-  return () => read(unscoped);
-}
-
 interface Entry<V> {
   readonly value: V;
   readonly expiresAt: number;
