@@ -7,14 +7,20 @@ import type { CacheRefresh } from '../domain/ports';
  * Nothing is served past its lifetime; a reload only starts that lifetime again from its read.
  */
 export class RefreshAhead implements CacheRefresh {
+  /** By cache, then key: a cache's map is there only while it holds a reload. */
   private readonly due = new Map<object, Map<string, () => Promise<void>>>();
-  private count = 0;
 
   /** At most this many reloads wait at once (a burst the store takes easily); past it, entries just run out. */
   constructor(private readonly maxDue = 100) {}
 
   get pending(): boolean {
-    return this.count > 0;
+    return this.due.size > 0;
+  }
+
+  private get count(): number {
+    let count = 0;
+    for (const keys of this.due.values()) count += keys.size;
+    return count;
   }
 
   /** False when as many reloads as may wait are due already. */
@@ -28,7 +34,6 @@ export class RefreshAhead implements CacheRefresh {
     if (this.count >= this.maxDue) return false;
     if (!keys) this.due.set(cache, (keys = new Map<string, () => Promise<void>>()));
     keys.set(key, reload);
-    this.count += 1;
     return true;
   }
 
@@ -36,7 +41,6 @@ export class RefreshAhead implements CacheRefresh {
   async run(): Promise<void> {
     const work = [...this.due.values()].flatMap((keys) => [...keys.values()]);
     this.due.clear();
-    this.count = 0;
     await Promise.all(work.map((reload) => reload().catch(() => undefined)));
   }
 }
