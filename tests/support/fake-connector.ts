@@ -38,11 +38,19 @@ export type ConnectorResponder = (call: Omit<ConnectorCall, 'status' | 'received
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
+  /** Calls answered since the last reset, whether kept in `calls` or not. */
+  answered = 0;
   private server: http.Server | undefined;
   private responder: ConnectorResponder | undefined;
   private fault: ConnectorFault | undefined;
   private readonly held = new Set<http.ServerResponse>();
   private nextId = 1;
+
+  /**
+   * `countOnly`: calls are answered and counted but neither read as JSON nor kept, as a load
+   * needs it: Teams does that work on its own machines, not on the cores the bot shares here.
+   */
+  constructor(private readonly options: { readonly countOnly?: boolean } = {}) {}
 
   get serviceUrl(): string {
     const address = this.server?.address() as AddressInfo | undefined;
@@ -87,6 +95,7 @@ export class FakeConnector {
 
   reset(): void {
     this.calls.length = 0;
+    this.answered = 0;
     this.responder = undefined;
     this.heal();
   }
@@ -106,6 +115,18 @@ export class FakeConnector {
   private handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const path = (req.url ?? '').split('?')[0] ?? '';
     const match = /^\/v3\/conversations(?:\/([^/]+))?(?:\/activities(?:\/([^/]+))?)?/.exec(path);
+    const method = req.method ?? 'GET';
+    const activityId = match?.[2] ? decodeURIComponent(match[2]) : undefined;
+    const created = (): unknown =>
+      match?.[1] === undefined && method === 'POST'
+        ? { id: `a:created-${this.nextId++}`, activityId: `act-${this.nextId++}` }
+        : { id: activityId && method === 'PUT' ? activityId : `act-${this.nextId++}` };
+    if (this.options.countOnly && !this.fault && !this.responder) {
+      this.answered += 1;
+      res.writeHead(method === 'PUT' ? 200 : 201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(created()));
+      return;
+    }
     let body: Record<string, unknown> = {};
     try {
       body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
@@ -113,10 +134,10 @@ export class FakeConnector {
       body = { raw };
     }
     const call = {
-      method: req.method ?? 'GET',
+      method,
       path,
       conversationId: match?.[1] ? decodeURIComponent(match[1]) : '',
-      ...(match?.[2] ? { activityId: decodeURIComponent(match[2]) } : {}),
+      ...(activityId ? { activityId } : {}),
       body,
     };
     if (this.fault?.kind === 'hang') {
@@ -126,15 +147,10 @@ export class FakeConnector {
       return;
     }
     const custom = this.faultAnswer() ?? this.responder?.(call);
-    const status = custom?.status ?? (req.method === 'PUT' ? 200 : 201);
+    const status = custom?.status ?? (method === 'PUT' ? 200 : 201);
     this.calls.push({ ...call, status, receivedAt: Date.now() });
-    const payload =
-      custom?.body ??
-      (status < 300
-        ? match?.[1] === undefined && req.method === 'POST'
-          ? { id: `a:created-${this.nextId++}`, activityId: `act-${this.nextId++}` }
-          : { id: call.activityId && req.method === 'PUT' ? call.activityId : `act-${this.nextId++}` }
-        : { error: { code: 'Fake', message: 'injected failure' } });
+    this.answered += 1;
+    const payload = custom?.body ?? (status < 300 ? created() : { error: { code: 'Fake', message: 'injected failure' } });
     res.writeHead(status, { 'content-type': 'application/json', ...(custom?.headers ?? {}) });
     res.end(JSON.stringify(payload));
   }
