@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileTemplate } from './template-expander';
 import { RecentlyUsed } from '../domain/recently-used';
+import { deepFreeze } from '../domain/deep-freeze';
+import { rememberCardJson } from './card-json';
 
 /** An Adaptive Card as sent to Teams. */
 export interface AdaptiveCardJson {
@@ -49,12 +51,15 @@ export class CardTemplates {
   }
 
   /**
-   * A fresh card each call (callers may add to it), the same as expanding the template anew.
+   * The card, frozen whole: the same as expanding the template anew, and the same object each time
+   * the same data is asked for again (a caller that wants to change it makes its own copy). Its JSON
+   * text is known from here on (card-json.ts), so sending it does not write it out again.
    *
    * `late` names values in the data that differ on every card while the rest stays the same: a
    * stamp, a link signed for this minute. They are kept out of the remembered card and put back
-   * into each copy, so a review asked for again is not expanded again for a new signature. A late
-   * value must be carried through the template as it is (shown or sent back), never computed with.
+   * into each card handed out, so a review asked for again is not expanded again for a new
+   * signature. A late value must be carried through the template as it is (shown or sent back),
+   * never computed with.
    */
   render(name: CardName, data: object, late: readonly string[] = []): AdaptiveCardJson {
     const template = this.templates.get(name);
@@ -82,19 +87,17 @@ export class CardTemplates {
         this.rendered.set(key, bytes);
         throw tooLarge(name, bytes);
       }
-      // A card with late values is kept as its JSON, to put them back in; any other as a copy of
-      // the card as its JSON reads back, never handed out: its callers get copies of it.
-      this.rendered.set(key, values.length > 0 ? { text } : { card: copyJson(card) as AdaptiveCardJson });
-      if (values.length === 0) return card;
-      rendered = { text };
+      // A card with late values is kept as its JSON, to put them back in; any other as the card
+      // as its JSON reads back, frozen, with that JSON.
+      rendered = values.length > 0 ? { text } : { card: frozenCard(text) };
+      this.rendered.set(key, rendered);
     }
-    // Copying the card kept costs a fraction of parsing its JSON again.
-    if ('card' in rendered) return copyJson(rendered.card) as AdaptiveCardJson;
+    if ('card' in rendered) return rendered.card;
     let text = rendered.text;
     values.forEach((value, i) => (text = text.split(lateToken(i)).join(jsonText(value))));
     const bytes = values.length > 0 ? Buffer.byteLength(text, 'utf8') : 0;
     if (bytes > maxCardBytes) throw tooLarge(name, bytes);
-    return JSON.parse(text) as AdaptiveCardJson;
+    return frozenCard(text);
   }
 
   /** How many renders expanded a template (the others were answered from the remembered cards). */
@@ -107,32 +110,11 @@ export class CardTemplates {
 /** A card as remembered: its JSON when it has late values, else the card itself. */
 type RenderedCard = { readonly text: string } | { readonly card: AdaptiveCardJson };
 
-/**
- * A deep copy of a value as its JSON would read back (JSON.parse(JSON.stringify(value))), without
- * the text in between: `toJSON` is asked, what JSON leaves out (undefined, functions) is left out
- * of objects and null in arrays, a number that is not finite is null and -0 is 0.
- */
-export function copyJson(value: unknown): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  // JSON writes -0 as 0.
-  if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
-  if (typeof value !== 'object') return undefined;
-  const json = (value as { toJSON?: unknown }).toJSON;
-  if (typeof json === 'function') return copyJson((json as () => unknown).call(value));
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]) ?? null;
-    return out;
-  }
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const copied = copyJson((value as Record<string, unknown>)[key]);
-    if (copied === undefined) continue;
-    // As JSON.parse makes it: an own property, even one named __proto__.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true });
-    else out[key] = copied;
-  }
-  return out;
+/** The card its JSON text reads back as, frozen whole and known by that text. */
+function frozenCard(text: string): AdaptiveCardJson {
+  const card = deepFreeze(JSON.parse(text) as AdaptiveCardJson);
+  rememberCardJson(card, text);
+  return card;
 }
 
 /** Shorter values are not worth keeping out: they could also occur by chance inside other text. */

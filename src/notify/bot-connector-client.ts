@@ -5,6 +5,7 @@ import type { Activity } from 'botbuilder';
 import type { DeliveryResult } from '../domain/ports';
 import { boundedSignal } from './deadline';
 import { untilAborted } from './until-aborted';
+import { jsonWithCards } from '../cards/card-json';
 
 export interface ConnectorTarget {
   readonly serviceUrl: string;
@@ -76,7 +77,8 @@ export class BotConnectorClient {
       const token = await untilAborted(this.token(), signal);
       if (token) headers.authorization = `Bearer ${token}`;
       requested = true;
-      response = await call(method, url, headers, JSON.stringify({ type: 'message', ...activity }), signal);
+      // A card from the templates is written from the JSON it was rendered as.
+      response = await call(method, url, headers, jsonWithCards({ type: 'message', ...activity }), signal);
     } catch (error) {
       if (signal.aborted) {
         // Once the request has left, a missing answer says nothing about whether Teams posted it.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ErrorResponse } from '@azure/cosmos';
 import type { StoreContainer } from './store-container';
 import type { z } from 'zod';
-import { deepFreeze } from './deep-freeze';
+import { deepFreeze } from '../domain/deep-freeze';
 import { RecentlyUsed } from '../domain/recently-used';
 
 /** Characters an id is kept in as it is: readable, and never escaped on the wire by any client. */

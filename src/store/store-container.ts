@@ -1,7 +1,7 @@
 import type { Container, FeedOptions, FeedResponse, ItemDefinition, ItemResponse, OperationInput, OperationResponse, QueryIterator, RequestOptions, Response, SqlQuerySpec } from '@azure/cosmos';
 import type { StoreScope } from '../domain/store-scope';
 import type { StoreObserver } from './store-readiness';
-import { deepFreeze } from './deep-freeze';
+import { deepFreeze } from '../domain/deep-freeze';
 import { ReadsTogether, type PointRead } from './reads-together';
 import type { TtlCache } from './ttl-cache';
 import { batchCallHeader, batchCallTag, failedBatchStatus } from './batch-statuses';
