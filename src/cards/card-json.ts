@@ -23,17 +23,14 @@ export function jsonWithCards(value: object): string {
   const attachments = Array.isArray(carried) ? (carried as unknown[]) : undefined;
   const known = attachments?.map((a) => (a && typeof a === 'object' ? cardJsonOf((a as { content?: unknown }).content) : undefined));
   if (!attachments || !known?.some((t) => t !== undefined)) return JSON.stringify(value);
-  const token = (i: number): string => `\uE000${nonce}:card:${i}\uE001`;
+  const token = (i: number): string => placeholder(`card:${i}`);
   const json = JSON.stringify({
     ...value,
     attachments: attachments.map((a, i) => (known[i] === undefined ? a : { ...(a as object), content: token(i) })),
   });
-  let out = json;
-  known.forEach((text, i) => {
-    if (text !== undefined) out = out.replace(`"${token(i)}"`, () => text);
-  });
-  return out;
+  return known.reduce<string>((out, text, i) => (text === undefined ? out : out.replace(`"${token(i)}"`, () => text)), json);
 }
 
-/** Private-use characters and a per-process nonce: no data carries the placeholder. */
+/** Stands in for a value while a card's JSON is put together: private-use characters and a per-process nonce, which no data carries. */
+export const placeholder = (name: string): string => `\uE000${nonce}:${name}\uE001`;
 const nonce = Math.random().toString(36).slice(2, 10);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { compileTemplate } from './template-expander';
 import { RecentlyUsed } from '../domain/recently-used';
 import { deepFreeze } from '../domain/deep-freeze';
-import { rememberCardJson } from './card-json';
+import { placeholder, rememberCardJson } from './card-json';
 
 /** An Adaptive Card as sent to Teams. */
 export interface AdaptiveCardJson {
@@ -119,9 +119,8 @@ function frozenCard(text: string): AdaptiveCardJson {
 
 /** Shorter values are not worth keeping out: they could also occur by chance inside other text. */
 const minimumLateLength = 8;
-/** Stands in for a late value while the card is expanded and remembered: private-use characters and a per-process nonce, which no data carries. */
-const lateNonce = Math.random().toString(36).slice(2, 10);
-const lateToken = (i: number): string => `\uE000${lateNonce}:${i}\uE001`;
+/** Stands in for a late value while the card is expanded and remembered. */
+const lateToken = (i: number): string => placeholder(String(i));
 /** A string as it appears inside JSON text (escaped, without its quotes). */
 const jsonText = (value: string): string => JSON.stringify(value).slice(1, -1);
 
