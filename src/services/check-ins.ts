@@ -150,6 +150,8 @@ export async function postCheckInSummary(deps: SummaryDeps, caller: Caller, acco
   const claimedAt = deps.clock.now().toISOString();
   let claimed = false;
   await deps.plans.updateCheckIn(accountId, dueDate, (current) => {
+    // Decided on each record it is called with: a claim lost to a second click is no claim.
+    claimed = false;
     if (current.summaryPostedAt) return undefined;
     claimed = true;
     return { ...current, summaryPostedAt: claimedAt };

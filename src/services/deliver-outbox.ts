@@ -62,6 +62,8 @@ export async function deliverOutboxItem(deps: DeliverOutboxDeps, id: string): Pr
   const claimedAt = deps.clock.now();
   let claimed = false;
   const item = await deps.outbox.update(id, (current) => {
+    // Decided on each record it is called with: a claim lost to another instance is no claim.
+    claimed = false;
     if (current.status !== 'pending') return undefined;
     if (current.claimUntil && current.claimedBy !== deps.instanceId && new Date(current.claimUntil).getTime() > claimedAt.getTime()) return undefined;
     claimed = true;

@@ -61,6 +61,8 @@ export async function savePlanItem(
   const now = deps.clock.now().toISOString();
   let saved: PlanItem | undefined;
   const plan = await deps.plans.updatePlan(accountId, (current) => {
+    // Decided on each record it is called with (a write that met a newer one is tried again on it).
+    saved = undefined;
     if (itemId) {
       const existing = current.items.find((i) => i.itemId === itemId);
       if (!existing) return undefined;

@@ -38,6 +38,8 @@ export async function setSupportHours(deps: SetSupportHoursDeps, caller: Caller,
 
   let changed = false;
   const stored = await deps.contracts.updateContract(accountId, (current) => {
+    // Decided on each record it is called with (a write that met a newer one is tried again on it).
+    changed = false;
     if (current.supportHours && sameSupportHours(current.supportHours, hours)) return undefined;
     changed = true;
     return { ...current, supportHours: hours };

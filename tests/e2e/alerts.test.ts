@@ -6,6 +6,9 @@ import { FakeConnector } from '../support/fake-connector';
 import { ManualClock } from '../support/manual-clock';
 import { demo, TestBot } from '../support/test-bot';
 import { realTimer, type Timer } from '../../src/notify/rate-limits';
+import { deliverOutboxItem } from '../../src/services/deliver-outbox';
+import type { OutboxItem } from '../../src/domain/outbox';
+import { JsonLogger } from '../../src/logging/json-logger';
 
 const key = (user: TeamsUser): string => `${user.tenantId}:${user.aadObjectId}`;
 const chat = (user: TeamsUser): string => `a:personal-${user.aadObjectId}`;
@@ -305,6 +308,38 @@ describe('proactive alerts through the HTTP server', () => {
       const sent = deliveries();
       assert.ok(sent.length >= 14);
       assert.equal(new Set(sent).size, sent.length, 'no message twice');
+    });
+
+    it('sends an item once when both instances deliver it at the same moment, the one whose claim lost sending nothing', async () => {
+      bot = await TestBot.start({ connector, instanceId: 'instance-a' });
+      other = await TestBot.start({ connector, instanceId: 'instance-b', embeddedCosmosEndpoint: bot.running.embeddedCosmosEndpoint!, clock: new ManualClock() });
+      const megan = demo.users.megan;
+      const now = new Date();
+      const item: OutboxItem = {
+        id: 'reply:race',
+        target: { kind: 'conversation', conversationId: chat(megan) },
+        intent: { kind: 'reply', serviceUrl: bot.serviceUrl, conversationType: 'personal', tenantId: megan.tenantId, accountIds: [], activity: { type: 'message', text: 'One answer, once.' } },
+        status: 'pending',
+        createdAt: now.toISOString(),
+        attempts: 0,
+        nextAttemptAt: now.toISOString(),
+      };
+      assert.equal(await bot.running.repositories.outbox.enqueue(item), true);
+      connector.reset();
+      const deps = (target: TestBot) => ({
+        ...target.running.repositories,
+        messenger: target.running.bot.messenger,
+        instanceId: target.running.instanceId,
+        clock: { now: () => new Date() },
+        logger: new JsonLogger('error', { now: () => new Date() }, () => undefined),
+        random: () => 0.5,
+      });
+      // Both read it pending and both claim it: one claim lands, the other meets its ETag moved on.
+      const [a, b] = await Promise.all([deliverOutboxItem(deps(bot), item.id), deliverOutboxItem(deps(other), item.id)]);
+      const sent = connector.calls.filter((c) => c.method === 'POST' && c.status < 300 && c.conversationId === chat(megan));
+      assert.equal(sent.length, 1, 'sent once');
+      assert.deepEqual([a?.status, b?.status].sort(), ['pending', 'sent'], 'the sender marks it sent; the other sees it claimed');
+      assert.equal((await bot.running.repositories.outbox.get(item.id))?.status, 'sent');
     });
 
     it('hands the sweep over when the lease holder dies mid-delivery, with nothing lost and nothing twice', async () => {
