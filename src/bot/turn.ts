@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Caller } from '../domain/caller';
 import type { CommandId } from '../domain/commands';
+import { escalationVerbs } from '../domain/verbs';
 import { identifyCaller } from '../services/identify-caller';
 import type { ActivityFacts } from './activity-facts';
 import type { BotDependencies } from './bot-dependencies';
@@ -23,9 +24,11 @@ export async function startTurn(context: TurnContext, facts: ActivityFacts, base
   // The turn's own dependencies: its store calls within the turn's budget.
   const deps = turnDependencies(context, base);
   // A card action on an escalation reads it whatever the verb: that read goes out beside the
-  // caller's (the turn keeps it, and the verb's own read of it waits for this one).
+  // caller's (the turn keeps it, and the verb's own read of it waits for this one). A lifecycle
+  // action needs none when this process holds the version its change is tried on first.
   const named = escalationNamed(context.activity.value);
-  if (named) void deps.escalations.get(named.accountId, named.escalationId).catch(() => undefined);
+  if (named && lifecycleVerbs.has(verbOf(context.activity.value))) deps.escalations.readAheadForChange(named.accountId, named.escalationId);
+  else if (named) void deps.escalations.get(named.accountId, named.escalationId).catch(() => undefined);
   const caller = await identifyCaller(deps, {
     identity: facts.identity,
     displayName: facts.displayName,
@@ -33,6 +36,14 @@ export async function startTurn(context: TurnContext, facts: ActivityFacts, base
     ...(facts.channelId ? { channelId: facts.channelId } : {}),
   });
   return { context, facts, caller, deps };
+}
+
+/** The verbs that change an escalation straight away, without showing it first. */
+const lifecycleVerbs: ReadonlySet<string> = new Set([escalationVerbs.acknowledge, escalationVerbs.update, escalationVerbs.changeSeverity, escalationVerbs.resolve, escalationVerbs.close, escalationVerbs.reopen]);
+
+function verbOf(value: unknown): string {
+  const verb = (value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+  return typeof verb === 'string' ? verb : '';
 }
 
 /** The escalation an Action.Execute's data names, if it names one. */

@@ -14,9 +14,15 @@ export async function loadVisibleEscalation(
   accountId: string,
   escalationId: string,
 ): Promise<Escalation> {
-  const escalation = await deps.escalations.get(accountId, escalationId);
-  if (!escalation || !canViewEscalation(caller, escalation)) {
-    throw new DomainError('not_found', `There is no escalation ${escalationId} that you can see.`);
-  }
+  return visibleTo(caller, await deps.escalations.get(accountId, escalationId), escalationId);
+}
+
+/** The escalation when the caller may see it; refused as not there otherwise (see `loadVisibleEscalation`). */
+export function visibleTo(caller: Caller, escalation: Escalation | undefined, escalationId: string): Escalation {
+  if (!escalation || !canViewEscalation(caller, escalation)) throw notVisible(escalationId);
   return escalation;
+}
+
+export function notVisible(escalationId: string): DomainError {
+  return new DomainError('not_found', `There is no escalation ${escalationId} that you can see.`);
 }

@@ -20,7 +20,7 @@ import { actorOfPerson } from '../domain/ownership';
 import { accountTams } from './account-tams';
 import { noteEscalationHealth } from './account-health';
 import { reassignEscalationAlerts } from './alerts';
-import { loadVisibleEscalation } from './escalation-access';
+import { loadVisibleEscalation, notVisible, visibleTo } from './escalation-access';
 import { actorOf } from './open-escalation';
 
 export interface EscalationActionDeps {
@@ -93,25 +93,31 @@ export async function performEscalationAction(
   caller: Caller,
   input: EscalationActionInput,
 ): Promise<{ escalation: Escalation; outcome: EscalationActionOutcome }> {
-  const stored = await loadVisibleEscalation(deps, caller, input.accountId, input.escalationId);
   const permission = permissionFor(input.action);
-  if (!mayPerform(caller, stored, permission)) throw new DomainError('forbidden', refusals[permission] ?? 'You cannot do that.');
 
   const actor = actorOf(caller);
   const versioned = input.fromVersion !== undefined;
   const key = fingerprintOf([actor.key, input.action, versioned ? input.fromVersion : 'unversioned']);
   const transition = transitionOf(input.action);
   // Only a new severity asks for SLA targets and a clock: no other action reads the contract.
-  const contract = input.action.kind === 'changeSeverity' ? await deps.contracts.getContract(stored.accountId) : undefined;
+  const contract = input.action.kind === 'changeSeverity' ? await deps.contracts.getContract(input.accountId) : undefined;
   const overrides: SlaOverrides = contract?.slaOverrides ?? {};
   // A new severity runs on its own clock: the contract's support hours, or the defaults in the account's zone.
   const hours =
     input.action.kind === 'changeSeverity' && (contract?.supportHours || deps.accounts)
-      ? supportHoursOf(contract, contract?.supportHours ? undefined : await deps.accounts?.getAccount(stored.accountId))
+      ? supportHoursOf(contract, contract?.supportHours ? undefined : await deps.accounts?.getAccount(input.accountId))
       : undefined;
   let outcome: EscalationActionOutcome = { kind: 'applied' };
-  const escalation = await deps.escalations.update(stored.accountId, stored.escalationId, (current) => {
-    const now = deps.clock.now();
+  let before: Escalation | undefined;
+  // Who may see it and act on it is checked on the record the change is made on: no read before it.
+  const escalation = await deps.escalations
+    .update(input.accountId, input.escalationId, (current) => {
+      visibleTo(caller, current, input.escalationId);
+      if (!mayPerform(caller, current, permission)) throw new DomainError('forbidden', refusals[permission] ?? 'You cannot do that.');
+      before = current;
+      // Decided again on each record it is called with.
+      outcome = { kind: 'applied' };
+      const now = deps.clock.now();
     const remembered = current.recentActions.filter(
       (a) => a.fromVersion !== undefined || now.getTime() - new Date(a.at).getTime() < actionRepeatWindowInMs,
     );
@@ -150,8 +156,12 @@ export async function performEscalationAction(
       byName: actor.name,
     };
     return { ...changed, watchers, recentActions: [...remembered, entry].slice(-rememberedActions) };
-  });
-  await noteEscalationHealth(deps, stored, escalation);
+    })
+    .catch((error: unknown) => {
+      // Not there at all reads as not there for this caller (the port's 404).
+      throw (error as { code?: unknown } | undefined)?.code === 404 ? notVisible(input.escalationId) : error;
+    });
+  await noteEscalationHealth(deps, before, escalation);
   return { escalation, outcome };
 }
 

@@ -5,7 +5,7 @@ import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
 import { maxOpenedTogether, type EscalationRepository, type OpenedOutcome, type OpenedTogetherOutcome, type Opening, type OpeningIntake, type StoredIntake } from '../domain/ports';
 import type { EscalationHistory } from '../domain/service-review';
-import { createDocument, isConflict, isPreconditionFailed, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { createDocument, isConflict, isPreconditionFailed, lastVersion, noteVersion, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 const counterSchema = z.object({ next: z.number().int().positive() });
 const intakeSchema = z.object({ claimedAt: z.string(), escalationId: z.string().optional() });
@@ -56,8 +56,17 @@ export const completedIntakeTtlInSeconds = 24 * 3600;
 export class CosmosEscalationRepository extends ScopedRepository implements EscalationRepository {
 
   async get(accountId: string, escalationId: string): Promise<Escalation | undefined> {
-    const doc = await readDocument(this.container, toDocumentId(escalationId), accountId);
-    return doc ? parseDocument(escalationSchema, doc) : undefined;
+    const key = { id: toDocumentId(escalationId), partitionKey: accountId };
+    const doc = await readDocument(this.container, key.id, accountId);
+    if (!doc) return undefined;
+    const escalation = parseDocument(escalationSchema, doc);
+    noteVersion(this.container, key, doc);
+    return escalation;
+  }
+
+  readAheadForChange(accountId: string, escalationId: string): void {
+    if (lastVersion(this.container, { id: toDocumentId(escalationId), partitionKey: accountId }, escalationSchema)) return;
+    void this.get(accountId, escalationId).catch(() => undefined);
   }
 
   async create(escalation: Escalation): Promise<boolean> {
@@ -145,6 +154,8 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       let moving: { entries: TimelineEntry[]; firstOrdinal: number } | undefined;
       const outcome = await updateDocument(this.container, key, escalationCodec, (current) => {
+        // Called again on a newer record, it decides again.
+        moving = undefined;
         if (current.timeline.length < timelineFlushAt) return change(current);
         // The oldest, at most a batch's worth: a longer timeline (kept by an older version) moves out over several changes.
         moving = { entries: current.timeline.slice(0, Math.min(current.timeline.length - timelineKept, maxMovedABatch)), firstOrdinal: (current.timelineMoved ?? 0) + 1 };

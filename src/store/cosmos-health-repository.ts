@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ScopedRepository } from './store-container';
 import { healthSummarySchema, healthViewSchema, type HealthSummary } from '../domain/account-health';
 import type { HealthSummaryRepository, PortfolioEntry } from '../domain/ports';
-import { isConflict, isPreconditionFailed, parseDocument, readDocument, rememberParsed, toDocumentId } from './documents';
+import { changing, isConflict, isNotFound, isPreconditionFailed, lastVersion, noteVersion, parseDocument, readDocument, rememberParsed, toDocumentId } from './documents';
 
 /** Every summary lives in this one partition of the directory container. */
 export const healthPartition = 'health';
@@ -24,25 +24,63 @@ export class CosmosHealthRepository extends ScopedRepository implements HealthSu
     return doc ? parseDocument(healthSummarySchema, doc) : undefined;
   }
 
-  async update(accountId: string, change: (current: HealthSummary | undefined) => HealthSummary | undefined): Promise<HealthSummary | undefined> {
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const doc = await readDocument(this.container, summaryId(accountId), healthPartition);
-      const current = doc ? parseDocument(healthSummarySchema, doc) : undefined;
-      const next = change(current);
-      if (!next) return current;
-      const valid = healthSummarySchema.parse(next);
-      const body = summaryDocument(valid);
-      try {
-        const written = doc ? await this.container.item(summaryId(accountId), healthPartition).replace(body, { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } }) : await this.container.items.create(body);
-        // Read back at the next change, it need not be checked against its schema again.
-        rememberParsed(healthSummarySchema, written.resource, valid);
-        return next;
-      } catch (error) {
-        // Someone wrote it in between: read it again and make the change on what is there now.
-        if (!isPreconditionFailed(error) && !isConflict(error)) throw error;
+  /**
+   * Read-change-write under the ETag. A summary this process wrote last is first changed on what it
+   * wrote, under that ETag, without a read (see `updateDocument`): an account's summary is written
+   * by one change at a time here, so that version is most often still the stored one.
+   */
+  update(accountId: string, change: (current: HealthSummary | undefined) => HealthSummary | undefined): Promise<HealthSummary | undefined> {
+    const key = { id: summaryId(accountId), partitionKey: healthPartition };
+    return changing(this.container, key, async () => {
+      const last = lastVersion(this.container, key, healthSummarySchema);
+      // A change refused on that version is made on the stored summary, where it may go through or fail as it should.
+      const onLast = (current: HealthSummary | undefined): HealthSummary | undefined => {
+        try {
+          return change(current);
+        } catch {
+          return undefined;
+        }
+      };
+      const known = last ? await this.write(key, onLast, last.value, last.etag) : undefined;
+      if (known) return known.next;
+      for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        const doc = await readDocument(this.container, key.id, healthPartition);
+        const current = doc ? parseDocument(healthSummarySchema, doc) : undefined;
+        if (doc) noteVersion(this.container, key, doc);
+        const next = change(current);
+        if (!next) return current;
+        const written = await this.write(key, () => next, current, doc ? (doc._etag ?? '') : undefined);
+        if (written) return written.next;
       }
+      throw Object.assign(new Error(`the health summary of ${accountId} kept changing under us`), { code: 412 });
+    });
+  }
+
+  /**
+   * Writes the change of `current` (under `etag`, or as a new summary without one); undefined
+   * when it left the summary as it is, or someone wrote it in between (then it is made again on
+   * what is there now).
+   */
+  private async write(
+    key: { id: string; partitionKey: string },
+    change: (current: HealthSummary | undefined) => HealthSummary | undefined,
+    current: HealthSummary | undefined,
+    etag: string | undefined,
+  ): Promise<{ next: HealthSummary } | undefined> {
+    const next = change(current);
+    if (!next) return undefined;
+    const valid = healthSummarySchema.parse(next);
+    const body = summaryDocument(valid);
+    try {
+      const written = etag !== undefined ? await this.container.item(key.id, healthPartition).replace(body, { accessCondition: { type: 'IfMatch', condition: etag } }) : await this.container.items.create(body);
+      // Read back at the next change, it need not be checked against its schema again.
+      rememberParsed(healthSummarySchema, written.resource, valid);
+      noteVersion(this.container, key, written.resource);
+      return { next };
+    } catch (error) {
+      if (!isPreconditionFailed(error) && !isConflict(error) && !isNotFound(error)) throw error;
+      return undefined;
     }
-    throw Object.assign(new Error(`the health summary of ${accountId} kept changing under us`), { code: 412 });
   }
 
   async listEntries(accountIds: readonly string[] | 'all'): Promise<PortfolioEntry[]> {

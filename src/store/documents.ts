@@ -144,31 +144,128 @@ export interface DocumentCodec<T> {
 }
 
 /**
+ * The version of each document this process last read or wrote through a change (its resource id
+ * and ETag), by container, partition and id, and how many changes of it are under way here. A
+ * change made again is first made on that version's record, while it is still at hand and no other
+ * change of it is under way here, and written under its ETag without reading the document first.
+ */
+interface Versions {
+  readonly last: RecentlyUsed<string, { readonly rid: string; readonly etag: string }>;
+  readonly changing: Map<string, number>;
+}
+const versionsByContainer = new WeakMap<object, Versions>();
+
+function versionsOf(container: StoreContainer): Versions {
+  let versions = versionsByContainer.get(container.container);
+  if (!versions) {
+    versions = { last: new RecentlyUsed(2_000), changing: new Map() };
+    versionsByContainer.set(container.container, versions);
+  }
+  return versions;
+}
+
+const versionKey = (key: { id: string; partitionKey: string }): string => `${key.partitionKey}\u0000${key.id}`;
+
+/** Notes the version of a document just read or written, for the next change of it made here. */
+export function noteVersion(container: StoreContainer, key: { id: string; partitionKey: string }, stored: unknown): void {
+  const version = versionOf(stored);
+  if (version) versionsOf(container).last.set(versionKey(key), version);
+}
+
+/**
+ * The record of the version this process last saw of a document, with its ETag: undefined when it
+ * is no longer at hand, or another change of the document is under way here (which would make it
+ * old before long).
+ */
+export function lastVersion<T>(container: StoreContainer, key: { id: string; partitionKey: string }, schema: z.ZodType<T>): { readonly value: T; readonly etag: string } | undefined {
+  const versions = versionsOf(container);
+  const k = versionKey(key);
+  if ((versions.changing.get(k) ?? 0) > 1) return undefined;
+  const version = versions.last.get(k);
+  const known = version ? parsedDocuments.get(version.rid) : undefined;
+  if (!version || known?.etag !== version.etag) return undefined;
+  const hit = known.entries.find((entry) => entry.schema === schema);
+  return hit ? { value: hit.value as T, etag: version.etag } : undefined;
+}
+
+/** Runs a change of a document, counted as under way while it runs (see `lastVersion`). */
+export async function changing<R>(container: StoreContainer, key: { id: string; partitionKey: string }, work: () => Promise<R>): Promise<R> {
+  const { changing: counts } = versionsOf(container);
+  const k = versionKey(key);
+  counts.set(k, (counts.get(k) ?? 0) + 1);
+  try {
+    return await work();
+  } finally {
+    const left = (counts.get(k) ?? 1) - 1;
+    if (left > 0) counts.set(k, left);
+    else counts.delete(k);
+  }
+}
+
+/**
  * Read, change and replace on the condition that nobody wrote the document since it was read
  * (its ETag); when somebody did, read and change again, so concurrent updates all land and none
- * is lost. `change` returns undefined to leave the record as it is.
+ * is lost. `change` returns undefined to leave the record as it is; it may be called more than once.
+ *
+ * A document this process changed last is first changed on the record it wrote, under that
+ * version's ETag, without a read: one request where there were two. When anyone wrote it since, the
+ * ETag refuses the write and the change is made on a fresh read. So is a change that, on that
+ * record, leaves it as it is or refuses it: what the caller is told is always decided on the record
+ * as stored.
  */
-export async function updateDocument<T>(
+export function updateDocument<T>(
   container: StoreContainer,
   key: { id: string; partitionKey: string },
   codec: DocumentCodec<T>,
   change: (current: T) => T | undefined,
   attempts = 10,
 ): Promise<UpdateOutcome<T>> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const doc = await readDocument(container, key.id, key.partitionKey);
-    if (!doc) return { status: 'missing' };
-    const current = codec.parse(doc);
-    const changed = change(current);
-    if (!changed) return { status: 'unchanged', value: current, ...(doc._etag ? { etag: doc._etag } : {}) };
-    const valid = codec.validate(changed);
-    try {
-      const written = await container.item(key.id, key.partitionKey).replace(codec.toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
-      if (codec.schema) rememberParsed(codec.schema, written.resource, valid);
-      return { status: 'updated', value: valid };
-    } catch (error) {
-      if (!isPreconditionFailed(error)) throw error;
+  return changing(container, key, async () => {
+    const known = await changeLastVersion(container, key, codec, change);
+    if (known) return { status: 'updated', value: known };
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const doc = await readDocument(container, key.id, key.partitionKey);
+      if (!doc) return { status: 'missing' };
+      const current = codec.parse(doc);
+      noteVersion(container, key, doc);
+      const changed = change(current);
+      if (!changed) return { status: 'unchanged', value: current, ...(doc._etag ? { etag: doc._etag } : {}) };
+      const valid = codec.validate(changed);
+      try {
+        const written = await container.item(key.id, key.partitionKey).replace(codec.toDocument(valid), { accessCondition: { type: 'IfMatch', condition: doc._etag ?? '' } });
+        if (codec.schema) {
+          rememberParsed(codec.schema, written.resource, valid);
+          noteVersion(container, key, written.resource);
+        }
+        return { status: 'updated', value: valid };
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
     }
+    return { status: 'contended' };
+  });
+}
+
+/** The change written on the version this process saw last; undefined when it was not (see `updateDocument`). */
+async function changeLastVersion<T>(container: StoreContainer, key: { id: string; partitionKey: string }, codec: DocumentCodec<T>, change: (current: T) => T | undefined): Promise<T | undefined> {
+  const last = codec.schema ? lastVersion(container, key, codec.schema) : undefined;
+  if (!last || !codec.schema) return undefined;
+  let valid: T;
+  try {
+    const changed = change(last.value);
+    if (!changed) return undefined;
+    valid = codec.validate(changed);
+  } catch {
+    // Decided on the stored record instead: there it may go through, or fail as it should.
+    return undefined;
   }
-  return { status: 'contended' };
+  try {
+    const written = await container.item(key.id, key.partitionKey).replace(codec.toDocument(valid), { accessCondition: { type: 'IfMatch', condition: last.etag } });
+    rememberParsed(codec.schema, written.resource, valid);
+    noteVersion(container, key, written.resource);
+    return valid;
+  } catch (error) {
+    if (isPreconditionFailed(error) || isNotFound(error)) return undefined;
+    throw error;
+  }
 }

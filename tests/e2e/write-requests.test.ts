@@ -60,3 +60,47 @@ describe('a check-in on the wire: its requests one by one', function () {
     assert.deepEqual(requests.filter((r) => r.includes('accounts/')), ['point reads, one batch: POST accounts/docs (account, contract, plan)'], requests.join('; '));
   });
 });
+
+describe('a note on an escalation on the wire: its requests one by one', function () {
+  this.timeout(60_000);
+  let counter: CosmosRequestCounter;
+  let bot: TestBot;
+  let close: () => Promise<void>;
+
+  before(async () => {
+    ({ proxy: counter, bot, close } = await botBehindProxy((endpoint) => new CosmosRequestCounter(endpoint), { clock: new ManualClock() }));
+  });
+
+  after(() => close());
+
+  let escalationId = '';
+
+  before(async () => {
+    // Opened by a customer in the account's channel: the escalation the notes go on.
+    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { title: 'Gateway drops sessions', description: 'TLS sessions drop every few minutes.', severity: 'B', product: 'Azure' }, { channel: demo.contosoChannel }));
+    escalationId = /ESC-CONTOSO-\d{4}/.exec(cardText(invokeCard(res.body)))?.[0] ?? '';
+    assert.ok(escalationId, 'opened');
+  });
+
+  async function addNote(text: string): Promise<{ requests: string[]; card: string }> {
+    await bot.running.background.idle();
+    counter.recorded = [];
+    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.update', { accountId: 'contoso', escalationId, note: text }));
+    const requests = [...counter.recorded];
+    counter.recorded = undefined;
+    assert.equal(res.status, 200);
+    return { requests, card: cardText(invokeCard(res.body)) };
+  }
+
+  it('the second note from this instance is written under the ETag of the first, without a read of the escalation', async () => {
+    const first = await addNote('First look: the gateway drops TLS sessions.');
+    assert.match(first.card, /First look/);
+    const second = await addNote('Rolled back the gateway config.');
+    assert.match(second.card, /Rolled back the gateway config\./);
+    const onIt = second.requests.filter((r) => r.includes(escalationId));
+    assert.deepEqual(onIt, [`write: PUT accounts/docs/${escalationId}`], second.requests.join('; '));
+    const stored = await bot.running.repositories.escalations.get('contoso', escalationId);
+    const notes = (stored?.timeline ?? []).map((t) => t.text);
+    assert.ok(notes.includes('First look: the gateway drops TLS sessions.') && notes.includes('Rolled back the gateway config.'), 'both notes kept');
+  });
+});
