@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Caller } from '../domain/caller';
 import type { CommandId } from '../domain/commands';
-import { escalationVerbs } from '../domain/verbs';
+import { escalationLifecycleVerbs } from '../domain/verbs';
 import { identifyCaller } from '../services/identify-caller';
 import type { ActivityFacts } from './activity-facts';
 import type { BotDependencies } from './bot-dependencies';
@@ -38,8 +38,7 @@ export async function startTurn(context: TurnContext, facts: ActivityFacts, base
   return { context, facts, caller, deps };
 }
 
-/** The verbs that change an escalation straight away, without showing it first. */
-const lifecycleVerbs: ReadonlySet<string> = new Set([escalationVerbs.acknowledge, escalationVerbs.update, escalationVerbs.changeSeverity, escalationVerbs.resolve, escalationVerbs.close, escalationVerbs.reopen]);
+const lifecycleVerbs: ReadonlySet<string> = new Set(escalationLifecycleVerbs);
 
 function verbOf(value: unknown): string {
   const verb = (value as { action?: { verb?: unknown } } | undefined)?.action?.verb;

@@ -124,16 +124,16 @@ export interface EscalationRepository {
    */
   createOpenedTogether(openings: readonly Opening[]): Promise<OpenedTogetherOutcome>;
   /**
+   * Starts the turn's read of an escalation a change is about to be made on, unless this process
+   * holds the version the change will be tried on first (then it needs no read at all).
+   */
+  readAheadForChange(accountId: string, escalationId: string): void;
+  /**
    * Reads, changes and writes back under the record's ETag, retrying when someone else wrote
    * in between, so concurrent changes all land. `change` returns undefined to leave it as is; it
    * may be called more than once, and what it throws is thrown. A record that is not there is
    * refused with an error whose `code` is 404.
    */
-  /**
-   * Starts the turn's read of an escalation a change is about to be made on, unless this process
-   * holds the version the change will be tried on first (then it needs no read at all).
-   */
-  readAheadForChange(accountId: string, escalationId: string): void;
   update(accountId: string, escalationId: string, change: (current: Escalation) => Escalation | undefined): Promise<Escalation>;
   listOpen(accountId: string): Promise<Escalation[]>;
   /** The whole timeline, oldest first: the entries moved out of the item and those still in it. */

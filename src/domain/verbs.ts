@@ -24,6 +24,16 @@ export const escalationVerbs = {
   show: 'escalation.show',
 } as const;
 
+/** The verbs that change an escalation straight away, without showing it first. */
+export const escalationLifecycleVerbs = [
+  escalationVerbs.acknowledge,
+  escalationVerbs.update,
+  escalationVerbs.changeSeverity,
+  escalationVerbs.resolve,
+  escalationVerbs.close,
+  escalationVerbs.reopen,
+] as const;
+
 export const accountVerbs = {
   setPrimaryTam: 'account.setPrimaryTam',
 } as const;

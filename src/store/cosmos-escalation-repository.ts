@@ -5,7 +5,7 @@ import { escalationAlertPoints, nextAlertCheck } from '../domain/alert-rules';
 import { escalationSchema, openStatuses, timelineEntrySchema, type Escalation, type TimelineEntry } from '../domain/escalation';
 import { maxOpenedTogether, type EscalationRepository, type OpenedOutcome, type OpenedTogetherOutcome, type Opening, type OpeningIntake, type StoredIntake } from '../domain/ports';
 import type { EscalationHistory } from '../domain/service-review';
-import { createDocument, isConflict, isPreconditionFailed, lastVersion, noteVersion, parseDocument, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
+import { createDocument, isConflict, isPreconditionFailed, lastVersion, noteVersion, parseDocument, rememberParsed, toDocumentId, readDocument, updateDocument, type DocumentCodec } from './documents';
 
 const counterSchema = z.object({ next: z.number().int().positive() });
 const intakeSchema = z.object({ claimedAt: z.string(), escalationId: z.string().optional() });
@@ -65,7 +65,7 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
   }
 
   readAheadForChange(accountId: string, escalationId: string): void {
-    if (lastVersion(this.container, { id: toDocumentId(escalationId), partitionKey: accountId }, escalationSchema)) return;
+    if (lastVersion(this.container, { id: toDocumentId(escalationId), partitionKey: accountId }, escalationSchema, 0)) return;
     void this.get(accountId, escalationId).catch(() => undefined);
   }
 
@@ -172,7 +172,13 @@ export class CosmosEscalationRepository extends ScopedRepository implements Esca
       ];
       const response = await this.container.items.batch(operations, accountId);
       const statuses = (response.result ?? []).map((r) => r.statusCode);
-      if (response.code !== 207 && statuses.length === operations.length && statuses.every((code) => code < 300)) return next;
+      if (response.code !== 207 && statuses.length === operations.length && statuses.every((code) => code < 300)) {
+        // What the batch wrote is the version the next change here is tried on.
+        const written = response.result?.at(-1)?.resourceBody;
+        rememberParsed(escalationSchema, written, next);
+        noteVersion(this.container, key, written);
+        return next;
+      }
       // Written meanwhile (the item's ETag moved on): read it again and move what is there now.
       if (statuses[statuses.length - 1] === 412) continue;
       const failed = statuses.find((code) => code >= 400 && code !== 424) ?? response.code ?? 500;

@@ -33,53 +33,35 @@ export class CosmosHealthRepository extends ScopedRepository implements HealthSu
     const key = { id: summaryId(accountId), partitionKey: healthPartition };
     return changing(this.container, key, async () => {
       const last = lastVersion(this.container, key, healthSummarySchema);
-      // A change refused on that version is made on the stored summary, where it may go through or fail as it should.
-      const onLast = (current: HealthSummary | undefined): HealthSummary | undefined => {
-        try {
-          return change(current);
-        } catch {
-          return undefined;
-        }
-      };
-      const known = last ? await this.write(key, onLast, last.value, last.etag) : undefined;
-      if (known) return known.next;
+      const onLast = last ? checkedOnLast(change, last.value) : undefined;
+      if (last && onLast && (await this.write(key, onLast.valid, last.etag))) return onLast.next;
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
         const doc = await readDocument(this.container, key.id, healthPartition);
         const current = doc ? parseDocument(healthSummarySchema, doc) : undefined;
         if (doc) noteVersion(this.container, key, doc);
         const next = change(current);
         if (!next) return current;
-        const written = await this.write(key, () => next, current, doc ? (doc._etag ?? '') : undefined);
-        if (written) return written.next;
+        if (await this.write(key, healthSummarySchema.parse(next), doc ? (doc._etag ?? '') : undefined)) return next;
       }
       throw Object.assign(new Error(`the health summary of ${accountId} kept changing under us`), { code: 412 });
     });
   }
 
   /**
-   * Writes the change of `current` (under `etag`, or as a new summary without one); undefined
-   * when it left the summary as it is, or someone wrote it in between (then it is made again on
-   * what is there now).
+   * Writes a checked summary (under `etag`, or as a new one without); false when someone wrote it
+   * in between, or removed it, and the change is to be made again on what is there now.
    */
-  private async write(
-    key: { id: string; partitionKey: string },
-    change: (current: HealthSummary | undefined) => HealthSummary | undefined,
-    current: HealthSummary | undefined,
-    etag: string | undefined,
-  ): Promise<{ next: HealthSummary } | undefined> {
-    const next = change(current);
-    if (!next) return undefined;
-    const valid = healthSummarySchema.parse(next);
+  private async write(key: { id: string; partitionKey: string }, valid: HealthSummary, etag: string | undefined): Promise<boolean> {
     const body = summaryDocument(valid);
     try {
       const written = etag !== undefined ? await this.container.item(key.id, healthPartition).replace(body, { accessCondition: { type: 'IfMatch', condition: etag } }) : await this.container.items.create(body);
       // Read back at the next change, it need not be checked against its schema again.
       rememberParsed(healthSummarySchema, written.resource, valid);
       noteVersion(this.container, key, written.resource);
-      return { next };
+      return true;
     } catch (error) {
       if (!isPreconditionFailed(error) && !isConflict(error) && !isNotFound(error)) throw error;
-      return undefined;
+      return false;
     }
   }
 
@@ -146,4 +128,17 @@ const summarySchemaVersion = 2;
 
 function summaryDocument(summary: HealthSummary): Record<string, unknown> {
   return { id: summaryId(summary.accountId), pk: healthPartition, type, schemaVersion: summarySchemaVersion, ...summary };
+}
+
+/**
+ * The change made and checked on the version this process wrote last; undefined when it leaves
+ * that version as it is or refuses it (then it is decided on the stored summary, as it should be).
+ */
+function checkedOnLast(change: (current: HealthSummary | undefined) => HealthSummary | undefined, last: HealthSummary): { next: HealthSummary; valid: HealthSummary } | undefined {
+  try {
+    const next = change(last);
+    return next ? { next, valid: healthSummarySchema.parse(next) } : undefined;
+  } catch {
+    return undefined;
+  }
 }

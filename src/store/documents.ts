@@ -177,10 +177,16 @@ export function noteVersion(container: StoreContainer, key: { id: string; partit
  * is no longer at hand, or another change of the document is under way here (which would make it
  * old before long).
  */
-export function lastVersion<T>(container: StoreContainer, key: { id: string; partitionKey: string }, schema: z.ZodType<T>): { readonly value: T; readonly etag: string } | undefined {
+export function lastVersion<T>(
+  container: StoreContainer,
+  key: { id: string; partitionKey: string },
+  schema: z.ZodType<T>,
+  /** The caller's own change, when it asks from inside one (see `changing`). */
+  own: 0 | 1 = 1,
+): { readonly value: T; readonly etag: string } | undefined {
   const versions = versionsOf(container);
   const k = versionKey(key);
-  if ((versions.changing.get(k) ?? 0) > 1) return undefined;
+  if ((versions.changing.get(k) ?? 0) > own) return undefined;
   const version = versions.last.get(k);
   const known = version ? parsedDocuments.get(version.rid) : undefined;
   if (!version || known?.etag !== version.etag) return undefined;

@@ -12,7 +12,7 @@ import { isDomainError } from '../../domain/errors';
 import { escalationIdPattern, severities, type Escalation } from '../../domain/escalation';
 import { readIntakeForm } from '../../domain/escalation-intake';
 import { availableEscalationActions, statusLabel, type EscalationAction, type EscalationActionName } from '../../domain/escalation-lifecycle';
-import { escalationVerbs } from '../../domain/verbs';
+import { type escalationLifecycleVerbs, escalationVerbs } from '../../domain/verbs';
 import { deliverOutboxItem } from '../../services/deliver-outbox';
 import { loadVisibleEscalation } from '../../services/escalation-access';
 import { accountTams } from '../../services/account-tams';
@@ -289,7 +289,7 @@ async function accountOfEscalationId(turn: Turn, escalationId: string): Promise<
 type Parsed = { action: EscalationAction } | { errors: Record<string, string> };
 
 /** Each lifecycle verb: how its data becomes an action, and the form that shows its errors. */
-const lifecycle: readonly { verb: (typeof escalationVerbs)[keyof typeof escalationVerbs]; mode: (caller: Caller) => EscalationMode; parse: (data: Readonly<Record<string, unknown>>) => Parsed }[] = [
+const lifecycle: readonly { verb: (typeof escalationLifecycleVerbs)[number]; mode: (caller: Caller) => EscalationMode; parse: (data: Readonly<Record<string, unknown>>) => Parsed }[] = [
   { verb: escalationVerbs.acknowledge, mode: () => 'view', parse: () => ({ action: { kind: 'acknowledge' } }) },
   {
     verb: escalationVerbs.update,
