@@ -420,20 +420,20 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   };
   const lines: string[] = [];
   // Earlier runs on this kind of machine, as published (2026-11-26) and as re-measured (2026-12-01, before the turn-cost work);
-  // then the last eight runs of this bench published, each against the floor as it was measured then.
+  // then the last nine runs of this bench published, each against the floor as it was measured then.
   const history: Record<string, [string, number][]> = {
-    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, eight runs ago', 0.79], ['seven runs ago', 1.17], ['six runs ago', 1.11], ['five runs ago', 1.12], ['four runs ago', 0.82], ['three runs ago', 1.05], ['two runs ago', 0.94], ['previous run', 0.77]],
-    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, eight runs ago', 1.03], ['seven runs ago', 2.46], ['six runs ago', 2.62], ['five runs ago', 2.43], ['four runs ago', 1.86], ['three runs ago', 2.49], ['two runs ago', 2.04], ['previous run', 1.94]],
-    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, eight runs ago', 1.02], ['seven runs ago', 2.41], ['six runs ago', 2.81], ['five runs ago', 2.61], ['four runs ago', 2.43], ['three runs ago', 2.26], ['two runs ago', 2.55], ['previous run', 2.03]],
-    plan: [['cold floor, eight runs ago', 1.03], ['seven runs ago', 2.39], ['six runs ago', 2.55], ['five runs ago', 2.7], ['four runs ago', 3.13], ['three runs ago', 2.59], ['two runs ago', 2.49], ['previous run', 2.11]],
-    alerts: [['cold floor, eight runs ago', 0.96], ['seven runs ago', 2.23], ['six runs ago', 2.83], ['five runs ago', 2.58], ['four runs ago', 3.23], ['three runs ago', 2.23], ['two runs ago', 2.61], ['previous run', 2.15]],
-    'escalation.update': [['cold floor, eight runs ago', 2.0], ['seven runs ago', 3.72], ['six runs ago', 5.3], ['five runs ago', 6.79], ['four runs ago', 4.05], ['three runs ago', 4.4], ['two runs ago', 4.92], ['previous run', 4.84]],
-    'escalation.update (one record)': [['cold floor, eight runs ago', 3.27], ['seven runs ago', 7.58], ['six runs ago', 8.69], ['five runs ago', 8.68], ['four runs ago', 6.42], ['three runs ago', 7.98], ['two runs ago', 7.04], ['previous run', 8.43]],
-    'contract.logHours': [['cold floor, eight runs ago', 1.3], ['seven runs ago', 3.37], ['six runs ago', 3.83], ['five runs ago', 4.17], ['four runs ago', 4.23], ['three runs ago', 3.48], ['two runs ago', 3.29], ['previous run', 3.54]],
-    portfolio: [['cold floor, eight runs ago', 1.41], ['seven runs ago', 3.41], ['six runs ago', 4.02], ['five runs ago', 4.0], ['four runs ago', 3.42], ['three runs ago', 3.82], ['two runs ago', 4.19], ['previous run', 3.18]],
-    review: [['cold floor, eight runs ago', 1.78], ['seven runs ago', 3.48], ['six runs ago', 4.63], ['five runs ago', 4.85], ['four runs ago', 4.4], ['three runs ago', 4.49], ['two runs ago', 4.56], ['previous run', 4.86]],
-    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, eight runs ago', 2.57], ['seven runs ago', 4.02], ['six runs ago', 4.0], ['five runs ago', 5.8], ['four runs ago', 5.23], ['three runs ago', 5.34], ['two runs ago', 5.82], ['previous run', 5.78]],
-    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, eight runs ago', 1.85], ['seven runs ago', 3.32], ['six runs ago', 4.74], ['five runs ago', 4.44], ['four runs ago', 4.45], ['three runs ago', 3.29], ['two runs ago', 3.9], ['previous run', 3.64]],
+    help: [['2026-11-26', 1.61], ['2026-12-01', 2.06], ['cold floor, nine runs ago', 0.79], ['eight runs ago', 1.17], ['seven runs ago', 1.11], ['six runs ago', 1.12], ['five runs ago', 0.82], ['four runs ago', 1.05], ['three runs ago', 0.94], ['two runs ago', 0.77], ['previous run', 0.78]],
+    'escalation.refresh': [['2026-11-26', 1.64], ['2026-12-01', 1.91], ['cold floor, nine runs ago', 1.03], ['eight runs ago', 2.46], ['seven runs ago', 2.62], ['six runs ago', 2.43], ['five runs ago', 1.86], ['four runs ago', 2.49], ['three runs ago', 2.04], ['two runs ago', 1.94], ['previous run', 2.49]],
+    contract: [['2026-11-26', 3.26], ['2026-12-01', 3.21], ['cold floor, nine runs ago', 1.02], ['eight runs ago', 2.41], ['seven runs ago', 2.81], ['six runs ago', 2.61], ['five runs ago', 2.43], ['four runs ago', 2.26], ['three runs ago', 2.55], ['two runs ago', 2.03], ['previous run', 2.34]],
+    plan: [['cold floor, nine runs ago', 1.03], ['eight runs ago', 2.39], ['seven runs ago', 2.55], ['six runs ago', 2.7], ['five runs ago', 3.13], ['four runs ago', 2.59], ['three runs ago', 2.49], ['two runs ago', 2.11], ['previous run', 2.15]],
+    alerts: [['cold floor, nine runs ago', 0.96], ['eight runs ago', 2.23], ['seven runs ago', 2.83], ['six runs ago', 2.58], ['five runs ago', 3.23], ['four runs ago', 2.23], ['three runs ago', 2.61], ['two runs ago', 2.15], ['previous run', 2.41]],
+    'escalation.update': [['cold floor, nine runs ago', 2.0], ['eight runs ago', 3.72], ['seven runs ago', 5.3], ['six runs ago', 6.79], ['five runs ago', 4.05], ['four runs ago', 4.4], ['three runs ago', 4.92], ['two runs ago', 4.84], ['previous run', 4.61]],
+    'escalation.update (one record)': [['cold floor, nine runs ago', 3.27], ['eight runs ago', 7.58], ['seven runs ago', 8.69], ['six runs ago', 8.68], ['five runs ago', 6.42], ['four runs ago', 7.98], ['three runs ago', 7.04], ['two runs ago', 8.43], ['previous run', 8.15]],
+    'contract.logHours': [['cold floor, nine runs ago', 1.3], ['eight runs ago', 3.37], ['seven runs ago', 3.83], ['six runs ago', 4.17], ['five runs ago', 4.23], ['four runs ago', 3.48], ['three runs ago', 3.29], ['two runs ago', 3.54], ['previous run', 4.04]],
+    portfolio: [['cold floor, nine runs ago', 1.41], ['eight runs ago', 3.41], ['seven runs ago', 4.02], ['six runs ago', 4.0], ['five runs ago', 3.42], ['four runs ago', 3.82], ['three runs ago', 4.19], ['two runs ago', 3.18], ['previous run', 3.34]],
+    review: [['cold floor, nine runs ago', 1.78], ['eight runs ago', 3.48], ['seven runs ago', 4.63], ['six runs ago', 4.85], ['five runs ago', 4.4], ['four runs ago', 4.49], ['three runs ago', 4.56], ['two runs ago', 4.86], ['previous run', 3.3]],
+    'escalation.create': [['2026-11-26', 5.78], ['2026-12-01', 6.05], ['cold floor, nine runs ago', 2.57], ['eight runs ago', 4.02], ['seven runs ago', 4.0], ['six runs ago', 5.8], ['five runs ago', 5.23], ['four runs ago', 5.34], ['three runs ago', 5.82], ['two runs ago', 5.78], ['previous run', 5.6]],
+    'checkin.submit': [['2026-11-26', 7.65], ['2026-12-01', 8.95], ['cold floor, nine runs ago', 1.85], ['eight runs ago', 3.32], ['seven runs ago', 4.74], ['six runs ago', 4.44], ['five runs ago', 4.45], ['four runs ago', 3.29], ['three runs ago', 3.9], ['two runs ago', 3.64], ['previous run', 3.38]],
   };
 
 
@@ -453,7 +453,7 @@ function report(r: { rows: WorkflowRow[]; paths: readonly WritePath[]; rss: { tu
   }
   lines.push('', `Errors (non-2xx answers) in the measured runs: ${r.rows.map((x) => `${x.name} ${x.load.errors}`).join(', ')}.`, '');
   lines.push(
-    "In the history, the dated ratios and the cold floor's (eight runs ago) are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The seven runs since, like this run, are set against a warmed floor measured beside each row.",
+    "In the history, the dated ratios and the cold floor's (nine runs ago) are to the floor as those runs measured it: once, before every row, after 200 turns of warm-up, when the echo bot (and the load and connector in the bench process) ran at about half the pace it reaches warm; they flatter their rows. The eight runs since, like this run, are set against a warmed floor measured beside each row.",
     '',
   );
   const floorRow = r.rows[0]!;
