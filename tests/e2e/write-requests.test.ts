@@ -7,36 +7,39 @@ import { botBehindProxy } from '../support/bot-behind-proxy';
 import { ManualClock } from '../support/manual-clock';
 import { CosmosRequestCounter } from '../../bench/cosmos-request-counter';
 
+/** A bot whose Cosmos requests go through a counter that records them one by one, for each test of a describe. */
+function onTheWire(): { readonly counter: CosmosRequestCounter; readonly bot: TestBot } {
+  const wire = {} as { counter: CosmosRequestCounter; bot: TestBot; close: () => Promise<void> };
+  before(async () => {
+    const started = await botBehindProxy((endpoint) => new CosmosRequestCounter(endpoint), { clock: new ManualClock() });
+    Object.assign(wire, { counter: started.proxy, bot: started.bot, close: started.close });
+  });
+  after(() => wire.close());
+  return wire;
+}
+
 describe('a check-in on the wire: its requests one by one', function () {
   this.timeout(60_000);
-  let counter: CosmosRequestCounter;
-  let bot: TestBot;
-  let close: () => Promise<void>;
-
-  before(async () => {
-    ({ proxy: counter, bot, close } = await botBehindProxy((endpoint) => new CosmosRequestCounter(endpoint), { clock: new ManualClock() }));
-  });
-
-  after(() => close());
+  const wire = onTheWire();
 
   it('with the account no longer cached: one read batch (plan, contract and account) and one write batch, then nothing', async () => {
     // Patti's first turn is behind her; what start-up cached has run out.
-    await bot.post(actionExecute(bot.serviceUrl, demo.users.patti, 'plan.refresh', { accountId: 'northwind' }));
-    bot.clock.advance(16_000);
-    await bot.post(actionExecute(bot.serviceUrl, demo.users.patti, 'plan.refresh', { accountId: 'contoso' }));
-    await bot.running.background.idle();
-    counter.recorded = [];
-    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.patti, 'checkin.submit', {
+    await wire.bot.post(actionExecute(wire.bot.serviceUrl, demo.users.patti, 'plan.refresh', { accountId: 'northwind' }));
+    wire.bot.clock.advance(16_000);
+    await wire.bot.post(actionExecute(wire.bot.serviceUrl, demo.users.patti, 'plan.refresh', { accountId: 'contoso' }));
+    await wire.bot.running.background.idle();
+    wire.counter.recorded = [];
+    const res = await wire.bot.post(actionExecute(wire.bot.serviceUrl, demo.users.patti, 'checkin.submit', {
       accountId: 'northwind',
       dueDate: '2026-03-04',
       'status_PI-2': 'delivered',
       'health_PI-2': 'green',
       'hours_PI-2': '6',
     }));
-    const beforeAnswer = [...counter.recorded];
-    await bot.running.background.idle();
-    const all = counter.recorded;
-    counter.recorded = undefined;
+    const beforeAnswer = [...wire.counter.recorded];
+    await wire.bot.running.background.idle();
+    const all = wire.counter.recorded;
+    wire.counter.recorded = undefined;
     assert.equal(res.status, 200);
     assert.match(cardText(invokeCard(res.body)), /Check-in of 4 Mar 2026 recorded\./);
     assert.equal(beforeAnswer.length, 2, beforeAnswer.join('; '));
@@ -47,13 +50,13 @@ describe('a check-in on the wire: its requests one by one', function () {
   });
 
   it('from one who may see the plan but not record it (a customer of the account): refused, nothing written, the plan shown from one read batch', async () => {
-    bot.clock.advance(16_000);
-    await bot.running.background.idle();
-    counter.recorded = [];
-    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'checkin.submit', { accountId: 'contoso', dueDate: '2026-03-11', 'status_PI-2': 'delivered', 'health_PI-2': 'green' }));
-    await bot.running.background.idle();
-    const requests = counter.recorded;
-    counter.recorded = undefined;
+    wire.bot.clock.advance(16_000);
+    await wire.bot.running.background.idle();
+    wire.counter.recorded = [];
+    const res = await wire.bot.post(actionExecute(wire.bot.serviceUrl, demo.users.adele, 'checkin.submit', { accountId: 'contoso', dueDate: '2026-03-11', 'status_PI-2': 'delivered', 'health_PI-2': 'green' }));
+    await wire.bot.running.background.idle();
+    const requests = wire.counter.recorded;
+    wire.counter.recorded = undefined;
     assert.equal(res.status, 200);
     assert.match(cardText(invokeCard(res.body)), /Only the TAM of the account or a manager can record a check-in\./);
     assert.deepEqual(requests.filter((r) => r.startsWith('write')), [], 'nothing written');
@@ -63,31 +66,23 @@ describe('a check-in on the wire: its requests one by one', function () {
 
 describe('a note on an escalation on the wire: its requests one by one', function () {
   this.timeout(60_000);
-  let counter: CosmosRequestCounter;
-  let bot: TestBot;
-  let close: () => Promise<void>;
-
-  before(async () => {
-    ({ proxy: counter, bot, close } = await botBehindProxy((endpoint) => new CosmosRequestCounter(endpoint), { clock: new ManualClock() }));
-  });
-
-  after(() => close());
+  const wire = onTheWire();
 
   let escalationId = '';
 
   before(async () => {
     // Opened by a customer in the account's channel: the escalation the notes go on.
-    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.adele, 'escalation.create', { title: 'Gateway drops sessions', description: 'TLS sessions drop every few minutes.', severity: 'B', product: 'Azure' }, { channel: demo.contosoChannel }));
+    const res = await wire.bot.post(actionExecute(wire.bot.serviceUrl, demo.users.adele, 'escalation.create', { title: 'Gateway drops sessions', description: 'TLS sessions drop every few minutes.', severity: 'B', product: 'Azure' }, { channel: demo.contosoChannel }));
     escalationId = /ESC-CONTOSO-\d{4}/.exec(cardText(invokeCard(res.body)))?.[0] ?? '';
     assert.ok(escalationId, 'opened');
   });
 
   async function addNote(text: string): Promise<{ requests: string[]; card: string }> {
-    await bot.running.background.idle();
-    counter.recorded = [];
-    const res = await bot.post(actionExecute(bot.serviceUrl, demo.users.alex, 'escalation.update', { accountId: 'contoso', escalationId, note: text }));
-    const requests = [...counter.recorded];
-    counter.recorded = undefined;
+    await wire.bot.running.background.idle();
+    wire.counter.recorded = [];
+    const res = await wire.bot.post(actionExecute(wire.bot.serviceUrl, demo.users.alex, 'escalation.update', { accountId: 'contoso', escalationId, note: text }));
+    const requests = [...wire.counter.recorded];
+    wire.counter.recorded = undefined;
     assert.equal(res.status, 200);
     return { requests, card: cardText(invokeCard(res.body)) };
   }
@@ -99,7 +94,7 @@ describe('a note on an escalation on the wire: its requests one by one', functio
     assert.match(second.card, /Rolled back the gateway config\./);
     const onIt = second.requests.filter((r) => r.includes(escalationId));
     assert.deepEqual(onIt, [`write: PUT accounts/docs/${escalationId}`], second.requests.join('; '));
-    const stored = await bot.running.repositories.escalations.get('contoso', escalationId);
+    const stored = await wire.bot.running.repositories.escalations.get('contoso', escalationId);
     const notes = (stored?.timeline ?? []).map((t) => t.text);
     assert.ok(notes.includes('First look: the gateway drops TLS sessions.') && notes.includes('Rolled back the gateway config.'), 'both notes kept');
   });
