@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { RequestMeter } from '../../src/domain/store-scope';
+import { JsonLogger } from '../../src/logging/json-logger';
 import type { Escalation } from '../../src/domain/escalation';
 import { CosmosEscalationRepository } from '../../src/store/cosmos-escalation-repository';
 import { CosmosHealthRepository } from '../../src/store/cosmos-health-repository';
@@ -79,9 +80,12 @@ describe('a change made again on the version this process wrote last', () => {
     const escalation = sampleEscalation();
     await repository.create(escalation);
     await repository.update(escalation.accountId, escalation.escalationId, withNote(1));
-    const meter = new RequestMeter();
-    const scoped = repository.inScope({ meter });
+    const lines: string[] = [];
+    const scoped = repository.inScope({ logger: new JsonLogger('debug', { now: () => new Date() }, (line) => lines.push(line)) });
     await Promise.all([2, 3, 4].map((i) => scoped.update(escalation.accountId, escalation.escalationId, withNote(i))));
+    // Only the first is tried on the version this process wrote; the others read, so at most one write meets a newer ETag.
+    const refused = lines.filter((line) => line.includes('store.request') && line.includes('"status":412'));
+    assert.ok(refused.length <= 1, `${refused.length} writes refused by their ETag`);
     const stored = await repository.get(escalation.accountId, escalation.escalationId);
     assert.deepEqual([...texts(stored)].sort(), ['note 1', 'note 2', 'note 3', 'note 4']);
   });
